@@ -1,0 +1,1 @@
+"""ETL: read, validate and load OPD workbooks into DuckDB; templates; demo data."""

@@ -1,0 +1,177 @@
+"""Command line: ``python -m etl load|template|demo|rebuild|history|restore|delete``.
+
+Exit status: 0 done, 1 rejected (or failed), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+from etl.validate import Expect
+
+
+def _actor(args: argparse.Namespace) -> str:
+    return args.user or os.environ.get("MONEV_USER") or getpass.getuser()
+
+
+def _tw(text: str) -> int:
+    from etl.values import parse_tw
+    try:
+        tw = parse_tw(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    if tw is None:
+        raise argparse.ArgumentTypeError("triwulan kosong")
+    return tw
+
+
+def _parser() -> argparse.ArgumentParser:
+    from monev.store.db import default_db_path
+    p = argparse.ArgumentParser(prog="python -m etl", description="Monev Smart City ETL")
+    p.add_argument("--db", type=Path, default=None,
+                   help=f"database file (default $MONEV_DB or {default_db_path()})")
+    p.add_argument("--user", help="who does this (default $MONEV_USER or the OS user)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    ld = sub.add_parser("load", help="validate and load workbooks")
+    ld.add_argument("files", nargs="+", type=Path)
+    ld.add_argument("--dry-run", action="store_true",
+                    help="report what would change; change nothing")
+    ld.add_argument("--opd", help="refuse files of another OPD")
+    ld.add_argument("--tahun", type=int, help="refuse files of another year")
+    ld.add_argument("--tw", type=_tw, help="refuse files of another triwulan")
+    ld.add_argument("--received", type=date.fromisoformat,
+                    help="date the report was received (YYYY-MM-DD; default today)")
+    ld.add_argument("--at", type=datetime.fromisoformat, help=argparse.SUPPRESS)
+
+    tp = sub.add_parser("template", help="write a quarterly report or masterplan template")
+    tp.add_argument("--opd", help="OPD code (quarterly report)")
+    tp.add_argument("--tahun", type=int)
+    tp.add_argument("--tw", type=_tw)
+    tp.add_argument("--wilayah", help="region code (default: the only region loaded)")
+    tp.add_argument("--masterplan", action="store_true", help="blank masterplan workbook")
+    tp.add_argument("-o", "--output", type=Path)
+
+    dm = sub.add_parser("demo", help="write the Kabupaten Tuban demo workbooks and load them")
+    dm.add_argument("--dir", type=Path, default=None, help="where to write the workbooks")
+    dm.add_argument("--if-missing", action="store_true", help="do nothing if the db exists")
+
+    sub.add_parser("rebuild", help="recreate the database from the archive journal")
+    hs = sub.add_parser("history", help="list loads")
+    hs.add_argument("--wilayah")
+    for name in ("restore", "delete"):
+        sp = sub.add_parser(name, help=f"{name} a load by its number")
+        sp.add_argument("load_id", type=int)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    args = _parser().parse_args(argv)
+    from monev.store.db import default_db_path
+    db_path = args.db or default_db_path()
+    handler = globals()[f"_cmd_{args.command}"]
+    return handler(args, Path(db_path))
+
+
+def _cmd_load(args: argparse.Namespace, db_path: Path) -> int:
+    from etl.load import load_paths
+    results = load_paths(db_path, args.files, actor=_actor(args), dry_run=args.dry_run,
+                         expect=Expect(opd=args.opd, year=args.tahun, tw=args.tw),
+                         at=args.at, received_on=args.received)
+    for r in results:
+        print(r.message)
+        for issue in r.issues:
+            print(f"  - {issue.text()}")
+        if r.diff and r.status in ("dry_run", "loaded"):
+            for table, d in r.diff.items():
+                print(f"    {table}: " + ", ".join(f"{k} {v}" for k, v in d.items()))
+    return 0 if all(r.ok for r in results) else 1
+
+
+def _cmd_template(args: argparse.Namespace, db_path: Path) -> int:
+    from etl.template import laporan_template, masterplan_template
+    from monev.store import db
+    if args.masterplan:
+        out = args.output or Path(f"masterplan_{args.wilayah or 'baru'}.xlsx")
+        masterplan_template(out, args.wilayah or "")
+        print(f"Template masterplan ditulis ke {out}")
+        return 0
+    if not (args.opd and args.tahun and args.tw):
+        print("Perlu --opd, --tahun dan --tw (atau --masterplan).", file=sys.stderr)
+        return 2
+    if not db_path.exists():
+        print(f"Database {db_path} belum ada. Muat masterplan dulu.", file=sys.stderr)
+        return 1
+    with db.opened(db_path, read_only=True, retries=20) as con:
+        region = args.wilayah or _only_region(con)
+        out = args.output or Path(f"laporan_{args.opd}_{args.tahun}_TW{args.tw}.xlsx")
+        try:
+            laporan_template(con, out, region, args.opd.upper(), args.tahun, args.tw)
+        except LookupError as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+    print(f"Template laporan ditulis ke {out}")
+    return 0
+
+
+def _only_region(con) -> str:
+    rows = con.execute("SELECT DISTINCT region_code FROM active_load "
+                       "WHERE kind = 'masterplan'").fetchall()
+    if len(rows) != 1:
+        raise SystemExit("Sebutkan --wilayah (lebih dari satu atau belum ada wilayah).")
+    return rows[0][0]
+
+
+def _cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
+    from etl.demo import build_demo
+    if args.if_missing and db_path.exists():
+        print(f"Database {db_path} sudah ada.")
+        return 0
+    stats = build_demo(db_path, args.dir)
+    print(f"Data demo Kabupaten Tuban dimuat ke {db_path}: {stats}")
+    return 0
+
+
+def _cmd_rebuild(args: argparse.Namespace, db_path: Path) -> int:
+    from etl.rebuild import rebuild
+    n = rebuild(db_path)
+    print(f"Database dibangun ulang dari arsip: {n} peristiwa diputar ulang.")
+    return 0
+
+
+def _cmd_history(args: argparse.Namespace, db_path: Path) -> int:
+    from monev.store import db, lineage
+    with db.opened(db_path, read_only=True, retries=20) as con:
+        df = lineage.history(con, args.wilayah)
+    print(df.drop(columns=["file_hash", "counts_json"]).to_string(index=False))
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace, db_path: Path) -> int:
+    return _change(args, db_path, "restore")
+
+
+def _cmd_delete(args: argparse.Namespace, db_path: Path) -> int:
+    return _change(args, db_path, "delete")
+
+
+def _change(args: argparse.Namespace, db_path: Path, action: str) -> int:
+    from etl.archive import Archive
+    from etl.load import delete_load, restore_load
+    from monev.store import db
+    fn = restore_load if action == "restore" else delete_load
+    with db.opened(db_path, retries=20) as con:
+        try:
+            fn(con, args.load_id, actor=_actor(args), archive=Archive(db.archive_root(db_path)))
+        except KeyError as exc:
+            print(exc.args[0], file=sys.stderr)
+            return 1
+    word = "dipulihkan" if action == "restore" else "ditarik"
+    print(f"Muatan #{args.load_id} {word}.")
+    return 0

@@ -1,0 +1,531 @@
+"""Check a parsed workbook against the rules and the database; build the rows to insert.
+
+Every check appends an Issue naming sheet, row and column; nothing stops at the first problem.
+The output is one DataFrame per fact table, each row carrying src_sheet and src_row.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from etl.workbook import ParsedWorkbook, Table
+from monev.domain.accumulation import year_to_date
+from monev.domain.text import format_angka
+from monev.domain.village import STAGES, funding_route, village_kind
+from monev.store.intake import MasterplanState
+
+TW_NAMES = {1: "TW I", 2: "TW II", 3: "TW III", 4: "TW IV"}
+QUARTER_START = {1: (1, 1), 2: (4, 1), 3: (7, 1), 4: (10, 1)}
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What the uploader says the file is (CLI options or the upload page's choice)."""
+
+    opd: str | None = None
+    year: int | None = None
+    tw: int | None = None
+    region: str | None = None
+
+
+@dataclass
+class Identity:
+    """Who and what period a workbook is about."""
+
+    kind: str
+    region: str
+    opd: str | None = None
+    year: int | None = None
+    tw: int | None = None
+    basis: str | None = None
+
+
+def _dupes(book: ParsedWorkbook, table: Table, keys: list[str], what: str) -> list[bool]:
+    """Flag every repeat of a key combination (the first occurrence is kept as the original)."""
+    combos = list(zip(*(table.get(k) for k in keys), strict=True))
+    counts = Counter(c for c in combos if None not in c)
+    seen: dict[tuple, int] = {}
+    dup = []
+    for i, combo in enumerate(combos):
+        if None in combo or counts[combo] == 1:
+            dup.append(False)
+            continue
+        if combo in seen:
+            book.issue(table.name, table.rows[i], table.header(keys[-1]), "duplikat",
+                       " / ".join(map(str, combo)),
+                       f"Baris ganda: {what} {' / '.join(map(str, combo))} sudah ada di baris "
+                       f"{seen[combo]}. Hapus salah satu baris.")
+            dup.append(True)
+        else:
+            seen[combo] = table.rows[i]
+            dup.append(False)
+    return dup
+
+
+def _src(table: Table, keep: list[int]) -> dict[str, list]:
+    return {"src_sheet": [table.name] * len(keep), "src_row": [table.rows[i] for i in keep]}
+
+
+# ---------------------------------------------------------------- masterplan
+
+
+def masterplan_identity(book: ParsedWorkbook, region_name: str | None) -> Identity | None:
+    """Region and period of a masterplan workbook (issues recorded on the book)."""
+    region = book.info.get("kode_wilayah")
+    if region and region_name is None:
+        book.issue(book.info_sheet, book.info_rows.get("kode_wilayah"), "Kode Wilayah",
+                   "kode_wilayah", region, f"Kode wilayah '{region}' tidak ada dalam daftar "
+                   "kabupaten/kota Kemendagri. Tulis seperti 35.23 (Kabupaten Tuban).")
+    start, end = book.info.get("tahun_awal"), book.info.get("tahun_akhir")
+    if start and end and not (start <= end <= start + 20):
+        book.issue(book.info_sheet, book.info_rows.get("tahun_akhir"), "Tahun Akhir", "periode",
+                   end, f"Tahun akhir {end} harus sama atau setelah tahun awal {start} "
+                   "(masterplan paling lama 20 tahun).")
+    if not region or region_name is None:
+        return None
+    return Identity("masterplan", region)
+
+
+def validate_masterplan(book: ParsedWorkbook, dims: pd.DataFrame,
+                        villages: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Check a masterplan workbook; return its fact rows (without region/load columns)."""
+    info = book.info
+    start, end = info.get("tahun_awal") or 0, info.get("tahun_akhir") or 0
+    frames: dict[str, pd.DataFrame] = {
+        "masterplan": pd.DataFrame([{"title": info.get("judul"), "start_year": start,
+                                     "end_year": end, "legal_basis": info.get("dasar_hukum")}])}
+    t = book.tables
+    opd_codes: set[str] = set()
+    if "opd" in t:
+        tab = t["opd"]
+        dup = _dupes(book, tab, ["kode_opd"], "Kode OPD")
+        keep = [i for i, d in enumerate(dup) if not d and tab.get("kode_opd")[i]]
+        opd_codes = {tab.get("kode_opd")[i] for i in keep}
+        frames["opd"] = pd.DataFrame({
+            "opd_code": [tab.get("kode_opd")[i] for i in keep],
+            "name": [tab.get("nama_opd")[i] for i in keep],
+            "short_name": [tab.get("singkatan")[i] for i in keep], **_src(tab, keep)})
+    programs: set[str] = set()
+    if "program" in t:
+        frames.update(_masterplan_programs(book, t["program"], dims, opd_codes, start, end,
+                                           programs))
+    indicators: set[str] = set()
+    if "indikator" in t:
+        tab = t["indikator"]
+        dup = _dupes(book, tab, ["kode_indikator"], "Kode Indikator")
+        keep = []
+        for i, code in enumerate(tab.get("kode_indikator")):
+            prog = tab.get("kode_program")[i]
+            if prog and programs and prog not in programs:
+                book.issue(tab.name, tab.rows[i], tab.header("kode_program"), "kode_program",
+                           prog, f"Kode program '{prog}' tidak ada di sheet Program.")
+            elif code and prog and not dup[i]:
+                keep.append(i)
+        indicators = {tab.get("kode_indikator")[i] for i in keep}
+        weights = tab.get("bobot")
+        for i in keep:
+            if weights[i] is not None and weights[i] < 0:
+                book.issue(tab.name, tab.rows[i], tab.header("bobot"), "negatif", weights[i],
+                           "Bobot tidak boleh negatif.")
+        frames["indicator"] = pd.DataFrame({
+            "indicator_code": [tab.get("kode_indikator")[i] for i in keep],
+            "program_code": [tab.get("kode_program")[i] for i in keep],
+            "name": [tab.get("nama_indikator")[i] for i in keep],
+            "unit": [tab.get("satuan")[i] for i in keep],
+            "polarity": [tab.get("polaritas")[i] for i in keep],
+            "accumulation": [tab.get("akumulasi")[i] for i in keep],
+            "baseline": pd.array([tab.get("kondisi_awal")[i] for i in keep], dtype="Float64"),
+            "weight": [1.0 if weights[i] is None else weights[i] for i in keep],
+            **_src(tab, keep)})
+    if "target" in t:
+        frames["target"] = _masterplan_targets(book, t["target"], indicators, start, end)
+    if "desa" in t:
+        frames["village_plan"] = _masterplan_villages(book, t["desa"], programs, villages,
+                                                      start, end)
+    return frames
+
+
+def _masterplan_programs(book: ParsedWorkbook, tab: Table, dims: pd.DataFrame,
+                         opd_codes: set[str], start: int, end: int,
+                         programs: set[str]) -> dict[str, pd.DataFrame]:
+    by_name = {}
+    for row in dims.itertuples():
+        for alias in (row.code, row.name, row.name.replace("Smart ", "")):
+            by_name[alias.lower()] = row.code
+    subs = {(r.code, r.sub_dimension.lower()): r.sub_dimension
+            for r in dims.itertuples() if isinstance(r.sub_dimension, str)}
+    dup = _dupes(book, tab, ["kode_program"], "Kode Program")
+    keep, dim_codes, support_rows = [], [], []
+    for i, code in enumerate(tab.get("kode_program")):
+        ok = bool(code) and not dup[i]
+        dim = tab.get("dimensi")[i]
+        dim_code = by_name.get((dim or "").lower())
+        if dim and dim_code is None:
+            book.issue(tab.name, tab.rows[i], tab.header("dimensi"), "dimensi", dim,
+                       f"Dimensi '{dim}' tidak dikenal. Pilih salah satu: "
+                       + ", ".join(dims["name"].unique()) + ".")
+            ok = False
+        lead = tab.get("opd_pengampu")[i]
+        if lead and lead not in opd_codes:
+            book.issue(tab.name, tab.rows[i], tab.header("opd_pengampu"), "kode_opd", lead,
+                       f"OPD pengampu '{lead}' tidak ada di sheet OPD. Tambahkan OPD itu atau "
+                       "perbaiki kodenya.")
+            ok = False
+        for sup in tab.get("opd_pendukung")[i] or ():
+            if sup not in opd_codes:
+                book.issue(tab.name, tab.rows[i], tab.header("opd_pendukung"), "kode_opd", sup,
+                           f"OPD pendukung '{sup}' tidak ada di sheet OPD.")
+                ok = False
+            elif ok and sup != lead:
+                support_rows.append((code, sup))
+        y0, y1 = tab.get("tahun_mulai")[i], tab.get("tahun_selesai")[i]
+        if y0 and y1 and not (start <= y0 <= y1 <= end):
+            book.issue(tab.name, tab.rows[i], tab.header("tahun_selesai"), "periode",
+                       f"{y0}–{y1}", f"Tahun program {y0}–{y1} harus berada dalam periode "
+                       f"masterplan {start}–{end} dan tahun mulai tidak boleh setelah selesai.")
+            ok = False
+        if ok:
+            keep.append(i)
+            dim_codes.append(dim_code)
+    programs.update(tab.get("kode_program")[i] for i in keep)
+    horizon = tab.get("horizon")
+    quick = tab.get("quick_win")
+    sub = tab.get("sub_dimensi")
+    return {
+        "program": pd.DataFrame({
+            "program_code": [tab.get("kode_program")[i] for i in keep],
+            "name": [tab.get("nama_program")[i] for i in keep],
+            "dimension_code": dim_codes,
+            "sub_dimension": [subs.get((d, (sub[i] or "").lower()), sub[i])
+                              for d, i in zip(dim_codes, keep, strict=True)],
+            "horizon": [horizon[i] for i in keep],
+            "quick_win": [quick[i] if quick[i] is not None else horizon[i] == "Quick Win"
+                          for i in keep],
+            "lead_opd_code": [tab.get("opd_pengampu")[i] for i in keep],
+            "start_year": [tab.get("tahun_mulai")[i] for i in keep],
+            "end_year": [tab.get("tahun_selesai")[i] for i in keep],
+            "rpjmd_ref": [tab.get("sasaran_rpjmd")[i] for i in keep], **_src(tab, keep)}),
+        "program_support": pd.DataFrame(support_rows, columns=["program_code", "opd_code"]),
+    }
+
+
+def _masterplan_targets(book: ParsedWorkbook, tab: Table, indicators: set[str], start: int,
+                        end: int) -> pd.DataFrame:
+    dup = _dupes(book, tab, ["kode_indikator", "tahun", "periode"],
+                 "target indikator/tahun/periode")
+    keep = []
+    for i, code in enumerate(tab.get("kode_indikator")):
+        year, value, vmax = tab.get("tahun")[i], tab.get("target")[i], tab.get("target_maks")[i]
+        ok = not dup[i] and code is not None and year is not None and value is not None
+        if code and indicators and code not in indicators:
+            book.issue(tab.name, tab.rows[i], tab.header("kode_indikator"), "kode_indikator",
+                       code, f"Kode indikator '{code}' tidak ada di sheet Indikator.")
+            ok = False
+        if year and not start <= year <= end:
+            book.issue(tab.name, tab.rows[i], tab.header("tahun"), "periode", year,
+                       f"Tahun {year} di luar periode masterplan {start}–{end}.")
+            ok = False
+        if value is not None and vmax is not None and vmax < value:
+            book.issue(tab.name, tab.rows[i], tab.header("target_maks"), "rentang", vmax,
+                       f"Target maks {vmax:g} lebih kecil dari target {value:g}.")
+            ok = False
+        if ok:
+            keep.append(i)
+    return pd.DataFrame({
+        "indicator_code": [tab.get("kode_indikator")[i] for i in keep],
+        "year": [tab.get("tahun")[i] for i in keep],
+        "tw": [tab.get("periode")[i] for i in keep],
+        "value": [tab.get("target")[i] for i in keep],
+        "value_max": pd.array([tab.get("target_maks")[i] for i in keep], dtype="Float64"),
+        **_src(tab, keep)})
+
+
+def _masterplan_villages(book: ParsedWorkbook, tab: Table, programs: set[str],
+                         villages: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
+    known = set(villages["code"])
+    dup = _dupes(book, tab, ["kode_program", "kode_desa"], "program/desa")
+    keep, routes = [], []
+    for i, prog in enumerate(tab.get("kode_program")):
+        village, year = tab.get("kode_desa")[i], tab.get("tahun_pendanaan")[i]
+        source = tab.get("sumber_dana")[i]
+        ok = not dup[i] and None not in (prog, village, year, source)
+        if prog and programs and prog not in programs:
+            book.issue(tab.name, tab.rows[i], tab.header("kode_program"), "kode_program", prog,
+                       f"Kode program '{prog}' tidak ada di sheet Program.")
+            ok = False
+        if village and village not in known:
+            book.issue(tab.name, tab.rows[i], tab.header("kode_desa"), "kode_desa", village,
+                       f"Kode desa/kelurahan '{village}' tidak ada di wilayah ini (kode "
+                       "Kemendagri). Periksa kodenya di daftar wilayah.")
+            ok = False
+        if year and not start <= year <= end:
+            book.issue(tab.name, tab.rows[i], tab.header("tahun_pendanaan"), "periode", year,
+                       f"Tahun pendanaan {year} di luar periode masterplan {start}–{end}.")
+            ok = False
+        if ok:
+            keep.append(i)
+            routes.append(funding_route(village, source))
+    return pd.DataFrame({
+        "program_code": [tab.get("kode_program")[i] for i in keep],
+        "village_code": [tab.get("kode_desa")[i] for i in keep],
+        "funding_year": [tab.get("tahun_pendanaan")[i] for i in keep],
+        "route": routes,
+        "funding_source": [tab.get("sumber_dana")[i] for i in keep], **_src(tab, keep)})
+
+
+# ---------------------------------------------------------------- quarterly report
+
+
+def laporan_identity(book: ParsedWorkbook, state: MasterplanState | None, expect: Expect,
+                     received_on: date) -> Identity | None:
+    """OPD and period of a quarterly report, checked against its metadata, the uploader's
+    expectation and the masterplan (issues recorded on the book)."""
+    info, sheet, rows = book.info, book.info_sheet, book.info_rows
+    region, opd, year, tw = (info.get(k) for k in ("kode_wilayah", "kode_opd", "tahun",
+                                                   "triwulan"))
+    meta = book.meta
+    shown = {"kode_wilayah": region, "kode_opd": opd, "tahun": year, "triwulan": tw}
+    meta_keys = {"kode_wilayah": "kode_wilayah", "kode_opd": "kode_opd", "tahun": "tahun",
+                 "triwulan": "triwulan"}
+    labels = {"kode_wilayah": "Kode Wilayah", "kode_opd": "Kode OPD", "tahun": "Tahun",
+              "triwulan": "Triwulan"}
+    for key, meta_key in meta_keys.items():
+        if meta.get(meta_key) and shown[key] is not None and str(shown[key]) != meta[meta_key]:
+            book.issue(sheet, rows.get(key), labels[key], "metadata", shown[key],
+                       f"{labels[key]} '{shown[key]}' berbeda dengan template yang diunduh "
+                       f"untuk {labels[key]} '{meta[meta_key]}'. Unduh template yang benar "
+                       "untuk OPD dan triwulan ini, jangan menyalin file OPD atau periode lain.")
+    wanted = {"kode_wilayah": expect.region, "kode_opd": expect.opd, "tahun": expect.year,
+              "triwulan": expect.tw}
+    for key, want in wanted.items():
+        if want is not None and shown[key] is not None and shown[key] != want:
+            label = TW_NAMES[want] if key == "triwulan" else want
+            got = TW_NAMES.get(shown[key], shown[key]) if key == "triwulan" else shown[key]
+            book.issue(sheet, rows.get(key), labels[key], "salah_opd_periode", got,
+                       f"File ini untuk {labels[key]} {got}, padahal yang diunggah adalah "
+                       f"{labels[key]} {label}. Periksa kembali file yang dipilih.")
+    if region is None or opd is None or year is None or tw is None:
+        return None
+    if state is None:
+        book.issue(sheet, rows.get("kode_wilayah"), "Kode Wilayah", "masterplan_belum_ada",
+                   region, f"Masterplan wilayah {region} belum dimuat. Muat workbook masterplan "
+                   "terlebih dahulu.")
+        return None
+    if opd not in state.opds:
+        book.issue(sheet, rows.get("kode_opd"), "Kode OPD", "kode_opd", opd,
+                   f"Kode OPD '{opd}' tidak ada di masterplan. Pilih dari: "
+                   + ", ".join(sorted(state.opds)) + ".")
+    if not state.start_year <= year <= state.end_year:
+        book.issue(sheet, rows.get("tahun"), "Tahun", "periode", year,
+                   f"Tahun {year} di luar periode masterplan {state.start_year}–"
+                   f"{state.end_year}.")
+    elif date(year, *QUARTER_START[tw]) > received_on:
+        book.issue(sheet, rows.get("triwulan"), "Triwulan", "periode", TW_NAMES[tw],
+                   f"{TW_NAMES[tw]} {year} belum dimulai pada tanggal laporan diterima "
+                   f"({received_on:%d-%m-%Y}). Periksa tahun dan triwulan.")
+    basis = info.get("jenis_nilai") or meta.get("jenis_nilai") or "tw"
+    return Identity("laporan", region, opd, year, tw, basis)
+
+
+def validate_laporan(book: ParsedWorkbook, ident: Identity, state: MasterplanState,
+                     villages: pd.DataFrame, prior_budget: pd.DataFrame,
+                     received_on: date) -> dict[str, pd.DataFrame]:
+    """Check a quarterly report against the masterplan; return its fact rows."""
+    own = set(state.programs.index[state.programs["lead_opd_code"] == ident.opd])
+    frames: dict[str, pd.DataFrame] = {}
+    t = book.tables
+    if "realisasi" in t:
+        frames["realisation"] = _laporan_realisation(book, t["realisasi"], ident, state, own)
+    if "anggaran" in t:
+        frames["budget"] = _laporan_budget(book, t["anggaran"], ident, state, own,
+                                           prior_budget)
+    if "fisik" in t:
+        frames["program_progress"] = _laporan_progress(book, t["fisik"], ident, state, own)
+    if "desa" in t:
+        frames["village_stage"] = _laporan_villages(book, t["desa"], ident, state, own,
+                                                    villages, received_on)
+    return frames
+
+
+def _check_program(book: ParsedWorkbook, tab: Table, i: int, prog: str | None,
+                   ident: Identity, state: MasterplanState, own: set[str]) -> bool:
+    if prog is None:
+        return False
+    if prog not in state.programs.index:
+        book.issue(tab.name, tab.rows[i], tab.header("kode_program"), "kode_program", prog,
+                   f"Kode program '{prog}' tidak ada di masterplan. Gunakan kode dari template.")
+        return False
+    if prog not in own:
+        lead = state.programs.at[prog, "lead_opd_code"]
+        book.issue(tab.name, tab.rows[i], tab.header("kode_program"), "program_opd_lain", prog,
+                   f"Program '{prog}' diampu OPD {lead}, bukan {ident.opd}. Laporkan hanya "
+                   "program yang diampu OPD Anda.")
+        return False
+    return True
+
+
+def _laporan_realisation(book: ParsedWorkbook, tab: Table, ident: Identity,
+                         state: MasterplanState, own: set[str]) -> pd.DataFrame:
+    inds = state.indicators
+    dup = _dupes(book, tab, ["kode_indikator"], "Kode Indikator")
+    codes, progs, tws, vals = (tab.get(k) for k in ("kode_indikator", "kode_program",
+                                                    "triwulan", "realisasi"))
+    keep = []
+    for i, code in enumerate(codes):
+        if code is None or dup[i]:
+            continue
+        if code not in inds.index:
+            book.issue(tab.name, tab.rows[i], tab.header("kode_indikator"), "kode_indikator",
+                       code, f"Kode indikator '{code}' tidak ada di masterplan. Gunakan kode "
+                       "dari template; jangan menambah baris indikator sendiri.")
+            continue
+        prog = inds.at[code, "program_code"]
+        if progs[i] and progs[i] != prog:
+            book.issue(tab.name, tab.rows[i], tab.header("kode_program"), "kode_program",
+                       progs[i], f"Indikator '{code}' milik program '{prog}', bukan "
+                       f"'{progs[i]}'.")
+            continue
+        if not _check_program(book, tab, i, prog, ident, state, own):
+            continue
+        if tws[i] is not None and tws[i] != ident.tw:
+            book.issue(tab.name, tab.rows[i], tab.header("triwulan"), "salah_opd_periode",
+                       TW_NAMES[tws[i]], f"Baris ini untuk {TW_NAMES[tws[i]]}, padahal file "
+                       f"ini laporan {TW_NAMES[ident.tw]}. Pisahkan laporan per triwulan.")
+            continue
+        value = vals[i]
+        if value is None:
+            continue  # not reported: never stored as 0
+        if value < 0 and not inds.at[code, "allows_negative"]:
+            book.issue(tab.name, tab.rows[i], tab.header("realisasi"), "negatif", value,
+                       f"Realisasi {value:g} negatif tidak mungkin untuk indikator "
+                       f"'{code}' ({inds.at[code, 'unit']}). Isi 0 atau lebih.")
+            continue
+        keep.append(i)
+    notes = tab.get("keterangan")
+    return pd.DataFrame({
+        "indicator_code": [codes[i] for i in keep], "year": ident.year, "tw": ident.tw,
+        "value": [vals[i] for i in keep], "basis": ident.basis,
+        "note": [notes[i] for i in keep], **_src(tab, keep)})
+
+
+def _laporan_budget(book: ParsedWorkbook, tab: Table, ident: Identity, state: MasterplanState,
+                    own: set[str], prior: pd.DataFrame) -> pd.DataFrame:
+    dup = _dupes(book, tab, ["kode_program", "sumber_dana"], "program/sumber dana")
+    progs, srcs, pagus, reals, over = (tab.get(k) for k in (
+        "kode_program", "sumber_dana", "pagu", "realisasi_rp", "lebih_pagu"))
+    # Realisation already reported in earlier TWs, so the check is on the year-to-date sum.
+    earlier: dict[tuple[str, str], dict[int, tuple[float, str]]] = {}
+    for row in prior.itertuples():
+        if row.realisasi is not None and row.realisasi == row.realisasi:
+            earlier.setdefault((row.program_code, row.funding_source), {})[row.tw] = (
+                row.realisasi, row.basis)
+    keep = []
+    for i, prog in enumerate(progs):
+        if dup[i] or not _check_program(book, tab, i, prog, ident, state, own):
+            continue
+        pagu, real = pagus[i], reals[i]
+        if pagu is None or srcs[i] is None:
+            continue
+        ok = True
+        for name, value in (("pagu", pagu), ("realisasi_rp", real)):
+            if value is not None and value < 0:
+                book.issue(tab.name, tab.rows[i], tab.header(name), "negatif", value,
+                           "Nilai rupiah tidak boleh negatif.")
+                ok = False
+        values = dict(earlier.get((prog, srcs[i]), {}))
+        if real is not None:
+            values[ident.tw] = (real, ident.basis)
+        cumulative = year_to_date(values, "jumlah", ident.tw) or 0.0
+        if ok and real is not None and cumulative > pagu and not over[i]:
+            book.issue(tab.name, tab.rows[i], tab.header("realisasi_rp"), "melebihi_pagu", real,
+                       f"Realisasi s.d. {TW_NAMES[ident.tw]} Rp {format_angka(cumulative, 0)} "
+                       f"melebihi pagu Rp {format_angka(pagu, 0)}. Periksa angkanya, atau isi "
+                       "'Ya' di kolom 'Melebihi Pagu Disetujui' bila memang disetujui.")
+            ok = False
+        if ok:
+            keep.append(i)
+    return pd.DataFrame({
+        "program_code": [progs[i] for i in keep], "year": ident.year, "tw": ident.tw,
+        "funding_source": [srcs[i] for i in keep], "pagu": [pagus[i] for i in keep],
+        "realisasi": pd.array([reals[i] for i in keep], dtype="Float64"),
+        "basis": ident.basis, "over_pagu_ok": [bool(over[i]) for i in keep],
+        **_src(tab, keep)})
+
+
+def _laporan_progress(book: ParsedWorkbook, tab: Table, ident: Identity,
+                      state: MasterplanState, own: set[str]) -> pd.DataFrame:
+    dup = _dupes(book, tab, ["kode_program"], "Kode Program")
+    progs, fisik = tab.get("kode_program"), tab.get("fisik")
+    kendala, tl = tab.get("kendala"), tab.get("tindak_lanjut")
+    keep = []
+    for i, prog in enumerate(progs):
+        if dup[i] or not _check_program(book, tab, i, prog, ident, state, own):
+            continue
+        if fisik[i] is not None and not 0 <= fisik[i] <= 100:
+            book.issue(tab.name, tab.rows[i], tab.header("fisik"), "fisik_0_100", fisik[i],
+                       f"Realisasi fisik {fisik[i]:g}% tidak mungkin; isi antara 0 dan 100.")
+            continue
+        if fisik[i] is None and kendala[i] is None and tl[i] is None:
+            continue
+        keep.append(i)
+    return pd.DataFrame({
+        "program_code": [progs[i] for i in keep], "year": ident.year, "tw": ident.tw,
+        "fisik_pct": pd.array([fisik[i] for i in keep], dtype="Float64"),
+        "kendala": [kendala[i] for i in keep], "tindak_lanjut": [tl[i] for i in keep],
+        **_src(tab, keep)})
+
+
+def _laporan_villages(book: ParsedWorkbook, tab: Table, ident: Identity,
+                      state: MasterplanState, own: set[str], villages: pd.DataFrame,
+                      received_on: date) -> pd.DataFrame:
+    known = set(villages["code"])
+    plans = state.village_plans
+    planned = {(r.program_code, r.village_code): r.route for r in plans.itertuples()}
+    dup = _dupes(book, tab, ["kode_program", "kode_desa"], "program/desa")
+    progs, codes, stages, dates = (tab.get(k) for k in ("kode_program", "kode_desa", "tahap",
+                                                        "tanggal_tahap"))
+    keep = []
+    for i, prog in enumerate(progs):
+        code = codes[i]
+        if dup[i] or not _check_program(book, tab, i, prog, ident, state, own) or not code:
+            continue
+        if code not in known:
+            book.issue(tab.name, tab.rows[i], tab.header("kode_desa"), "kode_desa", code,
+                       f"Kode desa/kelurahan '{code}' tidak ada di wilayah {ident.region}.")
+            continue
+        route = planned.get((prog, code))
+        if route is None:
+            book.issue(tab.name, tab.rows[i], tab.header("kode_desa"), "desa_tidak_direncanakan",
+                       code, f"Desa/kelurahan {code} tidak terdaftar sebagai sasaran program "
+                       f"'{prog}' di masterplan. Tambahkan dulu di sheet Desa Sasaran.")
+            continue
+        stage, when = stages[i], dates[i]
+        if (stage is None) != (when is None):
+            missing = "tanggal_tahap" if when is None else "tahap"
+            book.issue(tab.name, tab.rows[i], tab.header(missing), "wajib", None,
+                       "Tahap dan tanggal dicapai harus diisi bersama.")
+            continue
+        if stage is None:
+            continue
+        if stage not in STAGES[route]:
+            kind = village_kind(code)
+            book.issue(tab.name, tab.rows[i], tab.header("tahap"), "tahap", stage,
+                       f"Tahap '{stage}' tidak berlaku untuk {kind} ini (jalur "
+                       f"{'APBDes' if route == 'apbdes' else 'APBD'}). Pilih: "
+                       + ", ".join(STAGES[route]) + ".")
+            continue
+        if when > received_on:
+            book.issue(tab.name, tab.rows[i], tab.header("tanggal_tahap"), "tanggal_depan",
+                       f"{when:%d-%m-%Y}", f"Tanggal {when:%d-%m-%Y} belum terjadi saat laporan "
+                       "diterima. Isi tanggal tahap benar-benar dicapai.")
+            continue
+        keep.append(i)
+    notes = tab.get("keterangan")
+    return pd.DataFrame({
+        "program_code": [progs[i] for i in keep], "village_code": [codes[i] for i in keep],
+        "stage": [stages[i] for i in keep], "reached_on": [dates[i] for i in keep],
+        "note": [notes[i] for i in keep], **_src(tab, keep)})

@@ -1,0 +1,319 @@
+"""Open a workbook (xlsx, xlsm, xls, ods) and extract its declared sheets into typed columns.
+
+One generic extractor for every layout in ``etl/spec``: it finds each sheet by name or alias,
+finds the header row below any title block, maps headers through their aliases, fills merged
+cells, skips blank, numbering and total rows, and parses every cell, collecting every problem
+as an :class:`~etl.issues.Issue` instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import python_calamine as pc
+
+from etl import values as v
+from etl import vocab
+from etl.issues import Issue
+from etl.safety import UnsafeFile, sniff
+from etl.spec import KINDS, Column, Sheet, sheets
+
+META_SHEET = "_meta"
+HEADER_SCAN_ROWS = 30
+MAX_ROWS = 250_000
+
+PARSERS: dict[str, Callable[[object], object]] = {
+    "code": v.parse_code, "text": v.parse_text, "number": v.parse_number,
+    "money": v.parse_number, "percent": v.parse_number, "year": v.parse_year,
+    "tw": v.parse_tw, "period": v.parse_period, "bool": v.parse_bool, "date": v.parse_date,
+    "village": v.parse_village_code, "region": v.parse_region_code,
+    "codelist": v.parse_codelist, "dimension": v.parse_text,
+    "horizon": vocab.parse_horizon, "polarity": vocab.parse_polarity,
+    "accumulation": vocab.parse_accumulation, "source": vocab.parse_source,
+    "stage": vocab.parse_stage, "basis": vocab.parse_basis,
+}
+
+
+@dataclass
+class Table:
+    """The typed content of one table sheet: a list per field, aligned with ``rows``."""
+
+    sheet: Sheet
+    name: str                                   # the sheet's name in the file
+    header_row: int = 0                         # 1-based
+    headers: dict[str, str] = field(default_factory=dict)   # field -> header as written
+    rows: list[int] = field(default_factory=list)           # 1-based row numbers
+    columns: dict[str, list] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def header(self, name: str) -> str:
+        """The header text of a field as the user wrote it (or the template's header)."""
+        return self.headers.get(name) or self.sheet.column(name).header
+
+    def get(self, name: str) -> list:
+        """The values of a field (all None when the optional column is absent)."""
+        return self.columns.get(name) or [None] * len(self.rows)
+
+
+@dataclass
+class ParsedWorkbook:
+    """Everything read from one file, before any check against the database."""
+
+    file: str
+    format: str = ""
+    kind: str = ""
+    meta: dict[str, str] = field(default_factory=dict)
+    info: dict[str, object] = field(default_factory=dict)
+    info_rows: dict[str, int] = field(default_factory=dict)
+    info_sheet: str = "Info"
+    tables: dict[str, Table] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+
+    def issue(self, sheet: str | None, row: int | None, column: str | None, check: str,
+              value: object, message: str) -> None:
+        """Record a problem."""
+        shown = None if v.is_blank(value) else str(value)[:80]
+        self.issues.append(Issue(self.file, sheet, row, column, check, shown, message))
+
+
+def read_workbook(data: bytes, file_name: str) -> ParsedWorkbook:
+    """Parse workbook bytes into a ParsedWorkbook; problems are collected in ``.issues``."""
+    book = ParsedWorkbook(file=file_name)
+    try:
+        book.format = sniff(data).format
+        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        grids = _read_grids(wb)
+    except UnsafeFile as exc:
+        book.issue(None, None, None, exc.check, None, exc.message)
+        return book
+    except pc.PasswordError:
+        book.issue(None, None, None, "berpassword", None, "File dilindungi kata sandi. Hapus kata "
+                   "sandi di Excel, simpan, lalu unggah ulang.")
+        return book
+    except Exception:  # calamine raises many error types for damaged content
+        book.issue(None, None, None, "rusak", None, "File rusak dan tidak dapat dibaca. Buka di "
+                   "Excel atau LibreOffice, simpan ulang sebagai .xlsx, lalu unggah kembali.")
+        return book
+    if not grids or all(not g for g, _ in grids.values()):
+        book.issue(None, None, None, "kosong", None, "Workbook tidak berisi data. Isi template "
+                   "yang diunduh dari aplikasi, lalu unggah ulang.")
+        return book
+    book.meta = _read_meta(grids.pop(META_SHEET.lower(), (None, None))[0])
+    book.kind = _detect_kind(book, grids)
+    if not book.kind:
+        return book
+    for spec in sheets(book.kind):
+        found = _find_sheet(spec, grids)
+        if found is None:
+            if spec.required:
+                book.issue(spec.title, None, None, "sheet_hilang", None,
+                           f"Sheet '{spec.title}' tidak ditemukan. Gunakan template terbaru "
+                           "dari aplikasi dan jangan mengganti nama sheet.")
+            continue
+        name, (grid, merged) = found
+        if spec.layout == "kv":
+            _extract_kv(book, spec, name, grid)
+        else:
+            book.tables[spec.key] = _extract_table(book, spec, name, grid, merged)
+    return book
+
+
+class _NamedGrids(dict):
+    """Sheet grids keyed by lower-cased name, remembering each sheet's original name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: dict[str, str] = {}
+
+
+def _read_grids(wb: pc.CalamineWorkbook) -> _NamedGrids:
+    grids = _NamedGrids()
+    for name in wb.sheet_names:
+        sheet = wb.get_sheet_by_name(name)
+        if sheet.height > MAX_ROWS + 1:
+            raise UnsafeFile("terlalu_banyak_baris",
+                             f"Sheet '{name}' berisi {sheet.height} baris, melebihi batas "
+                             f"{MAX_ROWS} baris. Pisahkan isinya ke beberapa file.")
+        key = name.strip().lower()
+        grids[key] = (sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges or [])
+        grids.names[key] = name
+    return grids
+
+
+def _read_meta(grid: list[list] | None) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for row in grid or []:
+        if len(row) >= 2 and not v.is_blank(row[0]):
+            meta[str(row[0]).strip().lower()] = v.parse_text(row[1]) or ""
+    return meta
+
+
+def _detect_kind(book: ParsedWorkbook, grids: _NamedGrids) -> str:
+    declared = book.meta.get("jenis", "")
+    if declared in KINDS:
+        return declared
+    for kind, key in (("laporan", "realisasi"), ("masterplan", "program")):
+        spec = next(s for s in sheets(kind) if s.key == key)
+        if _find_sheet(spec, grids) is not None:
+            return kind
+    book.issue(None, None, None, "jenis_tidak_dikenali", None,
+               "Jenis workbook tidak dikenali: tidak ada sheet 'Realisasi Kinerja' (laporan "
+               "triwulan) maupun 'Program' (masterplan). Gunakan template dari aplikasi.")
+    return ""
+
+
+def _find_sheet(spec: Sheet, grids: _NamedGrids) -> tuple[str, tuple[list, list]] | None:
+    normalised = {v.norm_header(k): k for k in grids}
+    for wanted in spec.names():
+        if wanted in normalised:
+            key = normalised[wanted]
+            return grids.names.get(key, key), grids[key]
+    for wanted in spec.names():
+        for norm, key in normalised.items():
+            if norm.startswith(wanted + " "):
+                return grids.names.get(key, key), grids[key]
+    return None
+
+
+def _extract_kv(book: ParsedWorkbook, spec: Sheet, name: str, grid: list[list]) -> None:
+    book.info_sheet = name
+    lookup = {n: c for c in spec.columns for n in c.names()}
+    for r, row in enumerate(grid, start=1):
+        cells = [(i, c) for i, c in enumerate(row) if not v.is_blank(c)]
+        if len(cells) < 1:
+            continue
+        col = lookup.get(v.norm_header(cells[0][1]))
+        if col is None or col.field in book.info:
+            continue
+        raw = cells[1][1] if len(cells) > 1 else None
+        book.info_rows[col.field] = r
+        try:
+            book.info[col.field] = PARSERS[col.type](raw)
+        except ValueError as exc:
+            book.issue(name, r, col.header, "format", raw, f"Isian '{col.header}' {exc}.")
+            book.info[col.field] = None
+    for col in spec.columns:
+        if col.required and book.info.get(col.field) is None and not any(
+                i.column == col.header and i.sheet == name for i in book.issues):
+            book.issue(name, book.info_rows.get(col.field), col.header, "wajib", None,
+                       f"Isian '{col.header}' wajib diisi di sheet '{name}'.")
+
+
+def _fill_merged(grid: list[list], merged: list) -> None:
+    height = len(grid)
+    for (r0, c0), (r1, c1) in merged:
+        if r0 >= height:
+            continue
+        top = grid[r0][c0] if c0 < len(grid[r0]) else None
+        for r in range(r0, min(r1, height - 1) + 1):
+            row = grid[r]
+            for c in range(c0, min(c1, len(row) - 1) + 1):
+                if (r, c) != (r0, c0):
+                    row[c] = top
+
+
+def _find_header(spec: Sheet, grid: list[list]) -> tuple[int, dict[int, Column], list[str]]:
+    lookup = {n: c for c in spec.columns for n in c.names()}
+    best: tuple[int, int, dict[int, Column]] = (-1, 0, {})
+    for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
+        mapping: dict[int, Column] = {}
+        for c, cell in enumerate(row):
+            col = lookup.get(v.norm_header(cell)) if isinstance(cell, str) else None
+            if col is not None:
+                mapping[c] = col
+        score = sum(2 if c.required else 1 for c in mapping.values())
+        if score > best[1]:
+            best = (r, score, mapping)
+    r, _, mapping = best
+    dupes = [c.header for i, c in mapping.items()
+             if any(j < i and d.field == c.field for j, d in mapping.items())]
+    return r, mapping, dupes
+
+
+def _is_numbering_row(cells: list) -> bool:
+    filled = [c for c in cells if not v.is_blank(c)]
+    return bool(filled) and all(
+        isinstance(c, (int, float)) or str(c).strip().strip("()").isdigit() for c in filled)
+
+
+def _extract_table(book: ParsedWorkbook, spec: Sheet, name: str, grid: list[list],
+                   merged: list) -> Table:
+    table = Table(sheet=spec, name=name)
+    if merged:
+        _fill_merged(grid, merged)
+    r, mapping, dupes = _find_header(spec, grid)
+    for header in dupes:
+        book.issue(name, r + 1, header, "kolom_ganda", None,
+                   f"Kolom '{header}' muncul lebih dari sekali. Hapus salah satunya.")
+    present = {c.field for c in mapping.values()}
+    missing = [c for c in spec.columns if c.required and c.field not in present]
+    for col in missing:
+        book.issue(name, r + 1 if r >= 0 else None, col.header, "kolom_hilang", None,
+                   f"Kolom wajib '{col.header}' tidak ditemukan"
+                   + (f" di baris judul (baris {r + 1})" if r >= 0 else "")
+                   + ". Gunakan judul kolom dari template.")
+    if r < 0 or missing:
+        return table
+    table.header_row = r + 1
+    first = {}
+    for c, col in mapping.items():
+        first.setdefault(col.field, c)
+    positions = {f: c for f, c in first.items()}
+    table.headers = {f: str(grid[r][c]).strip() for f, c in positions.items()}
+    key_fields = [c.field for c in spec.columns if c.required]
+    # In pre-filled report sheets a row whose entry cells are all blank is simply not reported.
+    entry_fields = [c.field for c in spec.columns if not c.locked and c.field in positions]
+    prefilled = any(c.locked for c in spec.columns)
+    text_fields = [c.field for c in spec.columns if c.type == "text"]
+    body = grid[r + 1:]
+    idx = list(positions.values())
+    raw_rows: list[tuple[int, list]] = []
+    for i, row in enumerate(body):
+        cells = [row[c] if c < len(row) else None for c in idx]
+        if all(v.is_blank(x) for x in cells):
+            continue
+        if i == 0 and _is_numbering_row(cells):
+            continue
+        rec = dict(zip(positions, cells, strict=True))
+        if prefilled and all(v.is_blank(rec[f]) for f in entry_fields):
+            continue
+        if all(v.is_blank(rec[f]) for f in key_fields) and any(
+                v.norm_header(rec.get(f)).startswith(("jumlah", "total"))
+                for f in text_fields + key_fields if f in rec):
+            continue
+        raw_rows.append((r + 2 + i, cells))
+    table.rows = [n for n, _ in raw_rows]
+    columns = list(zip(*(cells for _, cells in raw_rows), strict=True)) if raw_rows else [
+        () for _ in positions]
+    for (fname, _), raw in zip(positions.items(), columns, strict=True):
+        col = spec.column(fname)
+        table.columns[fname] = _convert(book, table, col, raw)
+    return table
+
+
+def _convert(book: ParsedWorkbook, table: Table, col: Column, raw: tuple) -> list:
+    parser = PARSERS[col.type]
+    header = table.headers.get(col.field, col.header)
+    out: list = []
+    append = out.append
+    numeric = col.type in ("number", "money", "percent")
+    for i, value in enumerate(raw):
+        if numeric and type(value) is float and value == value:
+            append(value)
+            continue
+        try:
+            parsed = parser(value)
+        except ValueError as exc:
+            book.issue(table.name, table.rows[i], header, "format", value,
+                       f"Nilai '{value}' tidak valid: {exc}.")
+            append(None)
+            continue
+        if parsed is None and col.required:
+            book.issue(table.name, table.rows[i], header, "wajib", None,
+                       f"Kolom '{header}' wajib diisi.")
+        append(parsed)
+    return out

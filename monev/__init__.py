@@ -1,0 +1,1 @@
+"""Monev Smart City core package: schema, queries and domain rules."""

@@ -1,0 +1,107 @@
+"""The database file: path, connection, schema creation and reference seeding."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA_SQL = Path(__file__).with_name("schema.sql")
+DIMENSIONS_CSV = Path(__file__).with_name("dimensions.csv")
+WILAYAH_DIR = ROOT / "data" / "reference" / "wilayah"
+DEFAULT_DB = ROOT / "data" / "monev.duckdb"
+
+
+class DatabaseBusy(RuntimeError):
+    """The database file is locked by another process (a load is running)."""
+
+
+def default_db_path() -> Path:
+    """The database path: $MONEV_DB when set, else data/monev.duckdb."""
+    env = os.environ.get("MONEV_DB")
+    return Path(env) if env else DEFAULT_DB
+
+
+def archive_root(db_path: Path) -> Path:
+    """Folder holding archived uploads for the database at db_path (beside it)."""
+    return Path(db_path).resolve().parent / "archive"
+
+
+def connect(db_path: Path | str, read_only: bool = False, retries: int = 0,
+            wait: float = 0.2) -> duckdb.DuckDBPyConnection:
+    """Open the database; retry a few times while another process holds the lock."""
+    for attempt in range(retries + 1):
+        try:
+            return duckdb.connect(str(db_path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if attempt == retries:
+                raise DatabaseBusy(str(exc)) from exc
+            time.sleep(wait * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+@contextmanager
+def opened(db_path: Path | str, read_only: bool = False, retries: int = 0) -> Iterator[
+        duckdb.DuckDBPyConnection]:
+    """Context manager around connect() that always closes the connection."""
+    con = connect(db_path, read_only=read_only, retries=retries)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def init_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table (idempotent) and seed reference areas and dimensions once."""
+    con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+    if con.execute("SELECT count(*) FROM ref_village").fetchone()[0] == 0:
+        _seed_reference(con)
+    if con.execute("SELECT count(*) FROM dimension").fetchone()[0] == 0:
+        _seed_dimensions(con)
+
+
+def ensure_database(db_path: Path | str) -> Path:
+    """Create the database file with its schema if missing; return its path."""
+    path = Path(db_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with opened(path) as con:
+        init_schema(con)
+    return path
+
+
+def _seed_reference(con: duckdb.DuckDBPyConnection) -> None:
+    csv = {name: str(WILAYAH_DIR / f"{name}.csv") for name in
+           ("provinces", "regencies", "districts", "villages")}
+    opts = "header = true, all_varchar = true"
+    con.execute(f"INSERT INTO ref_province SELECT code, name FROM read_csv(?, {opts})",
+                [csv["provinces"]])
+    con.execute(f"INSERT INTO ref_regency SELECT code, province_code, name "
+                f"FROM read_csv(?, {opts})", [csv["regencies"]])
+    con.execute(f"INSERT INTO ref_district SELECT code, regency_code, name "
+                f"FROM read_csv(?, {opts})", [csv["districts"]])
+    con.execute(
+        f"""INSERT INTO ref_village
+            SELECT code, district_code, left(district_code, 5), name,
+                   CASE WHEN CAST(split_part(code, '.', 4) AS INTEGER) >= 2001
+                        THEN 'desa' ELSE 'kelurahan' END
+            FROM read_csv(?, {opts})""", [csv["villages"]])
+
+
+def _seed_dimensions(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        """INSERT INTO dimension
+           SELECT dimension_code, dimension_name, min(rn) FROM (
+               SELECT *, row_number() OVER () AS rn FROM read_csv(?, header = true,
+                                                                    all_varchar = true))
+           GROUP BY ALL""", [str(DIMENSIONS_CSV)])
+    con.execute(
+        """INSERT INTO sub_dimension
+           SELECT dimension_code, sub_dimension, row_number() OVER () FROM
+               read_csv(?, header = true, all_varchar = true)""", [str(DIMENSIONS_CSV)])

@@ -1,0 +1,77 @@
+"""Reads the loader needs to check a workbook against what the database already holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+
+@dataclass
+class MasterplanState:
+    """The active masterplan of a region, as the loader checks a quarterly report against it."""
+
+    region_code: str
+    start_year: int
+    end_year: int
+    opds: dict[str, str] = field(default_factory=dict)                 # code -> name
+    programs: pd.DataFrame = field(default_factory=pd.DataFrame)       # by program_code
+    indicators: pd.DataFrame = field(default_factory=pd.DataFrame)     # by indicator_code
+    village_plans: pd.DataFrame = field(default_factory=pd.DataFrame)  # program, village
+
+
+def region_exists(con: duckdb.DuckDBPyConnection, region: str) -> str | None:
+    """Name of the kabupaten/kota with this Kemendagri code, or None."""
+    row = con.execute("SELECT name FROM ref_regency WHERE code = ?", [region]).fetchone()
+    return row[0] if row else None
+
+
+def dimensions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Dimensions (code, name) and their sub-dimensions."""
+    return con.execute(
+        """SELECT d.code, d.name, s.name AS sub_dimension FROM dimension d
+           LEFT JOIN sub_dimension s ON s.dimension_code = d.code
+           ORDER BY d.sort_order, s.sort_order""").df()
+
+
+def villages_of_region(con: duckdb.DuckDBPyConnection, region: str) -> pd.DataFrame:
+    """Reference villages of a region: code, name, kind, district code and name."""
+    return con.execute(
+        """SELECT v.code, v.name, v.kind, v.district_code, d.name AS district_name
+           FROM ref_village v JOIN ref_district d ON d.code = v.district_code
+           WHERE v.regency_code = ? ORDER BY v.code""", [region]).df()
+
+
+def masterplan_state(con: duckdb.DuckDBPyConnection, region: str) -> MasterplanState | None:
+    """The active masterplan of a region with its OPDs, programs, indicators and villages."""
+    row = con.execute(
+        """SELECT m.load_id, m.start_year, m.end_year FROM masterplan m
+           JOIN active_load a USING (load_id) WHERE m.region_code = ?""", [region]).fetchone()
+    if row is None:
+        return None
+    load_id, start, end = row
+    opds = dict(con.execute("SELECT opd_code, name FROM opd WHERE load_id = ?",
+                            [load_id]).fetchall())
+    programs = con.execute(
+        "SELECT * FROM program WHERE load_id = ?", [load_id]).df().set_index("program_code")
+    indicators = con.execute(
+        """SELECT i.*, coalesce(i.baseline < 0, false) OR EXISTS (
+                   SELECT 1 FROM target t WHERE t.load_id = i.load_id
+                   AND t.indicator_code = i.indicator_code AND t.value < 0) AS allows_negative
+           FROM indicator i WHERE i.load_id = ?""", [load_id]).df().set_index("indicator_code")
+    plans = con.execute("SELECT * FROM village_plan WHERE load_id = ?", [load_id]).df()
+    return MasterplanState(region, int(start), int(end), opds, programs, indicators, plans)
+
+
+def prior_budget(con: duckdb.DuckDBPyConnection, region: str, opd: str, year: int,
+                 before_tw: int) -> pd.DataFrame:
+    """Budget realisation already reported by an OPD this year in earlier TWs (active loads).
+
+    Returns program_code, funding_source, tw, realisasi, basis for TW < before_tw.
+    """
+    return con.execute(
+        """SELECT b.program_code, b.funding_source, b.tw, b.realisasi, b.basis
+           FROM budget b JOIN active_load a USING (load_id)
+           WHERE a.region_code = ? AND a.opd_code = ? AND b.year = ? AND b.tw < ?""",
+        [region, opd, year, before_tw]).df()

@@ -1,0 +1,136 @@
+"""Load records, activation intervals and events: the one place for lineage SQL."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+import duckdb
+import pandas as pd
+
+FACT_TABLES = ("masterplan", "opd", "program", "program_support", "indicator", "target",
+               "village_plan", "realisation", "budget", "program_progress", "village_stage")
+MASTERPLAN_TABLES = FACT_TABLES[:7]
+LAPORAN_TABLES = FACT_TABLES[7:]
+
+
+def scope_key(kind: str, region: str, opd: str | None = None, year: int | None = None,
+              tw: int | None = None) -> str:
+    """The key under which a newer load replaces an older one."""
+    if kind == "masterplan":
+        return f"{region}|masterplan"
+    return f"{region}|laporan|{opd}|{year}|{tw}"
+
+
+def active_load_for_scope(con: duckdb.DuckDBPyConnection, key: str) -> dict | None:
+    """The load currently active for a scope key, or None."""
+    df = con.execute("SELECT * FROM active_load WHERE scope_key = ?", [key]).df()
+    return None if df.empty else df.iloc[0].to_dict()
+
+
+def loads_with_hash(con: duckdb.DuckDBPyConnection, file_hash: str) -> pd.DataFrame:
+    """Every load of these exact bytes, newest first, with whether it is active now."""
+    return con.execute(
+        """SELECT l.*, l.load_id IN (SELECT load_id FROM active_load) AS is_active
+           FROM load l WHERE file_hash = ? ORDER BY load_id DESC""", [file_hash]).df()
+
+
+def get_load(con: duckdb.DuckDBPyConnection, load_id: int) -> dict | None:
+    """One load record with whether it is active now."""
+    df = con.execute(
+        """SELECT l.*, l.load_id IN (SELECT load_id FROM active_load) AS is_active
+           FROM load l WHERE load_id = ?""", [load_id]).df()
+    return None if df.empty else df.iloc[0].to_dict()
+
+
+def next_load_id(con: duckdb.DuckDBPyConnection) -> int:
+    """Reserve the next load id."""
+    return int(con.execute("SELECT nextval('load_id_seq')").fetchone()[0])
+
+
+def insert_load(con: duckdb.DuckDBPyConnection, record: dict) -> None:
+    """Insert a load record (keys = load columns)."""
+    cols = list(record)
+    con.execute(f"INSERT INTO load ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                [record[c] for c in cols])
+
+
+def activate(con: duckdb.DuckDBPyConnection, load_id: int, at: datetime) -> None:
+    """Open an activation interval for a load."""
+    con.execute("INSERT INTO load_activation VALUES (?, ?, NULL)", [load_id, at])
+
+
+def deactivate(con: duckdb.DuckDBPyConnection, load_id: int, at: datetime) -> None:
+    """Close the open activation interval of a load."""
+    con.execute("UPDATE load_activation SET active_until = ? "
+                "WHERE load_id = ? AND active_until IS NULL", [at, load_id])
+
+
+def record_event(con: duckdb.DuckDBPyConnection, action: str, actor: str, at: datetime,
+                 load_id: int | None = None, file_hash: str | None = None,
+                 file_name: str | None = None, detail: dict | str | None = None) -> int:
+    """Append an event to load_event and return its id."""
+    if isinstance(detail, dict):
+        detail = json.dumps(detail, ensure_ascii=False, default=str)
+    event_id = int(con.execute("SELECT nextval('event_id_seq')").fetchone()[0])
+    con.execute("INSERT INTO load_event VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [event_id, at, actor, action, load_id, file_hash, file_name, detail])
+    return event_id
+
+
+def record_issues(con: duckdb.DuckDBPyConnection, event_id: int, issues: list[dict]) -> None:
+    """Store the problems of a rejected attempt under its event."""
+    if not issues:
+        return
+    df = pd.DataFrame(issues, columns=["file_name", "sheet", "row_no", "column_name",
+                                       "check_code", "value", "message"])
+    df.insert(0, "event_id", event_id)
+    df["row_no"] = df["row_no"].astype("Int64")
+    con.register("issues_df", df)
+    try:
+        con.execute("INSERT INTO load_issue SELECT * FROM issues_df")
+    finally:
+        con.unregister("issues_df")
+
+
+def insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
+    """Bulk insert a DataFrame whose columns are a subset of the table's (by name)."""
+    if table not in FACT_TABLES:
+        raise ValueError(f"not a fact table: {table}")
+    if df.empty:
+        return
+    con.register("frame_df", df)
+    try:
+        cols = ", ".join(df.columns)
+        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM frame_df")
+    finally:
+        con.unregister("frame_df")
+
+
+def fact_rows(con: duckdb.DuckDBPyConnection, table: str, load_id: int) -> pd.DataFrame:
+    """Rows one load brought into a fact table."""
+    if table not in FACT_TABLES:
+        raise ValueError(f"not a fact table: {table}")
+    return con.execute(f"SELECT * FROM {table} WHERE load_id = ?", [load_id]).df()
+
+
+def history(con: duckdb.DuckDBPyConnection, region: str | None = None) -> pd.DataFrame:
+    """Every load, newest first, with whether it is active now."""
+    return con.execute(
+        """SELECT l.load_id, l.kind, l.region_code, l.opd_code, l.year, l.tw, l.file_name,
+                  l.file_hash, l.uploaded_by, l.uploaded_at, l.received_on, l.counts_json,
+                  l.load_id IN (SELECT load_id FROM active_load) AS is_active
+           FROM load l WHERE ? IS NULL OR l.region_code = ?
+           ORDER BY l.uploaded_at DESC, l.load_id DESC""", [region, region]).df()
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> int:
+    """A number that changes whenever the visible data changes (cache key for the app)."""
+    return int(con.execute(
+        """SELECT coalesce(max(event_id), 0) FROM load_event
+           WHERE action IN ('load', 'supersede', 'restore', 'delete')""").fetchone()[0])
+
+
+def today() -> date:
+    """Today's date (a seam for tests)."""
+    return date.today()

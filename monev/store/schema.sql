@@ -1,0 +1,245 @@
+-- Monev Smart City: the one DDL of the database.
+--
+-- Conventions
+-- * Every fact table carries region_code (Kemendagri code of the kabupaten/kota, e.g. '35.23'),
+--   so one database can hold several regions.
+-- * Every fact row carries the load that brought it (load_id) and where it came from in that file
+--   (src_sheet, src_row: the 1-based spreadsheet row number the user sees).
+-- * Rows are never updated or deleted by a load. A load is "active" while an open interval in
+--   load_activation says so; supersede and restore only open and close those intervals, so any
+--   earlier state can be reconstructed for an as-of timestamp.
+
+-- ---------------------------------------------------------------- reference areas (idn-area-data, ODbL 1.0)
+CREATE TABLE IF NOT EXISTS ref_province (
+    code VARCHAR PRIMARY KEY,
+    name VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ref_regency (
+    code VARCHAR PRIMARY KEY,
+    province_code VARCHAR NOT NULL,
+    name VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ref_district (
+    code VARCHAR PRIMARY KEY,
+    regency_code VARCHAR NOT NULL,
+    name VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ref_village (
+    code VARCHAR PRIMARY KEY,
+    district_code VARCHAR NOT NULL,
+    regency_code VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL            -- 'desa' (number >= 2001) | 'kelurahan' (1001..1999)
+);
+
+-- ---------------------------------------------------------------- settings as data
+CREATE TABLE IF NOT EXISTS dimension (
+    code VARCHAR PRIMARY KEY,        -- 'GOV', 'BRA', 'ECO', 'LIV', 'SOC', 'ENV'
+    name VARCHAR NOT NULL UNIQUE,    -- 'Smart Governance', ...
+    sort_order INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sub_dimension (
+    dimension_code VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    sort_order INTEGER NOT NULL,
+    PRIMARY KEY (dimension_code, name)
+);
+CREATE TABLE IF NOT EXISTS setting (
+    region_code VARCHAR NOT NULL,    -- '*' for every region
+    name VARCHAR NOT NULL,
+    value_json VARCHAR NOT NULL,
+    PRIMARY KEY (region_code, name)
+);
+
+-- ---------------------------------------------------------------- lineage
+CREATE SEQUENCE IF NOT EXISTS load_id_seq START 1;
+CREATE SEQUENCE IF NOT EXISTS event_id_seq START 1;
+
+CREATE TABLE IF NOT EXISTS load (
+    load_id INTEGER PRIMARY KEY,
+    file_hash VARCHAR NOT NULL,      -- sha256 of the file bytes
+    file_name VARCHAR NOT NULL,
+    file_size BIGINT NOT NULL,
+    kind VARCHAR NOT NULL,           -- 'masterplan' | 'laporan'
+    region_code VARCHAR NOT NULL,
+    opd_code VARCHAR,                -- laporan only
+    year INTEGER,                    -- laporan only
+    tw INTEGER,                      -- laporan only, 1..4
+    scope_key VARCHAR NOT NULL,      -- a newer load with the same scope supersedes the active one
+    basis VARCHAR,                   -- 'tw' (value of this quarter) | 'sdtw' (declared cumulative)
+    template_version VARCHAR,
+    uploaded_by VARCHAR NOT NULL,
+    uploaded_at TIMESTAMP NOT NULL,
+    received_on DATE NOT NULL,       -- date the report reached Diskominfo (decides lateness)
+    counts_json VARCHAR NOT NULL,    -- rows per table
+    archive_path VARCHAR NOT NULL    -- relative to the archive root
+);
+
+CREATE TABLE IF NOT EXISTS load_activation (
+    load_id INTEGER NOT NULL,
+    active_from TIMESTAMP NOT NULL,
+    active_until TIMESTAMP,          -- NULL while active
+    PRIMARY KEY (load_id, active_from)
+);
+
+CREATE TABLE IF NOT EXISTS load_event (
+    event_id INTEGER PRIMARY KEY,
+    event_at TIMESTAMP NOT NULL,
+    actor VARCHAR NOT NULL,
+    action VARCHAR NOT NULL,         -- load | supersede | restore | delete | unchanged | reject | dry_run
+    load_id INTEGER,
+    file_hash VARCHAR,
+    file_name VARCHAR,
+    detail VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS load_issue (
+    event_id INTEGER NOT NULL,       -- the 'reject' event
+    file_name VARCHAR,
+    sheet VARCHAR,
+    row_no INTEGER,
+    column_name VARCHAR,
+    check_code VARCHAR NOT NULL,
+    value VARCHAR,
+    message VARCHAR NOT NULL
+);
+
+-- ---------------------------------------------------------------- masterplan facts
+CREATE TABLE IF NOT EXISTS masterplan (
+    region_code VARCHAR NOT NULL,
+    load_id INTEGER NOT NULL,
+    title VARCHAR NOT NULL,
+    start_year INTEGER NOT NULL,
+    end_year INTEGER NOT NULL,
+    legal_basis VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS opd (
+    region_code VARCHAR NOT NULL,
+    load_id INTEGER NOT NULL,
+    opd_code VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    short_name VARCHAR,
+    src_sheet VARCHAR, src_row INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS program (
+    region_code VARCHAR NOT NULL,
+    load_id INTEGER NOT NULL,
+    program_code VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    dimension_code VARCHAR NOT NULL,
+    sub_dimension VARCHAR,
+    horizon VARCHAR NOT NULL,        -- Quick Win | Jangka Pendek | Jangka Menengah | Jangka Panjang
+    quick_win BOOLEAN NOT NULL,
+    lead_opd_code VARCHAR NOT NULL,
+    start_year INTEGER NOT NULL,
+    end_year INTEGER NOT NULL,
+    rpjmd_ref VARCHAR,
+    src_sheet VARCHAR, src_row INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS program_support (
+    region_code VARCHAR NOT NULL,
+    load_id INTEGER NOT NULL,
+    program_code VARCHAR NOT NULL,
+    opd_code VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS indicator (
+    region_code VARCHAR NOT NULL,
+    load_id INTEGER NOT NULL,
+    indicator_code VARCHAR NOT NULL,
+    program_code VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    unit VARCHAR NOT NULL,
+    polarity VARCHAR NOT NULL,       -- positif | negatif
+    accumulation VARCHAR NOT NULL,   -- jumlah | posisi_akhir | rata_rata
+    baseline DOUBLE,
+    weight DOUBLE NOT NULL DEFAULT 1,
+    src_sheet VARCHAR, src_row INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS target (
+    region_code VARCHAR NOT NULL,
+    load_id INTEGER NOT NULL,
+    indicator_code VARCHAR NOT NULL,
+    year INTEGER NOT NULL,
+    tw INTEGER NOT NULL,             -- 0 = annual target; 1..4 = quarterly target of the action plan
+    value DOUBLE NOT NULL,
+    value_max DOUBLE,                -- upper bound of a range target
+    src_sheet VARCHAR, src_row INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS village_plan (
+    region_code VARCHAR NOT NULL,
+    load_id INTEGER NOT NULL,
+    program_code VARCHAR NOT NULL,
+    village_code VARCHAR NOT NULL,
+    funding_year INTEGER NOT NULL,
+    route VARCHAR NOT NULL,          -- apbdes | apbd
+    funding_source VARCHAR NOT NULL,
+    src_sheet VARCHAR, src_row INTEGER
+);
+
+-- ---------------------------------------------------------------- quarterly report facts
+CREATE TABLE IF NOT EXISTS realisation (
+    region_code VARCHAR NOT NULL,
+    load_id INTEGER NOT NULL,
+    indicator_code VARCHAR NOT NULL,
+    year INTEGER NOT NULL,
+    tw INTEGER NOT NULL,
+    value DOUBLE NOT NULL,
+    basis VARCHAR NOT NULL,          -- tw | sdtw
+    note VARCHAR,
+    src_sheet VARCHAR, src_row INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS budget (
+    region_code VARCHAR NOT NULL,
+    load_id INTEGER NOT NULL,
+    program_code VARCHAR NOT NULL,
+    year INTEGER NOT NULL,
+    tw INTEGER NOT NULL,
+    funding_source VARCHAR NOT NULL,
+    pagu DOUBLE NOT NULL,            -- rupiah, for the year as of this TW
+    realisasi DOUBLE,                -- rupiah, on the load's basis (this TW or s.d. TW)
+    basis VARCHAR NOT NULL,
+    over_pagu_ok BOOLEAN NOT NULL DEFAULT FALSE,
+    src_sheet VARCHAR, src_row INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS program_progress (
+    region_code VARCHAR NOT NULL,
+    load_id INTEGER NOT NULL,
+    program_code VARCHAR NOT NULL,
+    year INTEGER NOT NULL,
+    tw INTEGER NOT NULL,
+    fisik_pct DOUBLE,                -- physical progress s.d. TW, 0..100
+    kendala VARCHAR,
+    tindak_lanjut VARCHAR,
+    src_sheet VARCHAR, src_row INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS village_stage (
+    region_code VARCHAR NOT NULL,
+    load_id INTEGER NOT NULL,
+    program_code VARCHAR NOT NULL,
+    village_code VARCHAR NOT NULL,
+    stage VARCHAR NOT NULL,
+    reached_on DATE NOT NULL,
+    note VARCHAR,
+    src_sheet VARCHAR, src_row INTEGER
+);
+
+-- ---------------------------------------------------------------- current state
+-- Loads active now. As-of views use loads_asof(ts) below.
+CREATE OR REPLACE VIEW active_load AS
+    SELECT l.* FROM load l
+    WHERE EXISTS (SELECT 1 FROM load_activation a
+                  WHERE a.load_id = l.load_id AND a.active_until IS NULL);
+
+-- Load ids active at timestamp ts (the state a meeting or an as-of view sees).
+CREATE OR REPLACE MACRO loads_asof(ts) AS TABLE
+    SELECT DISTINCT a.load_id FROM load_activation a
+    WHERE a.active_from <= ts AND (a.active_until IS NULL OR a.active_until > ts);
