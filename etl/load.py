@@ -80,10 +80,11 @@ def load_bytes(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, *, a
     file_name = Path(file_name).name
     file_hash = sha256(data)
     same = lineage.loads_with_hash(con, file_hash)
-    if not same.empty:
+    if same:
         return _same_bytes(con, same, file_name, actor, archive, dry_run, at)
     book = read_workbook(data, file_name)
-    ident, frames = _validate(con, book, expect, received_on) if book.kind else (None, {})
+    ident, frames, opd_names = (_validate(con, book, expect, received_on) if book.kind
+                                else (None, {}, {}))
     if book.issues or ident is None:
         if not book.issues:
             book.issue(None, None, None, "identitas", None, "Identitas file (wilayah, OPD, "
@@ -93,8 +94,7 @@ def load_bytes(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, *, a
     previous = lineage.active_load_for_scope(con, key)
     counts = {t: len(df) for t, df in frames.items()}
     diff = _diff(con, frames, previous["load_id"] if previous else None)
-    state_names = _opd_names(con, ident)
-    what = describe(ident, state_names)
+    what = describe(ident, opd_names)
     summary = ", ".join(f"{n} baris {TABLE_LABELS[t]}" for t, n in counts.items() if n)
     replaces = f" Menggantikan muatan #{previous['load_id']}." if previous else ""
     result = LoadResult(file_name, "dry_run", "", [], None, ident, counts, diff,
@@ -151,34 +151,31 @@ def _event(con: duckdb.DuckDBPyConnection, action: str, actor: str, at: datetime
     return lineage.record_event(con, action, actor, at, load_id, file_hash, file_name, detail)
 
 
-def _opd_names(con: duckdb.DuckDBPyConnection, ident: Identity) -> dict[str, str]:
-    state = intake.masterplan_state(con, ident.region) if ident.kind == "laporan" else None
-    return state.opds if state else {}
-
-
 def _validate(con: duckdb.DuckDBPyConnection, book: ParsedWorkbook, expect: Expect,
-              received_on: date) -> tuple[Identity | None, dict[str, pd.DataFrame]]:
+              received_on: date) -> tuple[Identity | None, dict[str, pd.DataFrame],
+                                          dict[str, str]]:
+    """Identify and check a parsed workbook; returns identity, fact frames, OPD names."""
     if book.kind == "masterplan":
         region = book.info.get("kode_wilayah")
         ident = masterplan_identity(book, intake.region_exists(con, region) if region else None)
         if ident is None:
-            return None, {}
+            return None, {}, {}
         if expect.region and expect.region != ident.region:
             book.issue(book.info_sheet, book.info_rows.get("kode_wilayah"), "Kode Wilayah",
                        "salah_wilayah", ident.region, f"Masterplan ini untuk wilayah "
                        f"{ident.region}, bukan {expect.region}.")
         frames = validate_masterplan(book, intake.dimensions(con),
                                      intake.villages_of_region(con, ident.region))
-        return ident, frames
+        return ident, frames, {}
     region = book.info.get("kode_wilayah")
     state = intake.masterplan_state(con, region) if region else None
     ident = laporan_identity(book, state, expect, received_on)
     if ident is None or state is None:
-        return ident, {}
+        return ident, {}, {}
     prior = intake.prior_budget(con, ident.region, ident.opd, ident.year, ident.tw)
     frames = validate_laporan(book, ident, state, intake.villages_of_region(con, ident.region),
                               prior, received_on)
-    return ident, frames
+    return ident, frames, state.opds
 
 
 def _reject(con: duckdb.DuckDBPyConnection, book: ParsedWorkbook, file_hash: str, actor: str,
@@ -202,15 +199,14 @@ def _reject(con: duckdb.DuckDBPyConnection, book: ParsedWorkbook, file_hash: str
     return LoadResult(book.file, "rejected", message, list(book.issues), ident=ident)
 
 
-def _same_bytes(con: duckdb.DuckDBPyConnection, same: pd.DataFrame, file_name: str,
+def _same_bytes(con: duckdb.DuckDBPyConnection, same: list[tuple[int, bool]], file_name: str,
                 actor: str, archive: Archive | None, dry_run: bool,
                 at: datetime) -> LoadResult:
-    active = same[same["is_active"]]
-    if not active.empty:
-        load_id = int(active.iloc[0]["load_id"])
-        return LoadResult(file_name, "unchanged", f"File ini identik dengan muatan #{load_id} "
-                          "yang sedang aktif; tidak ada yang berubah.", load_id=load_id)
-    load_id = int(same.iloc[0]["load_id"])
+    active = [load_id for load_id, is_active in same if is_active]
+    if active:
+        return LoadResult(file_name, "unchanged", f"File ini identik dengan muatan #{active[0]} "
+                          "yang sedang aktif; tidak ada yang berubah.", load_id=active[0])
+    load_id = same[0][0]
     if dry_run:
         return LoadResult(file_name, "dry_run", f"Uji coba: file ini identik dengan muatan "
                           f"#{load_id} yang pernah digantikan; memuatnya akan memulihkan muatan "

@@ -44,30 +44,50 @@ class Identity:
     basis: str | None = None
 
 
-def _dupes(book: ParsedWorkbook, table: Table, keys: list[str], what: str) -> list[bool]:
-    """Flag every repeat of a key combination (the first occurrence is kept as the original)."""
+def _dupes(book: ParsedWorkbook, table: Table, keys: list[str], what: str) -> set[int]:
+    """Indexes of every repeat of a key combination (the first occurrence stays)."""
     combos = list(zip(*(table.get(k) for k in keys), strict=True))
-    counts = Counter(c for c in combos if None not in c)
+    counts = Counter(combos)
+    repeated = {c for c, n in counts.items() if n > 1 and None not in c}
+    if not repeated:
+        return set()
     seen: dict[tuple, int] = {}
-    dup = []
+    dup = set()
     for i, combo in enumerate(combos):
-        if None in combo or counts[combo] == 1:
-            dup.append(False)
+        if combo not in repeated:
             continue
         if combo in seen:
-            book.issue(table.name, table.rows[i], table.header(keys[-1]), "duplikat",
-                       " / ".join(map(str, combo)),
-                       f"Baris ganda: {what} {' / '.join(map(str, combo))} sudah ada di baris "
-                       f"{seen[combo]}. Hapus salah satu baris.")
-            dup.append(True)
+            shown = " / ".join(map(str, combo))
+            book.issue(table.name, table.rows[i], table.header(keys[-1]), "duplikat", shown,
+                       f"Baris ganda: {what} {shown} sudah ada di baris {seen[combo]}. "
+                       "Hapus salah satu baris.")
+            dup.add(i)
         else:
             seen[combo] = table.rows[i]
-            dup.append(False)
     return dup
 
 
+def _blank_rows(table: Table, fields: list[str]) -> set[int]:
+    """Rows where any of the fields is empty (already reported while reading)."""
+    return {i for i, t in enumerate(zip(*(table.get(f) for f in fields))) if None in t}
+
+
+def _rows_with(values: list, bad: set) -> list[int]:
+    """Indexes whose value is in ``bad`` (cheap when ``bad`` is empty)."""
+    return [i for i, x in enumerate(values) if x in bad] if bad else []
+
+
+def _kept(n: int, bad: set[int]) -> list[int]:
+    return [i for i in range(n) if i not in bad] if bad else list(range(n))
+
+
+def _take(values: list, keep: list[int], n: int) -> list:
+    return values if len(keep) == n else [values[i] for i in keep]
+
+
 def _src(table: Table, keep: list[int]) -> dict[str, list]:
-    return {"src_sheet": [table.name] * len(keep), "src_row": [table.rows[i] for i in keep]}
+    return {"src_sheet": [table.name] * len(keep), "src_row": _take(table.rows, keep,
+                                                                     len(table.rows))}
 
 
 # ---------------------------------------------------------------- masterplan
@@ -103,7 +123,7 @@ def validate_masterplan(book: ParsedWorkbook, dims: pd.DataFrame,
     if "opd" in t:
         tab = t["opd"]
         dup = _dupes(book, tab, ["kode_opd"], "Kode OPD")
-        keep = [i for i, d in enumerate(dup) if not d and tab.get("kode_opd")[i]]
+        keep = [i for i, c in enumerate(tab.get("kode_opd")) if c and i not in dup]
         opd_codes = {tab.get("kode_opd")[i] for i in keep}
         frames["opd"] = pd.DataFrame({
             "opd_code": [tab.get("kode_opd")[i] for i in keep],
@@ -115,32 +135,8 @@ def validate_masterplan(book: ParsedWorkbook, dims: pd.DataFrame,
                                            programs))
     indicators: set[str] = set()
     if "indikator" in t:
-        tab = t["indikator"]
-        dup = _dupes(book, tab, ["kode_indikator"], "Kode Indikator")
-        keep = []
-        for i, code in enumerate(tab.get("kode_indikator")):
-            prog = tab.get("kode_program")[i]
-            if prog and programs and prog not in programs:
-                book.issue(tab.name, tab.rows[i], tab.header("kode_program"), "kode_program",
-                           prog, f"Kode program '{prog}' tidak ada di sheet Program.")
-            elif code and prog and not dup[i]:
-                keep.append(i)
-        indicators = {tab.get("kode_indikator")[i] for i in keep}
-        weights = tab.get("bobot")
-        for i in keep:
-            if weights[i] is not None and weights[i] < 0:
-                book.issue(tab.name, tab.rows[i], tab.header("bobot"), "negatif", weights[i],
-                           "Bobot tidak boleh negatif.")
-        frames["indicator"] = pd.DataFrame({
-            "indicator_code": [tab.get("kode_indikator")[i] for i in keep],
-            "program_code": [tab.get("kode_program")[i] for i in keep],
-            "name": [tab.get("nama_indikator")[i] for i in keep],
-            "unit": [tab.get("satuan")[i] for i in keep],
-            "polarity": [tab.get("polaritas")[i] for i in keep],
-            "accumulation": [tab.get("akumulasi")[i] for i in keep],
-            "baseline": pd.array([tab.get("kondisi_awal")[i] for i in keep], dtype="Float64"),
-            "weight": [1.0 if weights[i] is None else weights[i] for i in keep],
-            **_src(tab, keep)})
+        frames["indicator"] = _masterplan_indicators(book, t["indikator"], programs)
+        indicators = set(frames["indicator"]["indicator_code"])
     if "target" in t:
         frames["target"] = _masterplan_targets(book, t["target"], indicators, start, end)
     if "desa" in t:
@@ -161,7 +157,7 @@ def _masterplan_programs(book: ParsedWorkbook, tab: Table, dims: pd.DataFrame,
     dup = _dupes(book, tab, ["kode_program"], "Kode Program")
     keep, dim_codes, support_rows = [], [], []
     for i, code in enumerate(tab.get("kode_program")):
-        ok = bool(code) and not dup[i]
+        ok = bool(code) and i not in dup
         dim = tab.get("dimensi")[i]
         dim_code = by_name.get((dim or "").lower())
         if dim and dim_code is None:
@@ -213,35 +209,62 @@ def _masterplan_programs(book: ParsedWorkbook, tab: Table, dims: pd.DataFrame,
     }
 
 
+def _masterplan_indicators(book: ParsedWorkbook, tab: Table,
+                           programs: set[str]) -> pd.DataFrame:
+    n = len(tab)
+    codes, progs, weights = tab.get("kode_indikator"), tab.get("kode_program"), tab.get("bobot")
+    bad = _dupes(book, tab, ["kode_indikator"], "Kode Indikator")
+    bad |= _blank_rows(tab, ["kode_indikator", "kode_program"])
+    unknown = set(progs) - programs - {None} if programs else set()
+    for i in _rows_with(progs, unknown):
+        book.issue(tab.name, tab.rows[i], tab.header("kode_program"), "kode_program",
+                   progs[i], f"Kode program '{progs[i]}' tidak ada di sheet Program.")
+        bad.add(i)
+    for i in [i for i, w in enumerate(weights) if w is not None and w < 0]:
+        book.issue(tab.name, tab.rows[i], tab.header("bobot"), "negatif", weights[i],
+                   "Bobot tidak boleh negatif.")
+        bad.add(i)
+    keep = _kept(n, bad)
+    return pd.DataFrame({
+        "indicator_code": _take(codes, keep, n), "program_code": _take(progs, keep, n),
+        "name": _take(tab.get("nama_indikator"), keep, n),
+        "unit": _take(tab.get("satuan"), keep, n),
+        "polarity": _take(tab.get("polaritas"), keep, n),
+        "accumulation": _take(tab.get("akumulasi"), keep, n),
+        "baseline": pd.array(_take(tab.get("kondisi_awal"), keep, n), dtype="Float64"),
+        "weight": [1.0 if w is None else w for w in _take(weights, keep, n)],
+        **_src(tab, keep)})
+
+
 def _masterplan_targets(book: ParsedWorkbook, tab: Table, indicators: set[str], start: int,
                         end: int) -> pd.DataFrame:
-    dup = _dupes(book, tab, ["kode_indikator", "tahun", "periode"],
+    n = len(tab)
+    codes, years = tab.get("kode_indikator"), tab.get("tahun")
+    values, vmax = tab.get("target"), tab.get("target_maks")
+    bad = _dupes(book, tab, ["kode_indikator", "tahun", "periode"],
                  "target indikator/tahun/periode")
-    keep = []
-    for i, code in enumerate(tab.get("kode_indikator")):
-        year, value, vmax = tab.get("tahun")[i], tab.get("target")[i], tab.get("target_maks")[i]
-        ok = not dup[i] and code is not None and year is not None and value is not None
-        if code and indicators and code not in indicators:
-            book.issue(tab.name, tab.rows[i], tab.header("kode_indikator"), "kode_indikator",
-                       code, f"Kode indikator '{code}' tidak ada di sheet Indikator.")
-            ok = False
-        if year and not start <= year <= end:
-            book.issue(tab.name, tab.rows[i], tab.header("tahun"), "periode", year,
-                       f"Tahun {year} di luar periode masterplan {start}–{end}.")
-            ok = False
-        if value is not None and vmax is not None and vmax < value:
-            book.issue(tab.name, tab.rows[i], tab.header("target_maks"), "rentang", vmax,
-                       f"Target maks {vmax:g} lebih kecil dari target {value:g}.")
-            ok = False
-        if ok:
-            keep.append(i)
+    bad |= _blank_rows(tab, ["kode_indikator", "tahun", "target"])
+    unknown = set(codes) - indicators - {None} if indicators else set()
+    for i in _rows_with(codes, unknown):
+        book.issue(tab.name, tab.rows[i], tab.header("kode_indikator"), "kode_indikator",
+                   codes[i], f"Kode indikator '{codes[i]}' tidak ada di sheet Indikator.")
+        bad.add(i)
+    outside = {y for y in set(years) - {None} if not start <= y <= end}
+    for i in _rows_with(years, outside):
+        book.issue(tab.name, tab.rows[i], tab.header("tahun"), "periode", years[i],
+                   f"Tahun {years[i]} di luar periode masterplan {start}–{end}.")
+        bad.add(i)
+    if any(x is not None for x in vmax):
+        for i, (value, high) in enumerate(zip(values, vmax, strict=True)):
+            if value is not None and high is not None and high < value:
+                book.issue(tab.name, tab.rows[i], tab.header("target_maks"), "rentang", high,
+                           f"Target maks {high:g} lebih kecil dari target {value:g}.")
+                bad.add(i)
+    keep = _kept(n, bad)
     return pd.DataFrame({
-        "indicator_code": [tab.get("kode_indikator")[i] for i in keep],
-        "year": [tab.get("tahun")[i] for i in keep],
-        "tw": [tab.get("periode")[i] for i in keep],
-        "value": [tab.get("target")[i] for i in keep],
-        "value_max": pd.array([tab.get("target_maks")[i] for i in keep], dtype="Float64"),
-        **_src(tab, keep)})
+        "indicator_code": _take(codes, keep, n), "year": _take(years, keep, n),
+        "tw": _take(tab.get("periode"), keep, n), "value": _take(values, keep, n),
+        "value_max": pd.array(_take(vmax, keep, n), dtype="Float64"), **_src(tab, keep)})
 
 
 def _masterplan_villages(book: ParsedWorkbook, tab: Table, programs: set[str],
@@ -252,7 +275,7 @@ def _masterplan_villages(book: ParsedWorkbook, tab: Table, programs: set[str],
     for i, prog in enumerate(tab.get("kode_program")):
         village, year = tab.get("kode_desa")[i], tab.get("tahun_pendanaan")[i]
         source = tab.get("sumber_dana")[i]
-        ok = not dup[i] and None not in (prog, village, year, source)
+        ok = i not in dup and None not in (prog, village, year, source)
         if prog and programs and prog not in programs:
             book.issue(tab.name, tab.rows[i], tab.header("kode_program"), "kode_program", prog,
                        f"Kode program '{prog}' tidak ada di sheet Program.")
@@ -335,7 +358,7 @@ def validate_laporan(book: ParsedWorkbook, ident: Identity, state: MasterplanSta
                      villages: pd.DataFrame, prior_budget: pd.DataFrame,
                      received_on: date) -> dict[str, pd.DataFrame]:
     """Check a quarterly report against the masterplan; return its fact rows."""
-    own = set(state.programs.index[state.programs["lead_opd_code"] == ident.opd])
+    own = {code for code, lead in state.lead_of.items() if lead == ident.opd}
     frames: dict[str, pd.DataFrame] = {}
     t = book.tables
     if "realisasi" in t:
@@ -355,12 +378,12 @@ def _check_program(book: ParsedWorkbook, tab: Table, i: int, prog: str | None,
                    ident: Identity, state: MasterplanState, own: set[str]) -> bool:
     if prog is None:
         return False
-    if prog not in state.programs.index:
+    if prog not in state.lead_of:
         book.issue(tab.name, tab.rows[i], tab.header("kode_program"), "kode_program", prog,
                    f"Kode program '{prog}' tidak ada di masterplan. Gunakan kode dari template.")
         return False
     if prog not in own:
-        lead = state.programs.at[prog, "lead_opd_code"]
+        lead = state.lead_of[prog]
         book.issue(tab.name, tab.rows[i], tab.header("kode_program"), "program_opd_lain", prog,
                    f"Program '{prog}' diampu OPD {lead}, bukan {ident.opd}. Laporkan hanya "
                    "program yang diampu OPD Anda.")
@@ -370,20 +393,20 @@ def _check_program(book: ParsedWorkbook, tab: Table, i: int, prog: str | None,
 
 def _laporan_realisation(book: ParsedWorkbook, tab: Table, ident: Identity,
                          state: MasterplanState, own: set[str]) -> pd.DataFrame:
-    inds = state.indicators
+    inds = state.indicator_info
     dup = _dupes(book, tab, ["kode_indikator"], "Kode Indikator")
     codes, progs, tws, vals = (tab.get(k) for k in ("kode_indikator", "kode_program",
                                                     "triwulan", "realisasi"))
     keep = []
     for i, code in enumerate(codes):
-        if code is None or dup[i]:
+        if code is None or i in dup:
             continue
-        if code not in inds.index:
+        if code not in inds:
             book.issue(tab.name, tab.rows[i], tab.header("kode_indikator"), "kode_indikator",
                        code, f"Kode indikator '{code}' tidak ada di masterplan. Gunakan kode "
                        "dari template; jangan menambah baris indikator sendiri.")
             continue
-        prog = inds.at[code, "program_code"]
+        prog, unit, allows_negative = inds[code]
         if progs[i] and progs[i] != prog:
             book.issue(tab.name, tab.rows[i], tab.header("kode_program"), "kode_program",
                        progs[i], f"Indikator '{code}' milik program '{prog}', bukan "
@@ -399,10 +422,10 @@ def _laporan_realisation(book: ParsedWorkbook, tab: Table, ident: Identity,
         value = vals[i]
         if value is None:
             continue  # not reported: never stored as 0
-        if value < 0 and not inds.at[code, "allows_negative"]:
+        if value < 0 and not allows_negative:
             book.issue(tab.name, tab.rows[i], tab.header("realisasi"), "negatif", value,
                        f"Realisasi {value:g} negatif tidak mungkin untuk indikator "
-                       f"'{code}' ({inds.at[code, 'unit']}). Isi 0 atau lebih.")
+                       f"'{code}' ({unit}). Isi 0 atau lebih.")
             continue
         keep.append(i)
     notes = tab.get("keterangan")
@@ -425,7 +448,7 @@ def _laporan_budget(book: ParsedWorkbook, tab: Table, ident: Identity, state: Ma
                 row.realisasi, row.basis)
     keep = []
     for i, prog in enumerate(progs):
-        if dup[i] or not _check_program(book, tab, i, prog, ident, state, own):
+        if i in dup or not _check_program(book, tab, i, prog, ident, state, own):
             continue
         pagu, real = pagus[i], reals[i]
         if pagu is None or srcs[i] is None:
@@ -463,7 +486,7 @@ def _laporan_progress(book: ParsedWorkbook, tab: Table, ident: Identity,
     kendala, tl = tab.get("kendala"), tab.get("tindak_lanjut")
     keep = []
     for i, prog in enumerate(progs):
-        if dup[i] or not _check_program(book, tab, i, prog, ident, state, own):
+        if i in dup or not _check_program(book, tab, i, prog, ident, state, own):
             continue
         if fisik[i] is not None and not 0 <= fisik[i] <= 100:
             book.issue(tab.name, tab.rows[i], tab.header("fisik"), "fisik_0_100", fisik[i],
@@ -483,15 +506,14 @@ def _laporan_villages(book: ParsedWorkbook, tab: Table, ident: Identity,
                       state: MasterplanState, own: set[str], villages: pd.DataFrame,
                       received_on: date) -> pd.DataFrame:
     known = set(villages["code"])
-    plans = state.village_plans
-    planned = {(r.program_code, r.village_code): r.route for r in plans.itertuples()}
+    planned = state.route_of
     dup = _dupes(book, tab, ["kode_program", "kode_desa"], "program/desa")
     progs, codes, stages, dates = (tab.get(k) for k in ("kode_program", "kode_desa", "tahap",
                                                         "tanggal_tahap"))
     keep = []
     for i, prog in enumerate(progs):
         code = codes[i]
-        if dup[i] or not _check_program(book, tab, i, prog, ident, state, own) or not code:
+        if i in dup or not _check_program(book, tab, i, prog, ident, state, own) or not code:
             continue
         if code not in known:
             book.issue(tab.name, tab.rows[i], tab.header("kode_desa"), "kode_desa", code,

@@ -159,13 +159,16 @@ _MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "mei": 5, "may": 5, "jun": 6,
 
 def parse_text(value: object) -> str | None:
     """Text with surrounding and repeated spaces removed; numbers written back without '.0'."""
+    if type(value) is str:
+        text = " ".join(value.split())
+        return None if text in ("", "-") else text
     if is_blank(value):
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, datetime):
         value = value.date()
-    return _SPACES.sub(" ", str(value)).strip()
+    return " ".join(str(value).split())
 
 
 def parse_code(value: object) -> str | None:

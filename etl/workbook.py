@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import python_calamine as pc
 
@@ -56,7 +57,9 @@ class Table:
 
     def get(self, name: str) -> list:
         """The values of a field (all None when the optional column is absent)."""
-        return self.columns.get(name) or [None] * len(self.rows)
+        if name not in self.columns:
+            self.columns[name] = [None] * len(self.rows)
+        return self.columns[name]
 
 
 @dataclass
@@ -259,61 +262,114 @@ def _extract_table(book: ParsedWorkbook, spec: Sheet, name: str, grid: list[list
     if r < 0 or missing:
         return table
     table.header_row = r + 1
-    first = {}
+    positions: dict[str, int] = {}
     for c, col in mapping.items():
-        first.setdefault(col.field, c)
-    positions = {f: c for f, c in first.items()}
+        positions.setdefault(col.field, c)
     table.headers = {f: str(grid[r][c]).strip() for f, c in positions.items()}
-    key_fields = [c.field for c in spec.columns if c.required]
-    # In pre-filled report sheets a row whose entry cells are all blank is simply not reported.
-    entry_fields = [c.field for c in spec.columns if not c.locked and c.field in positions]
-    prefilled = any(c.locked for c in spec.columns)
-    text_fields = [c.field for c in spec.columns if c.type == "text"]
     body = grid[r + 1:]
-    idx = list(positions.values())
-    raw_rows: list[tuple[int, list]] = []
-    for i, row in enumerate(body):
-        cells = [row[c] if c < len(row) else None for c in idx]
-        if all(v.is_blank(x) for x in cells):
-            continue
-        if i == 0 and _is_numbering_row(cells):
-            continue
-        rec = dict(zip(positions, cells, strict=True))
-        if prefilled and all(v.is_blank(rec[f]) for f in entry_fields):
-            continue
-        if all(v.is_blank(rec[f]) for f in key_fields) and any(
-                v.norm_header(rec.get(f)).startswith(("jumlah", "total"))
-                for f in text_fields + key_fields if f in rec):
-            continue
-        raw_rows.append((r + 2 + i, cells))
-    table.rows = [n for n, _ in raw_rows]
-    columns = list(zip(*(cells for _, cells in raw_rows), strict=True)) if raw_rows else [
-        () for _ in positions]
-    for (fname, _), raw in zip(positions.items(), columns, strict=True):
-        col = spec.column(fname)
-        table.columns[fname] = _convert(book, table, col, raw)
+    width = max(positions.values()) + 1
+    if body and min(map(len, body)) < width:  # calamine grids are rectangular; be safe
+        for row in body:
+            row.extend([""] * (width - len(row)))
+    fields = list(positions)
+    converted = {f: _convert(spec.column(f), list(map(itemgetter(c), body)))
+                 for f, c in positions.items()}
+    values = {f: out for f, (out, _) in converted.items()}
+    errors = {f: errs for f, (_, errs) in converted.items() if errs}
+    error_rows = set().union(*errors.values()) if errors else set()
+    keep = _rows_to_keep(spec, fields, values, error_rows, body, positions)
+    table.rows = [r + 2 + i for i in keep]
+    full = len(keep) == len(body)
+    table.columns = {f: (col if full else [col[i] for i in keep]) for f, col in values.items()}
+    position = {i: k for k, i in enumerate(keep)}
+    for f, errs in errors.items():
+        header = table.headers[f]
+        for i, (value, message) in sorted(errs.items()):
+            if i in position:
+                book.issue(name, r + 2 + i, header, "format", value,
+                           f"Nilai '{value}' tidak valid: {message}.")
+    for f in fields:
+        if spec.column(f).required:
+            header = table.headers[f]
+            col = table.columns[f]
+            failed = errors.get(f, {})
+            for k in [k for k, x in enumerate(col) if x is None]:
+                if keep[k] not in failed:
+                    book.issue(name, table.rows[k], header, "wajib", None,
+                               f"Kolom '{header}' wajib diisi.")
     return table
 
 
-def _convert(book: ParsedWorkbook, table: Table, col: Column, raw: tuple) -> list:
+def _rows_to_keep(spec: Sheet, fields: list[str], values: dict[str, list],
+                  error_rows: set[int], body: list[list], positions: dict[str, int]) -> list[int]:
+    """Indexes of body rows that carry data: not blank, not a numbering row under the
+    header, not a total row, and (in pre-filled report sheets) with some entry filled."""
+    nones = (None,) * len(fields)
+    keep = [i for i, t in enumerate(zip(*(values[f] for f in fields))) if t != nones]
+    if error_rows:
+        keep = sorted(set(keep) | error_rows)
+    if keep and keep[0] == 0 and _is_numbering_row([body[0][c] for c in positions.values()]):
+        keep = keep[1:]
+    entry = [c.field for c in spec.columns if not c.locked and c.field in values]
+    if any(c.locked for c in spec.columns) and entry:
+        blank = (None,) * len(entry)
+        filled = list(zip(*(values[f] for f in entry)))
+        keep = [i for i in keep if filled[i] != blank or i in error_rows]
+    keys = [c.field for c in spec.columns if c.required and c.field in values]
+    texts = [f for f in fields if spec.column(f).type == "text"]
+    if keys:
+        blank = (None,) * len(keys)
+        key_rows = list(zip(*(values[f] for f in keys)))
+        totals = {i for i in keep if key_rows[i] == blank and any(
+            v.norm_header(values[f][i]).startswith(("jumlah", "total")) for f in texts + keys)}
+        keep = [i for i in keep if i not in totals] if totals else keep
+    return keep
+
+
+def _convert(col: Column, raw: list) -> tuple[list, dict[int, tuple[object, str]]]:
+    """Parse a raw column; returns the values (None where blank or invalid) and the errors
+    by row index. Numbers stored as numbers pass straight through; every other distinct
+    value is parsed once, so large sheets cost little more than reading them."""
     parser = PARSERS[col.type]
-    header = table.headers.get(col.field, col.header)
-    out: list = []
-    append = out.append
-    numeric = col.type in ("number", "money", "percent")
-    for i, value in enumerate(raw):
-        if numeric and type(value) is float and value == value:
-            append(value)
-            continue
-        try:
-            parsed = parser(value)
-        except ValueError as exc:
-            book.issue(table.name, table.rows[i], header, "format", value,
-                       f"Nilai '{value}' tidak valid: {exc}.")
-            append(None)
-            continue
-        if parsed is None and col.required:
-            book.issue(table.name, table.rows[i], header, "wajib", None,
-                       f"Kolom '{header}' wajib diisi.")
-        append(parsed)
-    return out
+    errors: dict[int, tuple[object, str]] = {}
+    if col.type in ("number", "money", "percent"):
+        out = list(raw)
+        slow = [i for i, x in enumerate(raw) if type(x) is not float]
+        if not slow:
+            return out, errors
+        memo: dict[object, object] = {}
+        for x in {raw[i] for i in slow}:
+            memo[x] = _parse_or_error(parser, x)
+        for i in slow:
+            parsed = memo[raw[i]]
+            if isinstance(parsed, _Failed):
+                errors[i] = (raw[i], parsed.message)
+                out[i] = None
+            else:
+                out[i] = parsed
+        return out, errors
+    memo = {x: _parse_or_error(parser, x) for x in set(raw)}
+    out = list(map(memo.__getitem__, raw))
+    bad = {x for x, p in memo.items() if isinstance(p, _Failed)}
+    if bad:
+        for i, x in enumerate(raw):
+            if x in bad:
+                errors[i] = (x, memo[x].message)  # type: ignore[union-attr]
+                out[i] = None
+    return out, errors
+
+
+class _Failed:
+    """A parse failure remembered for a distinct raw value."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str):
+        self.message = message
+
+
+def _parse_or_error(parser: Callable[[object], object], value: object) -> object:
+    try:
+        return parser(value)
+    except ValueError as exc:
+        return _Failed(str(exc))

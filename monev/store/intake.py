@@ -19,6 +19,11 @@ class MasterplanState:
     programs: pd.DataFrame = field(default_factory=pd.DataFrame)       # by program_code
     indicators: pd.DataFrame = field(default_factory=pd.DataFrame)     # by indicator_code
     village_plans: pd.DataFrame = field(default_factory=pd.DataFrame)  # program, village
+    # Plain lookups for row-by-row checks (pandas .at is slow on Arrow-backed frames).
+    lead_of: dict[str, str] = field(default_factory=dict)              # program -> lead OPD
+    indicator_info: dict[str, tuple[str, str, bool]] = field(default_factory=dict)
+    # indicator -> (program, unit, negative values allowed)
+    route_of: dict[tuple[str, str], str] = field(default_factory=dict)  # (program, village)
 
 
 def region_exists(con: duckdb.DuckDBPyConnection, region: str) -> str | None:
@@ -36,21 +41,44 @@ def dimensions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def villages_of_region(con: duckdb.DuckDBPyConnection, region: str) -> pd.DataFrame:
-    """Reference villages of a region: code, name, kind, district code and name."""
-    return con.execute(
-        """SELECT v.code, v.name, v.kind, v.district_code, d.name AS district_name
-           FROM ref_village v JOIN ref_district d ON d.code = v.district_code
-           WHERE v.regency_code = ? ORDER BY v.code""", [region]).df()
+    """Reference villages of a region: code, name, kind, district code and name.
+
+    The reference tables are seeded once from the shipped Kemendagri list and never change,
+    so the answer is cached per region for the life of the process.
+    """
+    if region not in _VILLAGES:
+        _VILLAGES[region] = con.execute(
+            """SELECT v.code, v.name, v.kind, v.district_code, d.name AS district_name
+               FROM ref_village v JOIN ref_district d ON d.code = v.district_code
+               WHERE v.regency_code = ? ORDER BY v.code""", [region]).df()
+    return _VILLAGES[region]
+
+
+_VILLAGES: dict[str, pd.DataFrame] = {}
+_STATES: dict[tuple[str, int, str], MasterplanState] = {}
 
 
 def masterplan_state(con: duckdb.DuckDBPyConnection, region: str) -> MasterplanState | None:
-    """The active masterplan of a region with its OPDs, programs, indicators and villages."""
+    """The active masterplan of a region with its OPDs, programs, indicators and villages.
+
+    A load's fact rows never change, so the state is cached per (region, load, file hash).
+    """
     row = con.execute(
-        """SELECT m.load_id, m.start_year, m.end_year FROM masterplan m
+        """SELECT m.load_id, a.file_hash, m.start_year, m.end_year FROM masterplan m
            JOIN active_load a USING (load_id) WHERE m.region_code = ?""", [region]).fetchone()
     if row is None:
         return None
-    load_id, start, end = row
+    load_id, file_hash, start, end = row
+    key = (region, int(load_id), file_hash)
+    if key not in _STATES:
+        if len(_STATES) > 32:
+            _STATES.clear()
+        _STATES[key] = _read_state(con, region, int(load_id), int(start), int(end))
+    return _STATES[key]
+
+
+def _read_state(con: duckdb.DuckDBPyConnection, region: str, load_id: int, start: int,
+                end: int) -> MasterplanState:
     opds = dict(con.execute("SELECT opd_code, name FROM opd WHERE load_id = ?",
                             [load_id]).fetchall())
     programs = con.execute(
@@ -61,7 +89,14 @@ def masterplan_state(con: duckdb.DuckDBPyConnection, region: str) -> MasterplanS
                    AND t.indicator_code = i.indicator_code AND t.value < 0) AS allows_negative
            FROM indicator i WHERE i.load_id = ?""", [load_id]).df().set_index("indicator_code")
     plans = con.execute("SELECT * FROM village_plan WHERE load_id = ?", [load_id]).df()
-    return MasterplanState(region, int(start), int(end), opds, programs, indicators, plans)
+    return MasterplanState(
+        region, start, end, opds, programs, indicators, plans,
+        lead_of=dict(zip(programs.index, programs["lead_opd_code"], strict=True)),
+        indicator_info={code: (prog, unit, bool(neg)) for code, prog, unit, neg in zip(
+            indicators.index, indicators["program_code"], indicators["unit"],
+            indicators["allows_negative"], strict=True)},
+        route_of={(p, v): r for p, v, r in zip(plans["program_code"], plans["village_code"],
+                                               plans["route"], strict=True)})
 
 
 def prior_budget(con: duckdb.DuckDBPyConnection, region: str, opd: str, year: int,

@@ -23,24 +23,28 @@ def scope_key(kind: str, region: str, opd: str | None = None, year: int | None =
 
 
 def active_load_for_scope(con: duckdb.DuckDBPyConnection, key: str) -> dict | None:
-    """The load currently active for a scope key, or None."""
-    df = con.execute("SELECT * FROM active_load WHERE scope_key = ?", [key]).df()
-    return None if df.empty else df.iloc[0].to_dict()
+    """The load currently active for a scope key (load_id, file_hash, file_name), or None."""
+    row = con.execute("SELECT load_id, file_hash, file_name FROM active_load "
+                      "WHERE scope_key = ?", [key]).fetchone()
+    return None if row is None else {"load_id": row[0], "file_hash": row[1],
+                                     "file_name": row[2]}
 
 
-def loads_with_hash(con: duckdb.DuckDBPyConnection, file_hash: str) -> pd.DataFrame:
-    """Every load of these exact bytes, newest first, with whether it is active now."""
+def loads_with_hash(con: duckdb.DuckDBPyConnection, file_hash: str) -> list[tuple[int, bool]]:
+    """(load_id, is_active) of every load of these exact bytes, newest first."""
     return con.execute(
-        """SELECT l.*, l.load_id IN (SELECT load_id FROM active_load) AS is_active
-           FROM load l WHERE file_hash = ? ORDER BY load_id DESC""", [file_hash]).df()
+        """SELECT load_id, load_id IN (SELECT load_id FROM active_load) AS is_active
+           FROM load WHERE file_hash = ? ORDER BY load_id DESC""", [file_hash]).fetchall()
 
 
 def get_load(con: duckdb.DuckDBPyConnection, load_id: int) -> dict | None:
     """One load record with whether it is active now."""
-    df = con.execute(
+    cur = con.execute(
         """SELECT l.*, l.load_id IN (SELECT load_id FROM active_load) AS is_active
-           FROM load l WHERE load_id = ?""", [load_id]).df()
-    return None if df.empty else df.iloc[0].to_dict()
+           FROM load l WHERE load_id = ?""", [load_id])
+    row = cur.fetchone()
+    return None if row is None else dict(zip([d[0] for d in cur.description], row,
+                                             strict=True))
 
 
 def next_load_id(con: duckdb.DuckDBPyConnection) -> int:
@@ -93,18 +97,15 @@ def record_issues(con: duckdb.DuckDBPyConnection, event_id: int, issues: list[di
         con.unregister("issues_df")
 
 
-def insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
+def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
     """Bulk insert a DataFrame whose columns are a subset of the table's (by name)."""
     if table not in FACT_TABLES:
         raise ValueError(f"not a fact table: {table}")
-    if df.empty:
+    if frame.empty:
         return
-    con.register("frame_df", df)
-    try:
-        cols = ", ".join(df.columns)
-        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM frame_df")
-    finally:
-        con.unregister("frame_df")
+    cols = ", ".join(frame.columns)
+    # DuckDB reads the local DataFrame `frame` directly (replacement scan): no copy.
+    con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM frame")
 
 
 def fact_rows(con: duckdb.DuckDBPyConnection, table: str, load_id: int) -> pd.DataFrame:

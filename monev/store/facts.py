@@ -1,0 +1,299 @@
+"""Reads of the facts as they stood at a cut-off: one parameterised query per question.
+
+Every read takes the region code and a ``cutoff`` timestamp and sees only the rows of loads
+that were active at that moment (the ``loads_asof`` table macro of schema.sql), so a later
+supersede, restore or upload never changes an earlier as-of view. The masterplan seen is the
+masterplan load of the region active at the cut-off.
+
+Nothing here applies a rule: the engine (``monev.engine``) does that with the domain layer.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+from monev.store.lineage import FACT_TABLES
+from monev.store.lineage import data_version as data_version  # re-exported for the engine
+
+# The active masterplan load of the region at the cut-off (at most one by scope key).
+_MP = """mp AS (
+    SELECT m.load_id FROM masterplan m
+    WHERE m.region_code = $region AND m.load_id IN (SELECT load_id FROM loads_asof($cutoff))
+    ORDER BY m.load_id DESC LIMIT 1)"""
+# Quarterly report loads of the region active at the cut-off.
+_ACT = """act AS (
+    SELECT l.load_id, l.opd_code, l.uploaded_at FROM load l
+    WHERE l.region_code = $region AND l.kind = 'laporan'
+      AND l.load_id IN (SELECT load_id FROM loads_asof($cutoff)))"""
+
+
+def _read(con: duckdb.DuckDBPyConnection, sql: str, **params: object) -> pd.DataFrame:
+    """Run one query with the named parameters it uses (DuckDB refuses unused ones)."""
+    used = {k: v for k, v in params.items() if f"${k}" in sql}
+    return con.execute(sql, used).df()
+
+
+def masterplan(con: duckdb.DuckDBPyConnection, region: str,
+               cutoff: datetime) -> dict[str, object] | None:
+    """The masterplan active at the cut-off: load_id, title, start_year, end_year, legal_basis."""
+    df = _read(con, f"""WITH {_MP}
+        SELECT m.load_id, m.title, m.start_year, m.end_year, m.legal_basis
+        FROM masterplan m JOIN mp USING (load_id)""", region=region, cutoff=cutoff)
+    return None if df.empty else df.iloc[0].to_dict()
+
+
+def dimensions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every Smart City dimension: dimension_code, dimension_name, sort_order."""
+    return _read(con, """SELECT code AS dimension_code, name AS dimension_name, sort_order
+                         FROM dimension ORDER BY sort_order""")
+
+
+def opds(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime) -> pd.DataFrame:
+    """OPDs of the masterplan: opd_code, opd_name, opd_short_name."""
+    return _read(con, f"""WITH {_MP}
+        SELECT o.opd_code, o.name AS opd_name, o.short_name AS opd_short_name
+        FROM opd o JOIN mp USING (load_id) ORDER BY o.opd_code""",
+                 region=region, cutoff=cutoff)
+
+
+def programs(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime) -> pd.DataFrame:
+    """Programs of the masterplan with dimension name, lead OPD and supporting OPDs.
+
+    Columns: program_code, program_name, dimension_code, dimension_name, dimension_order,
+    sub_dimension, horizon, quick_win, lead_opd_code, lead_opd_name, lead_opd_short_name,
+    supporting_opds (codes joined by ", ", None when none), start_year, end_year, rpjmd_ref.
+    """
+    return _read(con, f"""WITH {_MP},
+        sup AS (SELECT program_code, string_agg(opd_code, ', ' ORDER BY opd_code) AS codes
+                FROM program_support JOIN mp USING (load_id) GROUP BY program_code)
+        SELECT p.program_code, p.name AS program_name, p.dimension_code,
+               d.name AS dimension_name, d.sort_order AS dimension_order, p.sub_dimension,
+               p.horizon, p.quick_win, p.lead_opd_code, o.name AS lead_opd_name,
+               o.short_name AS lead_opd_short_name, sup.codes AS supporting_opds,
+               p.start_year, p.end_year, p.rpjmd_ref
+        FROM program p JOIN mp USING (load_id)
+        LEFT JOIN dimension d ON d.code = p.dimension_code
+        LEFT JOIN opd o ON o.load_id = p.load_id AND o.opd_code = p.lead_opd_code
+        LEFT JOIN sup ON sup.program_code = p.program_code
+        ORDER BY d.sort_order, p.program_code""", region=region, cutoff=cutoff)
+
+
+def program_support(con: duckdb.DuckDBPyConnection, region: str,
+                    cutoff: datetime) -> pd.DataFrame:
+    """Supporting OPDs of each program: program_code, opd_code."""
+    return _read(con, f"""WITH {_MP}
+        SELECT s.program_code, s.opd_code FROM program_support s JOIN mp USING (load_id)
+        ORDER BY s.program_code, s.opd_code""", region=region, cutoff=cutoff)
+
+
+def indicators(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime) -> pd.DataFrame:
+    """Indicators of the masterplan: indicator_code, program_code, indicator_name, unit,
+    polarity, accumulation, baseline, weight."""
+    return _read(con, f"""WITH {_MP}
+        SELECT i.indicator_code, i.program_code, i.name AS indicator_name, i.unit,
+               i.polarity, i.accumulation, i.baseline, i.weight
+        FROM indicator i JOIN mp USING (load_id) ORDER BY i.program_code, i.indicator_code""",
+                 region=region, cutoff=cutoff)
+
+
+def targets(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime,
+            year: int | None = None) -> pd.DataFrame:
+    """Annual (tw 0) and quarterly (tw 1..4) targets: indicator_code, year, tw, value,
+    value_max; one year or all."""
+    return _read(con, f"""WITH {_MP}
+        SELECT t.indicator_code, t.year, t.tw, t.value, t.value_max
+        FROM target t JOIN mp USING (load_id)
+        WHERE $year IS NULL OR t.year = $year
+        ORDER BY t.indicator_code, t.year, t.tw""", region=region, cutoff=cutoff, year=year)
+
+
+def realisations(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime, year: int,
+                 upto_tw: int = 4, indicator_code: str | None = None) -> pd.DataFrame:
+    """Reported realisation per indicator and TW (<= upto_tw) of one year, with its basis.
+
+    Columns: indicator_code, year, tw, value, basis, note, load_id. Should two active reports
+    carry the same indicator and TW (the lead OPD changed), the latest upload wins.
+    """
+    return _read(con, f"""WITH {_ACT}
+        SELECT r.indicator_code, r.year, r.tw, r.value, r.basis, r.note, r.load_id
+        FROM realisation r JOIN act USING (load_id)
+        WHERE r.region_code = $region AND r.year = $year AND r.tw <= $upto
+          AND ($indicator IS NULL OR r.indicator_code = $indicator)
+        QUALIFY row_number() OVER (PARTITION BY r.indicator_code, r.year, r.tw
+                                   ORDER BY act.uploaded_at DESC, r.load_id DESC) = 1
+        ORDER BY r.indicator_code, r.tw""", region=region, cutoff=cutoff, year=year,
+                 upto=upto_tw, indicator=indicator_code)
+
+
+def programs_reported(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime,
+                      year: int, tw: int) -> pd.DataFrame:
+    """Programs with at least one realisation reported up to (year, tw): program_code."""
+    return _read(con, f"""WITH {_MP}, {_ACT}
+        SELECT DISTINCT i.program_code
+        FROM realisation r JOIN act USING (load_id)
+        JOIN indicator i ON i.indicator_code = r.indicator_code
+             AND i.load_id = (SELECT load_id FROM mp)
+        WHERE r.region_code = $region AND (r.year < $year OR (r.year = $year AND r.tw <= $tw))
+        ORDER BY 1""", region=region, cutoff=cutoff, year=year, tw=tw)
+
+
+def budget(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime, year: int,
+           upto_tw: int = 4) -> pd.DataFrame:
+    """Budget rows of one year up to a TW: program_code, funding_source, tw, pagu, realisasi,
+    basis, opd_code, load_id (latest upload wins per program, source and TW)."""
+    return _read(con, f"""WITH {_ACT}
+        SELECT b.program_code, b.funding_source, b.tw, b.pagu, b.realisasi, b.basis,
+               act.opd_code, b.load_id
+        FROM budget b JOIN act USING (load_id)
+        WHERE b.region_code = $region AND b.year = $year AND b.tw <= $upto
+        QUALIFY row_number() OVER (PARTITION BY b.program_code, b.funding_source, b.tw
+                                   ORDER BY act.uploaded_at DESC, b.load_id DESC) = 1
+        ORDER BY b.program_code, b.funding_source, b.tw""", region=region, cutoff=cutoff,
+                 year=year, upto=upto_tw)
+
+
+def program_progress(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime, year: int,
+                     upto_tw: int = 4) -> pd.DataFrame:
+    """Physical progress and notes per program and TW of one year: program_code, year, tw,
+    fisik_pct, kendala, tindak_lanjut, load_id."""
+    return _read(con, f"""WITH {_ACT}
+        SELECT p.program_code, p.year, p.tw, p.fisik_pct, p.kendala, p.tindak_lanjut,
+               p.load_id
+        FROM program_progress p JOIN act USING (load_id)
+        WHERE p.region_code = $region AND p.year = $year AND p.tw <= $upto
+        QUALIFY row_number() OVER (PARTITION BY p.program_code, p.year, p.tw
+                                   ORDER BY act.uploaded_at DESC, p.load_id DESC) = 1
+        ORDER BY p.program_code, p.tw""", region=region, cutoff=cutoff, year=year,
+                 upto=upto_tw)
+
+
+def latest_notes(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime, year: int,
+                 tw: int) -> pd.DataFrame:
+    """The latest kendala and tindak lanjut of each program reported up to (year, tw).
+
+    Both come from the same (latest) report that has either of them. Columns: program_code,
+    notes_year, notes_tw, kendala, tindak_lanjut.
+    """
+    return _read(con, f"""WITH {_ACT}
+        SELECT p.program_code, p.year AS notes_year, p.tw AS notes_tw, p.kendala,
+               p.tindak_lanjut
+        FROM program_progress p JOIN act USING (load_id)
+        WHERE p.region_code = $region AND (p.year < $year OR (p.year = $year AND p.tw <= $tw))
+          AND (p.kendala IS NOT NULL OR p.tindak_lanjut IS NOT NULL)
+        QUALIFY row_number() OVER (PARTITION BY p.program_code
+                 ORDER BY p.year DESC, p.tw DESC, act.uploaded_at DESC, p.load_id DESC) = 1
+        ORDER BY p.program_code""", region=region, cutoff=cutoff, year=year, tw=tw)
+
+
+def village_plans(con: duckdb.DuckDBPyConnection, region: str,
+                  cutoff: datetime) -> pd.DataFrame:
+    """Planned villages per program with names: program_code, village_code, village_name,
+    kind, district_code, district_name, funding_year, route, funding_source."""
+    return _read(con, f"""WITH {_MP}
+        SELECT vp.program_code, vp.village_code, v.name AS village_name, v.kind,
+               v.district_code, d.name AS district_name, vp.funding_year, vp.route,
+               vp.funding_source
+        FROM village_plan vp JOIN mp USING (load_id)
+        LEFT JOIN ref_village v ON v.code = vp.village_code
+        LEFT JOIN ref_district d ON d.code = v.district_code
+        ORDER BY vp.program_code, vp.village_code""", region=region, cutoff=cutoff)
+
+
+def village_stage_dates(con: duckdb.DuckDBPyConnection, region: str,
+                        cutoff: datetime) -> pd.DataFrame:
+    """First date each stage was reported reached: program_code, village_code, stage,
+    reached_on (min over the active reports)."""
+    return _read(con, f"""WITH {_ACT}
+        SELECT s.program_code, s.village_code, s.stage, min(s.reached_on) AS reached_on
+        FROM village_stage s JOIN act USING (load_id)
+        WHERE s.region_code = $region
+        GROUP BY ALL ORDER BY ALL""", region=region, cutoff=cutoff)
+
+
+def report_receipts(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime,
+                    year: int | None = None) -> pd.DataFrame:
+    """Quarterly reports held at the cut-off, one row per OPD, year and TW.
+
+    A report counts as held when a load of that scope is active at the cut-off. Columns:
+    opd_code, year, tw, load_id, received_on, uploaded_by, uploaded_at, file_name (of the active
+    load), first_received_on and n_submissions (over every load of that scope uploaded up to the
+    cut-off, superseded ones included: lateness is judged on the first submission).
+    """
+    return _read(con, """WITH
+        sub AS (SELECT * FROM load
+                WHERE region_code = $region AND kind = 'laporan' AND uploaded_at <= $cutoff
+                  AND ($year IS NULL OR year = $year)),
+        first AS (SELECT opd_code, year, tw, min(received_on) AS first_received_on,
+                         count(*) AS n_submissions FROM sub GROUP BY ALL),
+        cur AS (SELECT * FROM sub WHERE load_id IN (SELECT load_id FROM loads_asof($cutoff))
+                QUALIFY row_number() OVER (PARTITION BY opd_code, year, tw
+                                           ORDER BY uploaded_at DESC, load_id DESC) = 1)
+        SELECT cur.opd_code, cur.year, cur.tw, cur.load_id, cur.received_on,
+               cur.uploaded_by, cur.uploaded_at, cur.file_name, f.first_received_on,
+               f.n_submissions
+        FROM cur JOIN first f USING (opd_code, year, tw)
+        ORDER BY cur.opd_code, cur.year, cur.tw""", region=region, cutoff=cutoff, year=year)
+
+
+def latest_load(con: duckdb.DuckDBPyConnection, region: str,
+                cutoff: datetime) -> dict[str, object] | None:
+    """The most recently uploaded load active at the cut-off (data freshness), with the number
+    of active loads: load_id, kind, file_name, opd_code, year, tw, uploaded_by, uploaded_at,
+    received_on, n_active."""
+    df = _read(con, """SELECT l.load_id, l.kind, l.file_name, l.opd_code, l.year, l.tw,
+                              l.uploaded_by, l.uploaded_at, l.received_on,
+                              count(*) OVER () AS n_active
+                       FROM load l
+                       WHERE l.region_code = $region
+                         AND l.load_id IN (SELECT load_id FROM loads_asof($cutoff))
+                       ORDER BY l.uploaded_at DESC, l.load_id DESC LIMIT 1""",
+               region=region, cutoff=cutoff)
+    return None if df.empty else df.iloc[0].to_dict()
+
+
+def setting_overrides(con: duckdb.DuckDBPyConnection, region: str) -> dict[str, object]:
+    """Settings stored for every region ('*') overlaid with the region's own (JSON decoded)."""
+    rows = con.execute(
+        """SELECT name, value_json FROM setting WHERE region_code IN ('*', ?)
+           ORDER BY region_code = '*' DESC, name""", [region]).fetchall()
+    return {name: json.loads(value) for name, value in rows}
+
+
+def _fact_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+        "ORDER BY ordinal_position", [table]).fetchall()]
+
+
+def trace(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime, table: str,
+          keys: Mapping[str, object]) -> pd.DataFrame:
+    """Where fact rows came from: the rows of ``table`` matching ``keys`` (column = value) in
+    loads active at the cut-off, with file_name, sheet, row, uploaded_by, uploaded_at,
+    received_on, load_kind and load_id.
+
+    Table and column names are checked against the schema; values are bound parameters.
+    """
+    if table not in FACT_TABLES:
+        raise ValueError(f"Bukan tabel fakta: {table!r}")
+    columns = _fact_columns(con, table)
+    unknown = sorted(set(keys) - set(columns))
+    if unknown:
+        raise ValueError(f"Kolom tidak ada di tabel {table}: {', '.join(unknown)}")
+    where = "".join(f" AND f.{col} = ${'k' + str(i)}" for i, col in enumerate(keys))
+    params: dict[str, object] = {f"k{i}": value for i, value in enumerate(keys.values())}
+    extra = [c for c in columns if c not in ("region_code", "load_id", "src_sheet", "src_row")]
+    sheet = "f.src_sheet" if "src_sheet" in columns else "NULL"
+    row = "f.src_row" if "src_row" in columns else "NULL"
+    sql = f"""SELECT {', '.join('f.' + c for c in extra)}, l.file_name, {sheet} AS sheet,
+                     {row} AS row, l.uploaded_by, l.uploaded_at, l.received_on,
+                     l.kind AS load_kind, f.load_id
+              FROM {table} f JOIN load l USING (load_id)
+              WHERE f.region_code = $region
+                AND f.load_id IN (SELECT load_id FROM loads_asof($cutoff)){where}
+              ORDER BY f.load_id, row"""
+    return _read(con, sql, region=region, cutoff=cutoff, **params)
