@@ -1,4 +1,5 @@
-"""Command line: ``python -m etl load|template|demo|rebuild|history|restore|delete``.
+"""Command line: ``python -m etl load|template|demo|rebuild|history|activate|withdraw|
+backup|restore|user|audit``.
 
 Exit status: 0 done, 1 rejected (or failed), 2 usage error.
 """
@@ -64,9 +65,34 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("rebuild", help="recreate the database from the archive journal")
     hs = sub.add_parser("history", help="list loads")
     hs.add_argument("--wilayah")
-    for name in ("restore", "delete"):
-        sp = sub.add_parser(name, help=f"{name} a load by its number")
+    for name, text in (("activate", "make an earlier (superseded) load active again"),
+                       ("withdraw", "withdraw an active load (kept in history)")):
+        sp = sub.add_parser(name, help=text)
         sp.add_argument("load_id", type=int)
+
+    bk = sub.add_parser("backup", help="export the whole database and archive to a folder")
+    bk.add_argument("--out", type=Path)
+    rs = sub.add_parser("restore", help="replace the database by a backup folder")
+    rs.add_argument("backup_dir", type=Path)
+
+    us = sub.add_parser("user", help="manage accounts (add, list, set)")
+    usub = us.add_subparsers(dest="user_command", required=True)
+    ua = usub.add_parser("add", help="create an account (asks for the password)")
+    ua.add_argument("username")
+    ua.add_argument("--role", required=True, choices=["admin", "operator", "pimpinan"])
+    ua.add_argument("--nama", required=True, help="full name")
+    ua.add_argument("--opd", help="OPD code (operators)")
+    ua.add_argument("--wilayah", help="region code (default: every region)")
+    ua.add_argument("--password-stdin", action="store_true",
+                    help="read the password from standard input instead of a prompt")
+    usub.add_parser("list", help="list accounts")
+    ust = usub.add_parser("set", help="change an account")
+    ust.add_argument("username")
+    ust.add_argument("--aktif", choices=["ya", "tidak"])
+    ust.add_argument("--password-stdin", action="store_true")
+
+    au = sub.add_parser("audit", help="print the audit trail")
+    au.add_argument("--limit", type=int, default=50)
     return p
 
 
@@ -79,11 +105,24 @@ def main(argv: list[str] | None = None) -> int:
     return handler(args, Path(db_path))
 
 
+def _operator_scope(db_path: Path, actor: str) -> str | None:
+    """The OPD an operator account is bound to (loads by it are refused for other OPDs)."""
+    from monev.store import db
+    if not db_path.exists():
+        return None
+    with db.opened(db_path, read_only=True, retries=50) as con:
+        row = con.execute("SELECT opd_code FROM app_user WHERE username = ? AND "
+                          "role = 'operator'", [actor]).fetchone()
+    return row[0] if row else None
+
+
 def _cmd_load(args: argparse.Namespace, db_path: Path) -> int:
     from etl.load import load_paths
-    results = load_paths(db_path, args.files, actor=_actor(args), dry_run=args.dry_run,
-                         expect=Expect(opd=args.opd, year=args.tahun, tw=args.tw),
-                         at=args.at, received_on=args.received)
+    actor = _actor(args)
+    expect = Expect(opd=args.opd, year=args.tahun, tw=args.tw,
+                    opd_scope=_operator_scope(db_path, actor))
+    results = load_paths(db_path, args.files, actor=actor, dry_run=args.dry_run,
+                         expect=expect, at=args.at, received_on=args.received)
     for r in results:
         print(r.message)
         for issue in r.issues:
@@ -153,12 +192,76 @@ def _cmd_history(args: argparse.Namespace, db_path: Path) -> int:
     return 0
 
 
-def _cmd_restore(args: argparse.Namespace, db_path: Path) -> int:
+def _cmd_activate(args: argparse.Namespace, db_path: Path) -> int:
     return _change(args, db_path, "restore")
 
 
-def _cmd_delete(args: argparse.Namespace, db_path: Path) -> int:
+def _cmd_withdraw(args: argparse.Namespace, db_path: Path) -> int:
     return _change(args, db_path, "delete")
+
+
+def _cmd_backup(args: argparse.Namespace, db_path: Path) -> int:
+    from etl.backup import backup
+    from monev.store import accounts, db
+    # Audited first, so the backup itself carries the record of its making.
+    with db.opened(db_path, retries=50) as con:
+        accounts.audit(con, _actor(args), "backup", str(args.out or "data/backups"))
+    out = backup(db_path, args.out)
+    print(f"Cadangan ditulis ke {out}")
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace, db_path: Path) -> int:
+    from etl.backup import restore
+    from monev.store import accounts, db
+    try:
+        counts = restore(args.backup_dir, db_path)
+    except FileNotFoundError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    with db.opened(db_path, retries=50) as con:
+        accounts.audit(con, _actor(args), "restore_backup", str(args.backup_dir))
+    print(f"Database dipulihkan dari {args.backup_dir}: {counts.get('load', 0)} muatan.")
+    return 0
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Kata sandi: ")
+    if getpass.getpass("Ulangi kata sandi: ") != first:
+        raise SystemExit("Kata sandi tidak sama.")
+    return first
+
+
+def _cmd_user(args: argparse.Namespace, db_path: Path) -> int:
+    from monev.store import accounts, db
+    db.ensure_database(db_path)
+    with db.opened(db_path, retries=50) as con:
+        try:
+            if args.user_command == "add":
+                user = accounts.add_user(con, args.username, args.nama, args.role,
+                                         _password(args), opd_code=args.opd,
+                                         region_code=args.wilayah, actor=_actor(args))
+                print(f"Akun {user.username} ({user.role_label}) dibuat.")
+            elif args.user_command == "set":
+                accounts.set_user(con, args.username, actor=_actor(args),
+                                  active=None if args.aktif is None else args.aktif == "ya",
+                                  password=_password(args) if args.password_stdin else None)
+                print(f"Akun {args.username} diperbarui.")
+            else:
+                print(accounts.users(con).to_string(index=False))
+        except ValueError as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+    return 0
+
+
+def _cmd_audit(args: argparse.Namespace, db_path: Path) -> int:
+    from monev.store import accounts, db
+    with db.opened(db_path, read_only=True, retries=50) as con:
+        print(accounts.audit_trail(con, limit=args.limit).to_string(index=False))
+    return 0
 
 
 def _change(args: argparse.Namespace, db_path: Path, action: str) -> int:

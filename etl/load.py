@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -80,7 +82,7 @@ def load_bytes(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, *, a
     file_name = Path(file_name).name
     file_hash = sha256(data)
     same = lineage.loads_with_hash(con, file_hash)
-    if same:
+    if same and _in_scope(con, same[0][0], expect):
         return _same_bytes(con, same, file_name, actor, archive, dry_run, at)
     book = read_workbook(data, file_name)
     ident, frames, opd_names = (_validate(con, book, expect, received_on) if book.kind
@@ -127,6 +129,7 @@ def load_bytes(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, *, a
         lineage.activate(con, load_id, at)
         _event(con, "load", actor, at, load_id, file_hash, file_name,
                {"counts": counts, "supersedes": result.supersedes})
+        _fault_pause()
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -138,6 +141,15 @@ def load_bytes(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, *, a
     result.status, result.load_id = "loaded", load_id
     result.message = f"Berhasil memuat {what}: {summary or 'tidak ada baris'}.{replaces}"
     return result
+
+
+def _fault_pause() -> None:
+    """Test hook for the kill test: with $MONEV_FAULT_PAUSE set to a file path, say we are
+    inside the transaction (create that file) and wait there to be killed."""
+    marker = os.environ.get("MONEV_FAULT_PAUSE")
+    if marker:
+        Path(marker).touch()
+        time.sleep(300)
 
 
 def _next_id(con: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
@@ -155,6 +167,11 @@ def _validate(con: duckdb.DuckDBPyConnection, book: ParsedWorkbook, expect: Expe
               received_on: date) -> tuple[Identity | None, dict[str, pd.DataFrame],
                                           dict[str, str]]:
     """Identify and check a parsed workbook; returns identity, fact frames, OPD names."""
+    if book.kind == "masterplan" and expect.opd_scope:
+        book.issue(None, None, None, "di_luar_wewenang", None,
+                   "Akun operator OPD tidak boleh mengunggah masterplan. Masterplan diunggah "
+                   "oleh admin Diskominfo.")
+        return None, {}, {}
     if book.kind == "masterplan":
         region = book.info.get("kode_wilayah")
         ident = masterplan_identity(book, intake.region_exists(con, region) if region else None)
@@ -197,6 +214,15 @@ def _reject(con: duckdb.DuckDBPyConnection, book: ParsedWorkbook, file_hash: str
             con.execute("ROLLBACK")
             raise
     return LoadResult(book.file, "rejected", message, list(book.issues), ident=ident)
+
+
+def _in_scope(con: duckdb.DuckDBPyConnection, load_id: int, expect: Expect) -> bool:
+    """Whether an operator-scoped upload may act on an existing load (else it is re-checked
+    from scratch, and refused there with the usual message)."""
+    if not expect.opd_scope:
+        return True
+    record = lineage.get_load(con, load_id)
+    return bool(record) and record["opd_code"] == expect.opd_scope
 
 
 def _same_bytes(con: duckdb.DuckDBPyConnection, same: list[tuple[int, bool]], file_name: str,
@@ -301,7 +327,8 @@ def load_paths(db_path: Path, paths: list[Path], *, actor: str, dry_run: bool = 
         db.ensure_database(db_path)
     archive = Archive(db.archive_root(db_path))
     results = []
-    with db.opened(db_path, read_only=dry_run, retries=20) as con:
+    access = db.opened(db_path, read_only=True, retries=50) if dry_run else db.writer(db_path)
+    with access as con:
         for path in paths:
             try:
                 data = Path(path).read_bytes()

@@ -30,6 +30,7 @@ class Expect:
     year: int | None = None
     tw: int | None = None
     region: str | None = None
+    opd_scope: str | None = None   # an operator account: only this OPD's reports, ever
 
 
 @dataclass
@@ -331,6 +332,11 @@ def laporan_identity(book: ParsedWorkbook, state: MasterplanState | None, expect
             book.issue(sheet, rows.get(key), labels[key], "salah_opd_periode", got,
                        f"File ini untuk {labels[key]} {got}, padahal yang diunggah adalah "
                        f"{labels[key]} {label}. Periksa kembali file yang dipilih.")
+    if expect.opd_scope and opd is not None and opd != expect.opd_scope:
+        book.issue(sheet, rows.get("kode_opd"), "Kode OPD", "di_luar_wewenang", opd,
+                   f"Akun Anda hanya untuk OPD {expect.opd_scope}; file ini laporan OPD {opd}. "
+                   "Unggah laporan OPD Anda sendiri, atau minta admin Diskominfo "
+                   "mengunggahnya.")
     if region is None or opd is None or year is None or tw is None:
         return None
     if state is None:

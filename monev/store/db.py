@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -58,6 +59,18 @@ def opened(db_path: Path | str, read_only: bool = False, retries: int = 0) -> It
         con.close()
 
 
+# DuckDB allows one writing process per file; inside this process, writers (uploads, CLI
+# commands, schema creation) take turns through this lock so their transactions never race.
+WRITE_LOCK = threading.RLock()
+
+
+@contextmanager
+def writer(db_path: Path | str, retries: int = 50) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection held under the process-wide write lock."""
+    with WRITE_LOCK, opened(db_path, retries=retries) as con:
+        yield con
+
+
 def init_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table (idempotent) and seed reference areas and dimensions once."""
     con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
@@ -71,7 +84,7 @@ def ensure_database(db_path: Path | str) -> Path:
     """Create the database file with its schema if missing; return its path."""
     path = Path(db_path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with opened(path) as con:
+    with writer(path) as con:
         init_schema(con)
     return path
 

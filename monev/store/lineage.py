@@ -47,11 +47,6 @@ def get_load(con: duckdb.DuckDBPyConnection, load_id: int) -> dict | None:
                                              strict=True))
 
 
-def next_load_id(con: duckdb.DuckDBPyConnection) -> int:
-    """Reserve the next load id."""
-    return int(con.execute("SELECT nextval('load_id_seq')").fetchone()[0])
-
-
 def insert_load(con: duckdb.DuckDBPyConnection, record: dict) -> None:
     """Insert a load record (keys = load columns)."""
     cols = list(record)
@@ -76,7 +71,8 @@ def record_event(con: duckdb.DuckDBPyConnection, action: str, actor: str, at: da
     """Append an event to load_event and return its id."""
     if isinstance(detail, dict):
         detail = json.dumps(detail, ensure_ascii=False, default=str)
-    event_id = int(con.execute("SELECT nextval('event_id_seq')").fetchone()[0])
+    event_id = int(con.execute("SELECT coalesce(max(event_id), 0) + 1 FROM load_event"
+                               ).fetchone()[0])
     con.execute("INSERT INTO load_event VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [event_id, at, actor, action, load_id, file_hash, file_name, detail])
     return event_id

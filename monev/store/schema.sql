@@ -52,9 +52,8 @@ CREATE TABLE IF NOT EXISTS setting (
 );
 
 -- ---------------------------------------------------------------- lineage
-CREATE SEQUENCE IF NOT EXISTS load_id_seq START 1;
-CREATE SEQUENCE IF NOT EXISTS event_id_seq START 1;
-
+-- Ids are max + 1 under the single writer (no sequences): a rebuild or an
+-- EXPORT/IMPORT DATABASE backup reproduces them exactly.
 CREATE TABLE IF NOT EXISTS load (
     load_id INTEGER PRIMARY KEY,
     file_hash VARCHAR NOT NULL,      -- sha256 of the file bytes
@@ -102,6 +101,32 @@ CREATE TABLE IF NOT EXISTS load_issue (
     check_code VARCHAR NOT NULL,
     value VARCHAR,
     message VARCHAR NOT NULL
+);
+
+-- ---------------------------------------------------------------- accounts and audit
+CREATE TABLE IF NOT EXISTS app_user (
+    username VARCHAR PRIMARY KEY,
+    full_name VARCHAR NOT NULL,
+    role VARCHAR NOT NULL,           -- admin | operator | pimpinan
+    region_code VARCHAR,             -- NULL = every region
+    opd_code VARCHAR,                -- operators only: the one OPD they report for
+    password_hash VARCHAR NOT NULL,  -- argon2id; never the password
+    active BOOLEAN NOT NULL DEFAULT TRUE,
+    failed_attempts INTEGER NOT NULL DEFAULT 0,
+    locked_until TIMESTAMP,
+    created_at TIMESTAMP NOT NULL,
+    created_by VARCHAR NOT NULL
+);
+
+-- Actions that are not loads (loads, supersedes, restores and rejections are in load_event).
+CREATE TABLE IF NOT EXISTS audit_event (
+    audit_id INTEGER PRIMARY KEY,
+    event_at TIMESTAMP NOT NULL,
+    actor VARCHAR NOT NULL,
+    action VARCHAR NOT NULL,         -- sign_in | sign_in_failed | sign_out | dry_run | user_add |
+                                     -- user_change | settings_change | backup | template
+    target VARCHAR,
+    detail VARCHAR
 );
 
 -- ---------------------------------------------------------------- masterplan facts
@@ -238,6 +263,13 @@ CREATE OR REPLACE VIEW active_load AS
     SELECT l.* FROM load l
     WHERE EXISTS (SELECT 1 FROM load_activation a
                   WHERE a.load_id = l.load_id AND a.active_until IS NULL);
+
+-- One audit trail: load events and other actions together.
+CREATE OR REPLACE VIEW audit_trail AS
+    SELECT event_at, actor, action, coalesce(file_name, CAST(load_id AS VARCHAR)) AS target,
+           detail, 'load_event' AS source FROM load_event
+    UNION ALL
+    SELECT event_at, actor, action, target, detail, 'audit_event' FROM audit_event;
 
 -- Load ids active at timestamp ts (the state a meeting or an as-of view sees).
 CREATE OR REPLACE MACRO loads_asof(ts) AS TABLE

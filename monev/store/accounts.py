@@ -1,0 +1,121 @@
+"""Users and the audit trail: the one place for their SQL."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+from monev import auth
+
+
+def add_user(con: duckdb.DuckDBPyConnection, username: str, full_name: str, role: str,
+             password: str, *, opd_code: str | None = None, region_code: str | None = None,
+             actor: str, now: datetime | None = None) -> auth.User:
+    """Create a user (password stored only as an argon2 hash) and audit it."""
+    now = now or datetime.now().replace(microsecond=0)
+    problem = auth.validate_account(role, opd_code)
+    if problem:
+        raise ValueError(problem)
+    if con.execute("SELECT 1 FROM app_user WHERE username = ?", [username]).fetchone():
+        raise ValueError(f"Pengguna '{username}' sudah ada.")
+    hashed = auth.hash_password(password)
+    con.execute("INSERT INTO app_user (username, full_name, role, region_code, opd_code, "
+                "password_hash, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [username, full_name, role, region_code, opd_code, hashed, now, actor])
+    audit(con, actor, "user_add", username, {"role": role, "opd": opd_code}, now)
+    return auth.User(username, full_name, role, opd_code, region_code)
+
+
+def set_user(con: duckdb.DuckDBPyConnection, username: str, *, actor: str,
+             active: bool | None = None, password: str | None = None,
+             role: str | None = None, opd_code: str | None = None,
+             now: datetime | None = None) -> None:
+    """Change a user's status, password or role; audited (never with the password)."""
+    now = now or datetime.now().replace(microsecond=0)
+    row = con.execute("SELECT role, opd_code FROM app_user WHERE username = ?",
+                      [username]).fetchone()
+    if row is None:
+        raise ValueError(f"Pengguna '{username}' tidak ada.")
+    new_role, new_opd = role or row[0], opd_code if role else row[1]
+    problem = auth.validate_account(new_role, new_opd)
+    if problem:
+        raise ValueError(problem)
+    changes: dict[str, object] = {}
+    if active is not None:
+        con.execute("UPDATE app_user SET active = ? WHERE username = ?", [active, username])
+        changes["active"] = active
+    if password is not None:
+        con.execute("UPDATE app_user SET password_hash = ?, failed_attempts = 0, "
+                    "locked_until = NULL WHERE username = ?",
+                    [auth.hash_password(password), username])
+        changes["password"] = "diganti"
+    if role is not None:
+        con.execute("UPDATE app_user SET role = ?, opd_code = ? WHERE username = ?",
+                    [new_role, new_opd, username])
+        changes.update(role=new_role, opd=new_opd)
+    audit(con, actor, "user_change", username, changes, now)
+
+
+def sign_in(con: duckdb.DuckDBPyConnection, username: str, password: str,
+            now: datetime | None = None) -> tuple[auth.User | None, str]:
+    """Check credentials with rate limiting; returns (user or None, message in Indonesian)."""
+    now = now or datetime.now().replace(microsecond=0)
+    row = con.execute(
+        "SELECT full_name, role, opd_code, region_code, password_hash, active, "
+        "failed_attempts, locked_until FROM app_user WHERE username = ?", [username]).fetchone()
+    refused = "Nama pengguna atau kata sandi salah."
+    if row is None:
+        audit(con, username or "-", "sign_in_failed", username, {"reason": "unknown"}, now)
+        return None, refused
+    full_name, role, opd, region, hashed, active, failed, locked_until = row
+    if auth.is_locked(locked_until, now):
+        audit(con, username, "sign_in_failed", username, {"reason": "locked"}, now)
+        minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
+        return None, (f"Terlalu banyak percobaan gagal. Akun dikunci sementara; coba lagi "
+                      f"dalam {minutes} menit.")
+    if not active or not auth.verify_password(hashed, password):
+        failed += 1
+        lock = auth.lock_after_failure(failed, now)
+        con.execute("UPDATE app_user SET failed_attempts = ?, locked_until = ? "
+                    "WHERE username = ?", [0 if lock else failed, lock, username])
+        audit(con, username, "sign_in_failed", username,
+              {"reason": "inactive" if not active else "password", "locked": bool(lock)}, now)
+        return None, refused
+    con.execute("UPDATE app_user SET failed_attempts = 0, locked_until = NULL "
+                "WHERE username = ?", [username])
+    audit(con, username, "sign_in", username, None, now)
+    return auth.User(username, full_name, role, opd, region), "Berhasil masuk."
+
+
+def users(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every user without the password hash."""
+    return con.execute(
+        "SELECT username, full_name, role, region_code, opd_code, active, failed_attempts, "
+        "locked_until, created_at, created_by FROM app_user ORDER BY username").df()
+
+
+def audit(con: duckdb.DuckDBPyConnection, actor: str, action: str, target: str | None,
+          detail: dict | None = None, now: datetime | None = None) -> None:
+    """Append an action to the audit trail."""
+    now = now or datetime.now().replace(microsecond=0)
+    audit_id = con.execute("SELECT coalesce(max(audit_id), 0) + 1 FROM audit_event"
+                           ).fetchone()[0]
+    con.execute("INSERT INTO audit_event VALUES (?, ?, ?, ?, ?, ?)",
+                [audit_id, now, actor, action, target,
+                 None if detail is None else json.dumps(detail, ensure_ascii=False,
+                                                        default=str)])
+
+
+def audit_trail(con: duckdb.DuckDBPyConnection, actor: str | None = None,
+                action: str | None = None, since: datetime | None = None,
+                limit: int = 1000) -> pd.DataFrame:
+    """The audit trail (loads and other actions), newest first, optionally filtered."""
+    return con.execute(
+        """SELECT event_at, actor, action, target, detail FROM audit_trail
+           WHERE (? IS NULL OR actor = ?) AND (? IS NULL OR action = ?)
+             AND (? IS NULL OR event_at >= ?)
+           ORDER BY event_at DESC LIMIT ?""",
+        [actor, actor, action, action, since, since, limit]).df()
