@@ -17,7 +17,7 @@ import duckdb
 from etl.backup import backup, restore, tables_equal
 from etl.load import load_paths
 from monev.store import db
-from tests.helpers import REGION, RECEIVED, masterplan_bytes, report_bytes
+from tests.helpers import RECEIVED, REGION, masterplan_bytes, report_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 
