@@ -35,10 +35,11 @@ from monev.domain.accumulation import expected_to_date
 from monev.domain.text import format_angka
 from monev.domain.village import APBDES, RENCANA, funding_route
 from monev.domain.workdays import add_working_days, is_working_day, quarter_end, report_due_date
-from monev.store import db
+from monev.store import accounts, db
 
 SEED = 2032
 TODAY = date(2026, 11, 23)           # the demo's "now": reports up to 2026 TW III exist
+TODAY_AT = datetime.combine(TODAY, time(8, 0))
 LAST_PERIOD = (2026, 3)
 CURRENT_YEAR = 2026
 MASTERPLAN_AT = datetime(2023, 1, 16, 9, 0)
@@ -613,6 +614,23 @@ def _reset(db_path: Path, out_dir: Path) -> None:
         old.unlink()
 
 
+# Demo accounts, one per role. The login page shows them only on a database built by
+# build_demo (setting 'demo' = true); a real installation has no default password at all.
+DEMO_PASSWORD = "demo-monev-2026"
+DEMO_USERS: tuple[tuple[str, str, str, str | None], ...] = (
+    ("admin.demo", "Admin Diskominfo (demo)", "admin", None),
+    ("operator.dpmd", "Operator DPMD (demo)", "operator", "DPMD"),
+    ("sekda.demo", "Sekretaris Daerah (demo)", "pimpinan", None),
+)
+
+
+def _demo_accounts(con: duckdb.DuckDBPyConnection) -> None:
+    for username, name, role, opd in DEMO_USERS:
+        accounts.add_user(con, username, name, role, DEMO_PASSWORD, opd_code=opd,
+                          region_code=dd.REGION, actor="demo", now=TODAY_AT)
+    con.execute("INSERT OR REPLACE INTO setting VALUES ('*', 'demo', 'true')")
+
+
 def build_demo(db_path: Path, out_dir: Path | None = None) -> dict[str, int]:
     """Write the Kabupaten Tuban demo workbooks to out_dir (default data/demo) and load them
     into a fresh database at db_path; returns counts (nothing may be rejected)."""
@@ -648,6 +666,7 @@ def build_demo(db_path: Path, out_dir: Path | None = None) -> dict[str, int]:
             _write(path, "laporan", info, filled, meta, title, ev.at)
             written += 1
             loader.load(path, ev.actor, ev.at, ev.received)
+        _demo_accounts(con)
     reports = [e for e in events if e.variant != "fix"]
     return {"workbooks": written, **loader.stats,
             "opd": len(dd.OPDS), "programs": len(dd.PROGRAMS),
