@@ -114,8 +114,10 @@ def expected_to_date(
 ) -> tuple[float | None, str]:
     """Expected value at TW tw and the method used (a key of METHOD_LABELS).
 
-    When the action plan has a quarterly target for at least one quarter <= tw, those targets
-    are combined like quarter values with basis "tw" (method "target_tw"); store a planned 0 as
+    When the action plan has a quarterly target for every quarter up to tw, those targets
+    are combined like quarter values with basis "tw" (method "target_tw"); a plan that leaves a
+    quarter out falls back to the formulas below (it would otherwise never reach the annual
+    target). Store a planned 0 as
     0, a blank is "no target". Otherwise (domain.md §3): jumlah -> annual × tw/4 ("proporsional");
     posisi_akhir -> baseline + (annual − baseline) × tw/4 ("interpolasi_linier"), a missing
     baseline counting as 0 ("interpolasi_linier_baseline_0"); rata_rata -> the annual target
@@ -124,9 +126,8 @@ def expected_to_date(
     _check(accumulation, tw)
     if quarterly_targets:
         planned = {q: (v, "tw") for q, v in quarterly_targets.items() if not _missing(v)}
-        value = year_to_date(planned, accumulation, tw)
-        if value is not None:
-            return value, TARGET_TW
+        if all(q in planned for q in range(1, tw + 1)):
+            return year_to_date(planned, accumulation, tw), TARGET_TW
     annual = None if _missing(annual_target) else float(annual_target)  # type: ignore[arg-type]
     if accumulation == JUMLAH:
         return (None if annual is None else annual * tw / 4), PROPORSIONAL

@@ -129,6 +129,42 @@ CREATE TABLE IF NOT EXISTS audit_event (
     detail VARCHAR
 );
 
+-- ---------------------------------------------------------------- evaluation meetings
+-- A meeting shows the data as it stood at its cut-off (loads_asof(cutoff)) under the rules
+-- in force when it was created, so it looks the same however much is uploaded later.
+CREATE TABLE IF NOT EXISTS meeting (
+    meeting_id INTEGER PRIMARY KEY,
+    region_code VARCHAR NOT NULL,
+    year INTEGER NOT NULL,
+    tw INTEGER NOT NULL,
+    cutoff TIMESTAMP NOT NULL,
+    title VARCHAR NOT NULL,
+    chair VARCHAR,
+    rules_json VARCHAR NOT NULL,
+    created_by VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
+
+-- Decisions taken in a meeting on a lagging item: what, which OPD, by when; and whether done.
+CREATE TABLE IF NOT EXISTS followup (
+    followup_id INTEGER PRIMARY KEY,
+    meeting_id INTEGER NOT NULL,
+    flag_kind VARCHAR,
+    opd_code VARCHAR,
+    program_code VARCHAR,
+    indicator_code VARCHAR,
+    village_code VARCHAR,
+    item_label VARCHAR NOT NULL,
+    decision VARCHAR NOT NULL,
+    due_date DATE,
+    created_by VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    status VARCHAR NOT NULL DEFAULT 'terbuka',   -- terbuka | selesai | belum_selesai
+    status_by VARCHAR,
+    status_at TIMESTAMP,
+    status_note VARCHAR
+);
+
 -- ---------------------------------------------------------------- masterplan facts
 CREATE TABLE IF NOT EXISTS masterplan (
     region_code VARCHAR NOT NULL,

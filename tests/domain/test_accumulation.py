@@ -109,7 +109,6 @@ def test_expected_fallbacks(annual: float, baseline: float | None, accumulation:
         ("jumlah", {1: 10, 2: 20, 3: 30, 4: 40}, [10, 30, 60, 100]),
         ("posisi_akhir", {1: 25, 2: 50, 3: 60, 4: 80}, [25, 50, 60, 80]),
         ("rata_rata", {1: 4, 2: 6, 3: 8, 4: 2}, [4, 5, 6, 5]),
-        ("jumlah", {1: 10, 3: 30}, [10, 10, 40, 40]),
     ],
 )
 def test_expected_from_action_plan(accumulation: str, quarterly: dict, expected: list) -> None:
@@ -119,9 +118,19 @@ def test_expected_from_action_plan(accumulation: str, quarterly: dict, expected:
         assert value == pytest.approx(want)
 
 
+def test_gapped_action_plan_falls_back_where_a_quarter_is_missing() -> None:
+    # A plan with TW I and TW III only: TW I from the plan; from TW II the annual formula, so
+    # the expected value still reaches the annual target at TW IV.
+    plan = {1: 10, 3: 30}
+    assert expected_to_date(100, 0, "jumlah", 1, plan) == (10, "target_tw")
+    assert expected_to_date(100, 0, "jumlah", 2, plan) == (50, "proporsional")
+    assert expected_to_date(60, 20, "posisi_akhir", 4, {1: 30, 2: 40}) == (
+        60, "interpolasi_linier")
+
+
 def test_action_plan_without_targets_up_to_tw_falls_back() -> None:
     assert expected_to_date(100, None, "jumlah", 2, {4: 100}) == (50, "proporsional")
-    assert expected_to_date(100, None, "jumlah", 4, {4: 100}) == (100, "target_tw")
+    assert expected_to_date(100, None, "jumlah", 4, {4: 100}) == (100, "proporsional")
     assert expected_to_date(100, None, "jumlah", 2, {1: float("nan")}) == (50, "proporsional")
 
 

@@ -1,0 +1,1 @@
+"""Offline reports generated from a meeting's frozen view (Excel and PDF)."""
