@@ -130,6 +130,62 @@ def realisations(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime, 
                  upto=upto_tw, indicator=indicator_code)
 
 
+def indicator_facts(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime, year: int,
+                    upto_tw: int) -> pd.DataFrame:
+    """Everything needed to assess the indicators of the programs running in a year, one row
+    per indicator, in display order (dimension, program, indicator).
+
+    Columns: indicator_code, indicator_name, program_code, program_name, dimension_code,
+    dimension_name, sub_dimension, lead_opd_code, lead_opd_name, unit, polarity, accumulation,
+    baseline, weight; annual, annual_max (target tw 0 of the year); t1..t4 and m1..m4 (quarterly
+    target and its upper bound); v1..v4 (realisation of TW 1..upto_tw, latest upload winning)
+    and s1..s4 (True when that value was declared "s.d. TW").
+    """
+    return _read(con, f"""WITH {_MP}, {_ACT},
+        real AS (
+            SELECT r.indicator_code, r.tw, r.value, r.basis = 'sdtw' AS sdtw
+            FROM realisation r JOIN act USING (load_id)
+            WHERE r.region_code = $region AND r.year = $year AND r.tw <= $upto
+            QUALIFY row_number() OVER (PARTITION BY r.indicator_code, r.tw
+                                       ORDER BY act.uploaded_at DESC, r.load_id DESC) = 1),
+        rw AS (
+            SELECT indicator_code,
+                   any_value(value) FILTER (tw = 1) AS v1, any_value(value) FILTER (tw = 2) AS v2,
+                   any_value(value) FILTER (tw = 3) AS v3, any_value(value) FILTER (tw = 4) AS v4,
+                   any_value(sdtw) FILTER (tw = 1) AS s1, any_value(sdtw) FILTER (tw = 2) AS s2,
+                   any_value(sdtw) FILTER (tw = 3) AS s3, any_value(sdtw) FILTER (tw = 4) AS s4
+            FROM real GROUP BY indicator_code),
+        tg AS (
+            SELECT t.indicator_code,
+                   any_value(t.value) FILTER (t.tw = 0) AS annual,
+                   any_value(t.value_max) FILTER (t.tw = 0) AS annual_max,
+                   any_value(t.value) FILTER (t.tw = 1) AS t1,
+                   any_value(t.value) FILTER (t.tw = 2) AS t2,
+                   any_value(t.value) FILTER (t.tw = 3) AS t3,
+                   any_value(t.value) FILTER (t.tw = 4) AS t4,
+                   any_value(t.value_max) FILTER (t.tw = 1) AS m1,
+                   any_value(t.value_max) FILTER (t.tw = 2) AS m2,
+                   any_value(t.value_max) FILTER (t.tw = 3) AS m3,
+                   any_value(t.value_max) FILTER (t.tw = 4) AS m4
+            FROM target t JOIN mp USING (load_id) WHERE t.year = $year
+            GROUP BY t.indicator_code)
+        SELECT i.indicator_code, i.name AS indicator_name, i.program_code,
+               p.name AS program_name, p.dimension_code, d.name AS dimension_name,
+               p.sub_dimension, p.lead_opd_code, o.name AS lead_opd_name, i.unit, i.polarity,
+               i.accumulation, i.baseline, i.weight,
+               tg.annual, tg.annual_max, tg.t1, tg.t2, tg.t3, tg.t4, tg.m1, tg.m2, tg.m3, tg.m4,
+               rw.v1, rw.v2, rw.v3, rw.v4, rw.s1, rw.s2, rw.s3, rw.s4
+        FROM indicator i JOIN mp USING (load_id)
+        JOIN program p ON p.load_id = i.load_id AND p.program_code = i.program_code
+        LEFT JOIN dimension d ON d.code = p.dimension_code
+        LEFT JOIN opd o ON o.load_id = p.load_id AND o.opd_code = p.lead_opd_code
+        LEFT JOIN tg ON tg.indicator_code = i.indicator_code
+        LEFT JOIN rw ON rw.indicator_code = i.indicator_code
+        WHERE p.start_year <= $year AND p.end_year >= $year
+        ORDER BY d.sort_order, i.program_code, i.indicator_code""",
+                 region=region, cutoff=cutoff, year=year, upto=upto_tw)
+
+
 def programs_reported(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime,
                       year: int, tw: int) -> pd.DataFrame:
     """Programs with at least one realisation reported up to (year, tw): program_code."""

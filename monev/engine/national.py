@@ -1,0 +1,285 @@
+"""Every region at once: the national roll-up that compares regencies.
+
+``region_comparison(con, asof, rules)`` gives one row per region with a masterplan active at the
+cut-off: overall capaian and band, capaian per Smart City dimension, report completeness of
+``asof.year`` up to ``asof.tw``, and villages at risk on the budget calendar. It gives, region by
+region, the same figures as ``masterplan_attainment``, ``dimension_attainment``,
+``report_completeness`` and ``village_rollout`` (tests/bench/test_national.py checks this), but
+reads each fact table once for all regions (three queries, pivoted in SQL) and applies the rules
+to whole columns (``monev.engine.vector`` and the vectorised village calendar below), so its
+cost grows with the rows, not with a Python loop per region.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from monev.domain import village as vil
+from monev.domain import workdays as wd
+from monev.domain.bands import BY_CODE
+from monev.domain.capaian import OK
+from monev.domain.settings import DEFAULT, Rules
+from monev.engine import vector
+from monev.engine.asof import AsOf
+
+EPOCH = date(1970, 1, 1)
+
+# Loads active at the cut-off (the ``loads_asof`` rule, written as a filter: the intervals of
+# one load never overlap, so no DISTINCT is needed), the active masterplan of each region, and
+# the active quarterly reports.
+_BASE = """act AS (SELECT a.load_id FROM load_activation a
+                WHERE a.active_from <= $cutoff
+                  AND (a.active_until IS NULL OR a.active_until > $cutoff)),
+    mp AS (SELECT m.region_code, max(m.load_id) AS load_id
+           FROM masterplan m JOIN act USING (load_id) GROUP BY m.region_code),
+    rep AS (SELECT l.load_id, l.uploaded_at FROM load l JOIN act USING (load_id)
+            WHERE l.kind = 'laporan')"""
+
+_TW = (1, 2, 3, 4)
+_INDICATORS = f"""WITH {_BASE},
+    prog AS (SELECT p.region_code, p.load_id, p.program_code, p.dimension_code
+             FROM program p JOIN mp USING (region_code, load_id)
+             WHERE p.start_year <= $year AND p.end_year >= $year),
+    tg AS (SELECT t.region_code, t.indicator_code,
+                  max(t.value) FILTER (WHERE t.tw = 0) AS annual,
+                  max(t.value_max) FILTER (WHERE t.tw = 0) AS annual_max,
+                  {", ".join(f"max(t.value) FILTER (WHERE t.tw = {q}) AS q{q}" for q in _TW)},
+                  {", ".join(f"max(coalesce(t.value_max, t.value)) FILTER (WHERE t.tw = {q})"
+                             f" AS qmax{q}" for q in _TW)}
+           FROM target t JOIN mp USING (region_code, load_id)
+           WHERE t.year = $year GROUP BY ALL),
+    -- the latest upload wins per indicator and TW (as facts.realisations): arg_max on
+    -- (upload time, load id) packed in one integer
+    re AS (SELECT r.region_code, r.indicator_code, r.tw, r.value, r.basis = 'sdtw' AS sd,
+                  epoch(rep.uploaded_at)::BIGINT * 16777216 + r.load_id AS latest
+           FROM realisation r JOIN rep USING (load_id)
+           WHERE r.year = $year AND r.tw <= $tw),
+    rv AS (SELECT region_code, indicator_code,
+                  {", ".join(f"arg_max(value, latest) FILTER (WHERE tw = {q}) AS r{q}"
+                             for q in _TW)},
+                  {", ".join(f"arg_max(sd, latest) FILTER (WHERE tw = {q}) AS s{q}"
+                             for q in _TW)}
+           FROM re GROUP BY ALL)
+    SELECT prog.region_code, prog.program_code, prog.dimension_code, i.indicator_code,
+           i.accumulation, i.polarity = 'negatif' AS negative, i.baseline, i.weight,
+           tg.* EXCLUDE (region_code, indicator_code), rv.* EXCLUDE (region_code, indicator_code)
+    FROM prog
+    LEFT JOIN indicator i ON i.load_id = prog.load_id AND i.program_code = prog.program_code
+    LEFT JOIN tg ON tg.region_code = prog.region_code AND tg.indicator_code = i.indicator_code
+    LEFT JOIN rv ON rv.region_code = prog.region_code AND rv.indicator_code = i.indicator_code
+    ORDER BY prog.region_code, prog.program_code, i.indicator_code"""
+
+_REPORTS = f"""WITH {_BASE},
+    owed AS (SELECT DISTINCT p.region_code, p.lead_opd_code AS opd_code
+             FROM program p JOIN mp USING (region_code, load_id)
+             WHERE p.start_year <= $year AND p.end_year >= $year),
+    sub AS (SELECT region_code, opd_code, tw, min(received_on) AS first_received_on,
+                   bool_or(load_id IN (SELECT load_id FROM rep)) AS held
+            FROM load WHERE kind = 'laporan' AND uploaded_at <= $cutoff AND year = $year
+              AND tw <= $tw GROUP BY ALL)
+    SELECT owed.region_code, q.tw,
+           CASE WHEN sub.held THEN sub.first_received_on - DATE '1970-01-01' END AS received
+    FROM owed CROSS JOIN range(1, $tw + 1) q(tw)
+    LEFT JOIN sub ON sub.region_code = owed.region_code AND sub.opd_code = owed.opd_code
+                 AND sub.tw = q.tw"""
+
+# First date each stage was reported (over active reports), one column per stage. "Rencana"
+# rows are left out: that stage is always reached in time, its date never decides a status.
+_VILLAGES = f"""WITH {_BASE},
+    st AS (SELECT s.program_code, s.village_code,
+                  {", ".join(f"min(s.reached_on) FILTER (WHERE s.stage = '{stage}')"
+                             f" - DATE '1970-01-01' AS d{k}"
+                             for k, stage in enumerate(vil.ALL_STAGES) if stage != vil.RENCANA)}
+           FROM village_stage s JOIN rep USING (load_id)
+           WHERE s.stage <> '{vil.RENCANA}' AND s.reached_on <= $on
+           GROUP BY ALL)
+    SELECT vp.region_code, vp.village_code, vp.funding_year, vp.route,
+           st.* EXCLUDE (program_code, village_code)
+    FROM village_plan vp JOIN mp USING (region_code, load_id)
+    LEFT JOIN st ON st.program_code = vp.program_code AND st.village_code = vp.village_code"""
+
+
+def _floats(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    return frame[columns].to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _attainment(con: duckdb.DuckDBPyConnection, asof: AsOf, rules: Rules,
+                dims: list[str]) -> pd.DataFrame:
+    """Per region: capaian (mean of programs), band, capaian per dimension, counts."""
+    df = con.execute(_INDICATORS, {"cutoff": asof.cutoff, "year": asof.year,
+                                   "tw": asof.tw}).df()
+    region = df["region_code"].to_numpy(dtype=object)
+    has_ind = df["indicator_code"].notna().to_numpy()
+    kind = df["accumulation"].to_numpy(dtype=object)
+    baseline = _floats(df, ["baseline"])[:, 0]
+    values = _floats(df, [f"r{q}" for q in _TW])
+    sdtw = df[[f"s{q}" for q in _TW]].fillna(False).to_numpy(dtype=bool)
+    q_target = _floats(df, [f"q{q}" for q in _TW])
+    q_max = _floats(df, [f"qmax{q}" for q in _TW])
+    annual, annual_max = _floats(df, ["annual"])[:, 0], _floats(df, ["annual_max"])[:, 0]
+    tw = asof.tw
+    ytd = vector.ytd(values, sdtw, kind, tw)
+    expected = vector.expected(annual, baseline, kind, tw, q_target)[0]
+    expected_max = np.where(np.isnan(annual_max), np.nan,
+                            vector.expected(annual_max, baseline, kind, tw, q_max)[0])
+    negative = df["negative"].fillna(False).to_numpy(dtype=bool)
+    cap, status = vector.capaian(ytd, expected, expected_max, negative)
+    cap = np.where(has_ind, cap, np.nan)
+
+    # indicators -> programs (rows come ordered by region and program): weighted mean of the
+    # computable capaian
+    prog_code = df["program_code"].to_numpy(dtype=object)
+    start = np.ones(len(df), dtype=bool)
+    start[1:] = (region[1:] != region[:-1]) | (prog_code[1:] != prog_code[:-1])
+    prog_id = np.cumsum(start) - 1
+    weight = np.nan_to_num(_floats(df, ["weight"])[:, 0], nan=1.0)
+    valid = ~np.isnan(cap)
+    n_prog = int(start.sum())
+    w_sum = np.bincount(prog_id, np.where(valid, weight, 0.0), n_prog)
+    c_sum = np.bincount(prog_id, np.where(valid, cap * weight, 0.0), n_prog)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        prog_cap = np.where(w_sum > 0, c_sum / w_sum, np.nan)
+    programs = pd.DataFrame({"region_code": region[start],
+                             "dimension_code": df["dimension_code"].to_numpy(dtype=object)[start],
+                             "capaian": prog_cap})
+    programs["computed"] = programs["capaian"].notna()
+    by_region = programs.groupby("region_code", sort=True)
+    out = pd.DataFrame({"capaian": by_region["capaian"].mean(),
+                        "n_programs": by_region.size(),
+                        "n_programs_computed": by_region["computed"].sum().astype("int64")})
+    per_dim = programs.groupby(["region_code", "dimension_code"], sort=True)["capaian"].mean()
+    per_dim = per_dim.unstack("dimension_code")
+    for code in dims:
+        out[f"capaian_{code.lower()}"] = per_dim.get(code, np.nan)
+    inds = pd.DataFrame({"region_code": region, "has": has_ind,
+                         "ok": has_ind & (status == OK)}).groupby("region_code", sort=True)
+    out["n_indicators"] = inds["has"].sum().astype("int64")
+    out["n_indicators_computed"] = inds["ok"].sum().astype("int64")
+    out["band_code"] = vector.band_codes(out["capaian"].to_numpy(dtype="float64"), rules)
+    out["band_label"] = out["band_code"].map(lambda c: BY_CODE[c].label)
+    return out
+
+
+def _completeness(con: duckdb.DuckDBPyConnection, asof: AsOf, rules: Rules) -> pd.DataFrame:
+    """Per region: reports due, received, on time, completeness % and on-time % of asof.year
+    up to asof.tw (the rules of ``reporting.report_completeness``, on whole columns)."""
+    df = con.execute(_REPORTS, {"cutoff": asof.cutoff, "year": asof.year,
+                                "tw": asof.tw}).df()
+    on = (asof.date - EPOCH).days
+    due_by_tw = {q: (wd.report_due_date(asof.year, q, rules) - EPOCH).days
+                 for q in range(1, asof.tw + 1)}
+    due = df["tw"].map(due_by_tw).to_numpy(dtype="float64")
+    got = _floats(df, ["received"])[:, 0]
+    arrived = ~np.isnan(got) & (got <= on)
+    not_due = ~arrived & (on <= due)
+    work = pd.DataFrame({"region_code": df["region_code"], "due": ~not_due,
+                         "received": arrived, "on_time": arrived & (got <= due)})
+    g = work.groupby("region_code", sort=True)
+    out = pd.DataFrame({"reports_due": g["due"].sum().astype("int64"),
+                        "reports_received": g["received"].sum().astype("int64"),
+                        "reports_on_time": g["on_time"].sum().astype("int64")})
+    n_due = out["reports_due"].where(out["reports_due"] > 0)
+    out["completeness_pct"] = out["reports_received"] / n_due * 100
+    out["on_time_pct"] = out["reports_on_time"] / n_due * 100
+    return out
+
+
+def village_statuses(route: str, funding_year: np.ndarray, stage_days: np.ndarray, on: date,
+                     rules: Rules = DEFAULT) -> np.ndarray:
+    """``domain.village.village_status(...).status`` for many villages of one route at once.
+
+    stage_days: (n, len(STAGES[route])) first date each stage of the route was reported, as
+    days since 1970-01-01 (NaN = never). Returns the status codes.
+    """
+    stages = vil.STAGES[route]
+    n, k = stage_days.shape
+    if k != len(stages):
+        raise ValueError(f"{k} kolom tahap, jalur {route} punya {len(stages)}")
+    today = float((on - EPOCH).days)
+    own = np.where(stage_days <= today, stage_days, np.nan)      # only dates up to as_of
+    seen = ~np.isnan(own)
+    # reached[j]: own date (min with later own dates), or -inf when only a later stage proves
+    # it (assumed in time), NaN when not reached; "Rencana" is always reached in time.
+    suffix_min = np.fmin.accumulate(own[:, ::-1], axis=1)[:, ::-1]
+    later_seen = np.zeros_like(seen)
+    later_seen[:, :-1] = np.logical_or.accumulate(seen[:, ::-1], axis=1)[:, ::-1][:, 1:]
+    reached = np.where(seen, suffix_min, np.where(later_seen, -np.inf, np.nan))
+    reached[:, 0] = -np.inf
+    status = np.full(n, vil.SESUAI_JADWAL, dtype=object)
+    window = today + rules.rawan_window_days
+    years = np.asarray(funding_year, dtype="int64")
+    for year in np.unique(years):
+        rows = years == year
+        missed = np.zeros(int(rows.sum()), dtype=bool)
+        upcoming = np.full(int(rows.sum()), np.inf)
+        for m in vil.milestones(route, int(year), rules):
+            due = float((m.due - EPOCH).days)
+            at = reached[rows, stages.index(m.required_stage)]
+            met = at <= due                                          # NaN compares False
+            missed |= (due < today) & ~met
+            first_unmet = (due >= today) & ~met & np.isinf(upcoming)
+            upcoming = np.where(first_unmet, due, upcoming)
+        status[rows] = np.where(missed, vil.BERGESER,
+                                np.where(upcoming <= window, vil.RAWAN, vil.SESUAI_JADWAL))
+    status[seen[:, -1]] = vil.BEROPERASI_STATUS                      # Beroperasi is last
+    return status
+
+
+def _villages(con: duckdb.DuckDBPyConnection, asof: AsOf, rules: Rules) -> pd.DataFrame:
+    """Per region: planned program × village rows by calendar status, and villages at risk
+    (rawan or bergeser for at least one program)."""
+    df = con.execute(_VILLAGES, {"cutoff": asof.cutoff, "on": asof.date}).df()
+    df["d0"] = np.nan                      # Rencana: always reached in time (see _VILLAGES)
+    status = np.empty(len(df), dtype=object)
+    for route, stages in vil.STAGES.items():
+        rows = (df["route"] == route).to_numpy()
+        cols = [f"d{vil.ALL_STAGES.index(s)}" for s in stages]
+        status[rows] = village_statuses(route, df["funding_year"].to_numpy()[rows],
+                                        _floats(df[rows], cols), asof.date, rules)
+    risk = np.isin(status, [vil.RAWAN, vil.BERGESER])
+    work = pd.DataFrame({"region_code": df["region_code"], "village_code": df["village_code"],
+                         "rawan": status == vil.RAWAN, "bergeser": status == vil.BERGESER,
+                         "beroperasi": status == vil.BEROPERASI_STATUS})
+    g = work.groupby("region_code", sort=True)
+    out = pd.DataFrame({"n_village_plans": g.size(),
+                        "n_villages": g["village_code"].nunique(),
+                        "n_rawan": g["rawan"].sum().astype("int64"),
+                        "n_bergeser": g["bergeser"].sum().astype("int64"),
+                        "n_beroperasi": g["beroperasi"].sum().astype("int64")})
+    at_risk = work[risk].groupby("region_code")["village_code"].nunique()
+    out["n_villages_at_risk"] = at_risk.reindex(out.index, fill_value=0).astype("int64")
+    out["pct_villages_at_risk"] = out["n_villages_at_risk"] / out["n_villages"] * 100
+    return out
+
+
+def region_comparison(con: duckdb.DuckDBPyConnection, asof: AsOf,
+                      rules: Rules = DEFAULT) -> pd.DataFrame:
+    """One row per region with a masterplan active at asof.cutoff, sorted by code.
+
+    Columns: region_code, region_name, province_name; capaian (mean program capaian vs
+    expected-to-date), band_code, band_label, capaian_<dimension> (gov, bra, eco, liv, soc,
+    env), n_programs, n_programs_computed, n_indicators, n_indicators_computed; reports_due,
+    reports_received, reports_on_time, completeness_pct, on_time_pct (asof.year, TW 1..asof.tw,
+    judged on asof.date); n_village_plans, n_villages, n_rawan, n_bergeser, n_beroperasi (program
+    × village rows), n_villages_at_risk (villages rawan or bergeser in some program) and
+    pct_villages_at_risk. The same rules apply to every region.
+    """
+    dims = [r[0] for r in con.execute("SELECT code FROM dimension ORDER BY sort_order")
+            .fetchall()]
+    names = con.execute("""SELECT r.code AS region_code, r.name AS region_name,
+                                  p.name AS province_name
+                           FROM ref_regency r LEFT JOIN ref_province p
+                             ON p.code = r.province_code""").df().set_index("region_code")
+    att = _attainment(con, asof, rules, dims)
+    out = names.join(att, how="inner")
+    out = out.join(_completeness(con, asof, rules), how="left")
+    villages = _villages(con, asof, rules)
+    out = out.join(villages, how="left")
+    for col in ("reports_due", "reports_received", "reports_on_time", "n_village_plans",
+                "n_villages", "n_rawan", "n_bergeser", "n_beroperasi", "n_villages_at_risk"):
+        out[col] = out[col].fillna(0).astype("int64")
+    return out.reset_index()

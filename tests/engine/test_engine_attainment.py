@@ -1,0 +1,178 @@
+"""Indicator capaian and its roll-ups on the timeline world (values computed by hand)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import pytest
+
+from monev.domain.settings import Rules
+from monev.engine import (
+    AsOf,
+    Snapshot,
+    dimension_attainment,
+    indicator_attainment,
+    indicator_series,
+    masterplan_attainment,
+    opd_attainment,
+    program_attainment,
+)
+from tests.engine.conftest import REGION
+
+VIEW = AsOf(2025, 2, datetime(2025, 8, 15, 12, 0))
+
+
+@pytest.fixture(scope="module")
+def indicators(world) -> pd.DataFrame:
+    return indicator_attainment(world.con, REGION, VIEW).set_index("indicator_code")
+
+
+# (code, realisation ytd, expected, method, capaian vs expected, band, capaian vs annual, flag)
+HAND = [
+    # jumlah, basis tw over two TWs: 20 (corrected TW I) + 25 = 45; expected 100 × 2/4 = 50.
+    ("GOV-01.1", 45.0, 50.0, "proporsional", 90.0, "T", 45.0, None),
+    # negatif rata-rata: (4 + 5) / 2 = 4,5 days vs 3: (2 − 4,5/3) × 100 = 50.
+    ("GOV-01.2", 4.5, 3.0, "target_tahunan", 50.0, "SR", 50.0, "kritis"),
+    # posisi akhir with TW targets: level 28 vs target s.d. TW II = 40 -> 70.
+    ("SOC-01.1", 28.0, 40.0, "target_tw", 70.0, "S", 28 / 60 * 100, "tertinggal"),
+    # jumlah, TW I 80 ("tw") then a file declared "s.d. TW": 210 s.d. TW II; 400 × 2/4 = 200.
+    ("SOC-01.2", 210.0, 200.0, "proporsional", 105.0, "ST", 52.5, None),
+    # only TW I reported (TW II never sent: not a zero): 2 vs 12 × 2/4 = 6.
+    ("LIV-01.1", 2.0, 6.0, "proporsional", 2 / 6 * 100, "SR", 2 / 12 * 100, "kritis"),
+]
+
+
+@pytest.mark.parametrize(("code", "ytd", "expected", "method", "cap", "band", "annual", "flag"),
+                         HAND)
+def test_indicator_capaian_by_hand(indicators: pd.DataFrame, code: str, ytd: float,
+                                   expected: float, method: str, cap: float, band: str,
+                                   annual: float, flag: str | None) -> None:
+    row = indicators.loc[code]
+    assert row["realisation_ytd"] == pytest.approx(ytd)
+    assert row["expected"] == pytest.approx(expected)
+    assert row["expected_method"] == method
+    assert row["capaian_expected"] == pytest.approx(cap)
+    assert row["capaian_annual"] == pytest.approx(annual)
+    assert row["band_code"] == band
+    assert row["status"] == "ok"
+    assert (None if pd.isna(row["attainment_flag"]) else row["attainment_flag"]) == flag
+
+
+def test_indicator_frame_labels_and_scope(indicators: pd.DataFrame) -> None:
+    # ENV-01 starts in 2027: its indicator is not assessed in 2025.
+    assert "ENV-01.1" not in indicators.index
+    gov = indicators.loc["GOV-01.1"]
+    assert gov["band_label"] == "Tinggi"
+    assert gov["status_label"] == "Terhitung"
+    assert gov["expected_method_label"] == "Target tahunan × 2/4 (proporsional)"
+    assert gov["accumulation_label"] == "Jumlah"
+    assert gov["dimension_name"] == "Smart Governance"
+    assert gov["lead_opd_code"] == "KOMINFO"
+    assert gov["n_reported"] == 2 and gov["last_reported_tw"] == 2
+    assert indicators.loc["LIV-01.1", "last_reported_tw"] == 1
+    assert indicators.loc["SOC-01.1", "expected_method_label"] == (
+        "Target TW dari rencana aksi (s.d. TW II)")
+    assert bool(indicators.loc["SOC-01.1", "stagnant"])
+    assert not indicators["stagnant"].drop("SOC-01.1").any()
+    assert indicators.loc["GOV-01.2", "polarity"] == "negatif"
+
+
+def test_unreported_indicator_is_belum_lapor(world) -> None:
+    # At TW I before DINKES reported (cut-off 20 Apr), LIV-01.1 has no value: not a zero.
+    early = indicator_attainment(world.con, REGION, AsOf(2025, 1, datetime(2025, 4, 20)))
+    row = early.set_index("indicator_code").loc["LIV-01.1"]
+    assert pd.isna(row["realisation_ytd"]) and pd.isna(row["capaian_expected"])
+    assert row["status"] == "belum_lapor" and row["status_label"] == "Belum melapor"
+    assert row["band_code"] == "NA"
+    assert row["expected"] == pytest.approx(3.0)
+
+
+def test_indicator_series(world) -> None:
+    series = indicator_series(world.con, REGION, VIEW, "SOC-01.2").set_index("tw")
+    assert list(series.index) == [1, 2, 3, 4]
+    assert series.loc[1, "realisation"] == 80 and series.loc[1, "basis"] == "tw"
+    assert series.loc[2, "realisation"] == 210 and series.loc[2, "basis"] == "sdtw"
+    assert list(series["realisation_ytd"].iloc[:2]) == [80.0, 210.0]
+    assert series["realisation_ytd"].iloc[2:].isna().all()
+    assert list(series["expected"]) == [100.0, 200.0, 300.0, 400.0]
+    assert series.loc[1, "capaian_expected"] == pytest.approx(80.0)
+    assert list(series["in_view"]) == [True, True, False, False]
+    assert series.loc[3, "status"] == "belum_lapor"
+    soc1 = indicator_series(world.con, REGION, VIEW, "SOC-01.1").set_index("tw")
+    assert list(soc1["target_tw"].iloc[:2]) == [30.0, 40.0]
+    assert indicator_series(world.con, REGION, VIEW, "NOPE").empty
+
+
+def test_program_rollup(world) -> None:
+    progs = program_attainment(world.con, REGION, VIEW).set_index("program_code")
+    assert list(progs.index) == ["GOV-01", "LIV-01", "SOC-01"]  # by dimension order
+    assert progs.loc["GOV-01", "capaian"] == pytest.approx((90 + 50) / 2)
+    assert progs.loc["GOV-01", "band_code"] == "S"
+    assert progs.loc["GOV-01", "capaian_annual"] == pytest.approx((45 + 50) / 2)
+    assert progs.loc["SOC-01", "capaian"] == pytest.approx((70 + 105) / 2)
+    assert progs.loc["SOC-01", "band_code"] == "T"
+    assert progs.loc["LIV-01", "capaian"] == pytest.approx(100 / 3)
+    assert progs.loc["GOV-01", "supporting_opds"] == "BAPPEDA, DPMD"
+    assert progs.loc["GOV-01", "n_indicators"] == 2 and progs.loc["GOV-01", "n_computed"] == 2
+
+
+def test_dimension_rollup_and_running_share(world) -> None:
+    dims = dimension_attainment(world.con, REGION, VIEW).set_index("dimension_code")
+    assert list(dims.index) == ["GOV", "BRA", "ECO", "LIV", "SOC", "ENV"]
+    assert dims.loc["GOV", "capaian"] == pytest.approx(70.0)
+    assert dims.loc["SOC", "capaian"] == pytest.approx(87.5)
+    assert dims.loc["SOC", "band_label"] == "Tinggi"
+    assert dims.loc["LIV", "capaian"] == pytest.approx(100 / 3)
+    assert pd.isna(dims.loc["BRA", "capaian"]) and dims.loc["BRA", "band_code"] == "NA"
+    # ENV-01 is planned (2027–2030) but not running: 0 of 1.
+    assert (dims.loc["ENV", "n_planned"], dims.loc["ENV", "n_running"]) == (1, 0)
+    assert dims.loc["ENV", "pct_running"] == 0.0
+    assert dims.loc["GOV", "pct_running"] == 100.0
+    assert pd.isna(dims.loc["ECO", "pct_running"])
+
+
+def test_opd_rollups_as_lead_and_as_supporter(world) -> None:
+    lead = opd_attainment(world.con, REGION, VIEW).set_index("opd_code")
+    assert set(lead.index) == {"KOMINFO", "DPMD", "DINKES"}
+    assert lead.loc["KOMINFO", "capaian"] == pytest.approx(70.0)
+    assert lead.loc["DPMD", "capaian"] == pytest.approx(87.5)
+    assert lead.loc["KOMINFO", "role_label"] == "OPD pengampu"
+    support = opd_attainment(world.con, REGION, VIEW, as_lead=False).set_index("opd_code")
+    assert set(support.index) == {"KOMINFO", "DPMD", "BAPPEDA"}
+    assert support.loc["KOMINFO", "capaian"] == pytest.approx(87.5)  # supports SOC-01
+    assert support.loc["BAPPEDA", "capaian"] == pytest.approx(70.0)  # supports GOV-01
+    assert support.loc["BAPPEDA", "role"] == "pendukung"
+
+
+def test_masterplan_attainment(world) -> None:
+    overall = masterplan_attainment(world.con, REGION, VIEW)
+    assert overall["capaian"] == pytest.approx((70 + 87.5 + 100 / 3) / 3)
+    assert overall["band_code"] == "R" and overall["band_label"] == "Rendah"
+    assert (overall["n_planned"], overall["n_running"]) == (4, 3)
+    assert overall["pct_running"] == 75.0
+    assert (overall["n_programs"], overall["n_indicators"]) == (3, 5)
+    assert overall["period_label"] == "s.d. TW II 2025"
+
+
+def test_rules_change_the_outcome(world) -> None:
+    strict = Rules(band_st=95.0, tertinggal_below=92.0, kritis_below=51.0)
+    frame = indicator_attainment(world.con, REGION, VIEW, strict).set_index("indicator_code")
+    assert frame.loc["GOV-01.1", "band_code"] == "T"       # 90 < 95
+    assert frame.loc["GOV-01.1", "attainment_flag"] == "tertinggal"
+
+
+def test_snapshot_is_shared_and_checked(world) -> None:
+    snap = Snapshot(world.con, REGION, VIEW.cutoff)
+    first = program_attainment(snap, REGION, VIEW)
+    first["capaian"] = 0.0  # a caller mutating its copy must not touch the shared frame
+    again = program_attainment(snap, REGION, VIEW).set_index("program_code")
+    assert again.loc["GOV-01", "capaian"] == pytest.approx(70.0)
+    with pytest.raises(ValueError):
+        program_attainment(snap, REGION, AsOf(2025, 2, datetime(2025, 9, 1)))
+
+
+def test_latest_view_equals_a_view_cut_off_now(world) -> None:
+    live = AsOf.latest(2025, 2, today=VIEW.date)
+    pd.testing.assert_frame_equal(indicator_attainment(world.con, REGION, live),
+                                  indicator_attainment(world.con, REGION, VIEW))
