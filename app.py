@@ -1,6 +1,33 @@
-"""Monev Smart City: the Streamlit router (placeholder until the dashboard pages land)."""
+"""Monev Smart City: the Streamlit router (page config, navigation, shared sidebar filters).
+
+Pages are declared in ``monev/ui/nav.py`` (one line each); the shared filters are rendered
+here so they stay the same across pages, except on the administration pages.
+"""
 
 import streamlit as st
 
-st.set_page_config(page_title="Monev Smart City", layout="wide")
-st.navigation([st.Page("pages/ringkasan.py", title="Ringkasan", default=True)]).run()
+from monev.ui import components, filters, nav, session
+
+st.set_page_config(page_title="Monev Smart City", page_icon=":material/location_city:",
+                   layout="wide", initial_sidebar_state="expanded")
+
+user = session.active_user()
+pages = {
+    section: [st.Page(file, title=title, icon=icon, default=(file == nav.PAGES[0][0]))
+              for file, title, icon in entries]
+    for section, entries in nav.sections(user.can if user else None).items()
+}
+# Resolve the requested page first, so a bookmark still opens after the sign-in form.
+page = st.navigation(pages, position="sidebar" if user else "hidden", expanded=True)
+components.global_style()
+if user is None:
+    with components.busy_guard(stop=True, catch_all=True):
+        session.login_page()
+if nav.shows_filters(page.title):
+    with components.busy_guard(stop=True, catch_all=True):
+        filters.sidebar_filters()
+else:
+    st.session_state.pop(filters.STATE_KEY, None)
+session.sidebar_account(user)
+nav.mark_routed()
+page.run()

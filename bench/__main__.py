@@ -1,42 +1,261 @@
-"""Run the benchmark and write its table to bench/results.md."""
+"""Run the benchmark and write its table to bench/results.md.
+
+``python -m bench`` measures, in one table (medians of several runs, with min–max):
+ingest (bench/ingest.py), the national dataset build (bench/national.py), every page's data on
+the Tuban demo and the national dataset next to the Excel re-read pattern (bench/pages.py), and
+the served app's peak memory and time-to-content with concurrent sessions (bench/serve.py).
+
+``python -m bench national --db PATH [--regions N] [--seed S]`` only builds the national
+dataset.
+
+Text after the line ``<!-- notes below are kept -->`` in the results file is kept across runs
+(the analysis of what limits a missed target).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from bench import ingest
-
 RESULTS = Path(__file__).with_name("results.md")
+KEEP = "<!-- notes below are kept -->"
+PARTS = ("ingest", "pages", "serve")
+
+
+def _fmt(value: float, unit: str) -> str:
+    if unit == "ms":
+        return f"{value * 1000:,.0f} ms" if value * 1000 >= 10 else f"{value * 1000:.1f} ms"
+    if unit == "MB":
+        return f"{value:,.0f} MB"
+    return f"{value:,.2f} s" if value < 100 else f"{value:,.0f} s"
 
 
 def _table(rows: list[dict]) -> str:
-    lines = ["| workload | files | MB | method | median s | min–max s | × raw parse |",
-             "|---|---:|---:|---|---:|---:|---:|"]
+    lines = ["| area | measurement | data | median | min–max | runs | compared with | target "
+             "| met |", "|---|---|---|---:|---:|---:|---|---|:---:|"]
     for r in rows:
-        lines.append(f"| {r['workload']} | {r['files']} | {r['mb']:.1f} | {r['method']} | "
-                     f"{r['median_s']:.3f} | {r['min_s']:.3f}–{r['max_s']:.3f} | "
-                     f"{r['ratio']:.2f} |")
+        t, unit = r["timing"], r["unit"]
+        if t is None:
+            median = spread = runs = "—"
+        else:
+            median = _fmt(t.median, unit)
+            spread = f"{_fmt(t.low, unit)}–{_fmt(t.high, unit)}" if t.runs > 1 else "—"
+            runs = str(t.runs)
+        met = {True: "yes", False: "**no**", None: ""}[r["met"]]
+        lines.append(f"| {r['section']} | {r['measure']} | {r['dataset']} | {median} | "
+                     f"{spread} | {runs} | {r['compare']} | {r['target']} | {met} |")
     return "\n".join(lines)
 
 
-def main() -> None:
+def _ingest_rows(runs: int, naive_runs: int) -> list[dict]:
+    from bench import ingest
+    from bench.pages import Timing
+
+    out = []
+    for r in ingest.run(runs, naive_runs):
+        ours = r["method"].startswith("our load")
+        n = naive_runs if r["method"].startswith("openpyxl") else runs
+        out.append({"section": "Ingest", "measure": f"{r['workload']}: {r['method']}",
+                    "dataset": f"{r['files']} files, {r['mb']:.1f} MB",
+                    "timing": Timing(r["median_s"], r["min_s"], r["max_s"], n), "unit": "s",
+                    "compare": f"{r['ratio']:,.2f}× raw parse",
+                    "target": "≤ 1.3× raw parse" if ours else "",
+                    "met": r["ratio"] <= 1.3 if ours else None})
+    return out
+
+
+def _national(path: Path | None, work: Path,
+              log: Callable[[str], None]) -> tuple[Path, dict | None]:
+    """The national dataset: the given file, or built now (timed) in the work folder."""
+    from bench.national import MARKER, build_national
+
+    if path is not None and path.exists():
+        import duckdb
+
+        with duckdb.connect(str(path), read_only=True) as con:
+            row = con.execute("SELECT value_json FROM setting WHERE name = ?",
+                              [MARKER]).fetchone()
+        return path, (json.loads(row[0]) if row else None)
+    path = path or work / "national.duckdb"
+    log(f"Building the national dataset at {path} …")
+    stats = build_national(path)
+    log(f"  {stats['regions']} regions, {stats['loads']} loads in {stats['seconds']:.0f} s, "
+        f"{stats['bytes'] / 2**20:.0f} MB")
+    return path, stats
+
+
+def _build_row(stats: dict | None, path: Path) -> dict:
+    from bench.pages import Timing
+
+    if not stats or "seconds" not in stats:
+        return {"section": "National dataset", "measure": "build (reused, time not known)",
+                "dataset": str(path), "timing": None, "unit": "s", "compare": "",
+                "target": "", "met": None}
+    facts = sum(v for k, v in stats.items() if k in (
+        "masterplan", "opd", "program", "program_support", "indicator", "target",
+        "village_plan", "realisation", "budget", "program_progress", "village_stage"))
+    size = stats["bytes"] / 2**20
+    return {"section": "National dataset", "measure": "build_national (generate + bulk insert, "
+            "one run)", "dataset": f"{stats['regions']} regencies, {stats['loads']:,} loads, "
+            f"{facts:,} fact rows ({stats['village_stage']:,} village stages, "
+            f"{stats['realisation']:,} realisations)",
+            "timing": Timing(stats["seconds"], stats["seconds"], stats["seconds"], 1),
+            "unit": "s", "compare": f"database file {size:,.0f} MB",
+            "target": "minutes, a few GB at most",
+            "met": stats["seconds"] < 30 * 60 and size < 4096}
+
+
+def _serve_rows(db_path: Path, sessions: int, log: Callable[[str], None]) -> list[dict]:
+    from bench import serve
+    from bench.pages import Timing
+
+    log(f"Serving the app on the national dataset; {sessions} sessions …")
+    res = serve.run(db_path, sessions=sessions)
+    rows = []
+    single = list(res.single.values())
+    if single:
+        rows.append({"section": "App", "measure": "one user: time-to-content of each page "
+                     "opened by URL (" + ", ".join(f"{k} {v:.1f} s" for k, v in
+                                                   res.single.items()) + ")",
+                     "dataset": "national", "timing": Timing(
+                         sorted(single)[len(single) // 2], min(single), max(single),
+                         len(single)), "unit": "s", "compare": "", "target": "", "met": None})
+    for label, value in (("after one user opened every page", res.peak_rss_single_mb),
+                         (f"after {res.sessions} concurrent sessions", res.peak_rss_mb)):
+        rows.append({"section": "App", "measure": f"server peak RSS (VmHWM) {label}",
+                     "dataset": "national", "timing": None if value is None else
+                     Timing(value, value, value, 1), "unit": "MB",
+                     "compare": "" if res.rss_after_mb is None else
+                     f"RSS at the end {res.rss_after_mb:,.0f} MB",
+                     "target": "≤ 500 MB", "met": None if value is None else value <= 500})
+    for how, name in ((None, "every page view"), ("url", "first page (new session, by URL)"),
+                      ("sidebar", "next pages (sidebar navigation)")):
+        times = [t for _, h, t in res.views if how is None or h == how]
+        if not times:
+            continue
+        p50, p95 = res.quantile(0.50, how), res.quantile(0.95, how)
+        rows.append({"section": "App", "measure": f"{res.sessions} sessions at once: "
+                     f"time-to-content, {name}: median = p50; **p95 {p95:.2f} s**",
+                     "dataset": f"national, {len(times)} views",
+                     "timing": Timing(p50, min(times), max(times), len(times)), "unit": "s",
+                     "compare": f"all sessions done in {res.wall_s:.0f} s",
+                     "target": "p95 ≤ 1 s" if how is None else "",
+                     "met": p95 <= 1.0 if how is None else None})
+    if res.failures:
+        rows.append({"section": "App", "measure": "failed or timed-out views: "
+                     + "; ".join(res.failures[:8]), "dataset": "national", "timing": None,
+                     "unit": "s", "compare": "", "target": "", "met": None})
+    return rows
+
+
+def _machine() -> str:
+    import duckdb
+    import pandas as pd
+    import streamlit
+
+    mem = ""
+    try:
+        kb = int(next(line for line in Path("/proc/meminfo").read_text().splitlines()
+                      if line.startswith("MemTotal")).split()[1])
+        mem = f", {kb / 2**20:.0f} GB RAM"
+    except (OSError, StopIteration, ValueError):
+        pass
+    load = os.getloadavg()
+    return (f"{platform.machine()}, {os.cpu_count()} cores{mem}, {platform.system()} "
+            f"{platform.release()}; Python {platform.python_version()}, DuckDB "
+            f"{duckdb.__version__}, pandas {pd.__version__}, Streamlit {streamlit.__version__}; "
+            f"load average at the end {load[0]:.1f}")
+
+
+def _write(path: Path, header: str, rows: list[dict]) -> str:
+    kept = ""
+    if path.exists():
+        old = path.read_text(encoding="utf-8")
+        if KEEP in old:
+            kept = old[old.index(KEEP):]
+    text = f"# Benchmark results\n\n{header}\n\n{_table(rows)}\n\n{kept or KEEP + chr(10)}"
+    path.write_text(text, encoding="utf-8")
+    return text
+
+
+def main(argv: list[str] | None = None) -> None:
     """Parse options, run, print and save."""
-    parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--runs", type=int, default=5, help="runs per measurement (median)")
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["national"]:
+        from bench.national import main as national_main
+
+        national_main(argv[1:])
+        return
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split(
+        "\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per ingest measurement")
     parser.add_argument("--naive-runs", type=int, default=1,
                         help="runs of the slow openpyxl row-by-row baseline")
-    args = parser.parse_args()
-    rows = ingest.run(args.runs, args.naive_runs)
-    header = (f"Measured {date.today().isoformat()} on {platform.machine()}, "
-              f"{os.cpu_count()} cores, Python {platform.python_version()}; "
-              f"median of {args.runs} runs (openpyxl baseline: {args.naive_runs}).")
-    text = f"# Benchmark results\n\n{header}\n\n## Ingest\n\n{_table(rows)}\n"
-    print(text)
-    RESULTS.write_text(text, encoding="utf-8")
+    parser.add_argument("--page-runs", type=int, default=9, help="runs per page measurement")
+    parser.add_argument("--excel-runs", type=int, default=3, help="runs of the Excel re-read")
+    parser.add_argument("--only", choices=PARTS, action="append",
+                        help="run only these parts (repeatable); default all")
+    parser.add_argument("--tuban-db", type=Path, help="existing Tuban demo database "
+                        "(default: built now with etl.demo.build_demo)")
+    parser.add_argument("--tuban-workbooks", type=Path,
+                        help="its workbooks (default: data/demo with --tuban-db)")
+    parser.add_argument("--national-db", type=Path,
+                        help="national dataset to use (built there if missing; default: "
+                        "built in a temporary folder)")
+    parser.add_argument("--region", default="35.23", help="region for the one-region rows")
+    parser.add_argument("--sessions", type=int, default=30)
+    parser.add_argument("--out", type=Path, default=RESULTS, help="results file")
+    args = parser.parse_args(argv)
+    parts = args.only or list(PARTS)
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    started = time.perf_counter()
+    work = Path(tempfile.mkdtemp(prefix="monev-bench-"))
+    rows: list[dict] = []
+    try:
+        if "ingest" in parts:
+            log("Ingest …")
+            rows += _ingest_rows(args.runs, args.naive_runs)
+        national = stats = None
+        if "pages" in parts or "serve" in parts:
+            national, stats = _national(args.national_db, work, log)
+            rows.append(_build_row(stats, national))
+        if "pages" in parts:
+            from bench import pages
+
+            tuban, books = args.tuban_db, args.tuban_workbooks
+            if tuban is None:
+                from etl.demo import build_demo
+
+                log("Building the Tuban demo …")
+                tuban, books = work / "tuban" / "monev.duckdb", work / "tuban-workbooks"
+                build_demo(tuban, books)
+            books = books or Path(__file__).resolve().parents[1] / "data" / "demo"
+            log("Pages …")
+            rows += pages.run(tuban, books, national, args.region, args.page_runs,
+                              args.excel_runs, log=log)
+        if "serve" in parts:
+            rows += _serve_rows(national, args.sessions, log)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    header = (f"Measured {date.today().isoformat()} on {_machine()}. Parts run: "
+              f"{', '.join(parts)} ({(time.perf_counter() - started) / 60:.0f} min). "
+              f"Ingest: median of {args.runs} runs (openpyxl baseline: {args.naive_runs}); "
+              f"pages: median of {args.page_runs} runs after a warm-up, Excel re-read "
+              f"{args.excel_runs} runs.")
+    text = _write(args.out, header, rows)
+    print(text[:text.index(KEEP)])
 
 
 main()

@@ -41,8 +41,13 @@ _BASE = """act AS (SELECT a.load_id FROM load_activation a
 
 _TW = (1, 2, 3, 4)
 _INDICATORS = f"""WITH {_BASE},
-    prog AS (SELECT p.region_code, p.load_id, p.program_code, p.dimension_code
+    dims AS (SELECT code, row_number() OVER (ORDER BY sort_order) - 1 AS dim_no
+             FROM dimension),
+    prog AS (SELECT p.region_code, p.load_id, p.program_code, dims.dim_no,
+                    row_number() OVER (ORDER BY p.region_code, p.program_code) - 1
+                        AS program_no
              FROM program p JOIN mp USING (region_code, load_id)
+             JOIN dims ON dims.code = p.dimension_code
              WHERE p.start_year <= $year AND p.end_year >= $year),
     tg AS (SELECT t.region_code, t.indicator_code,
                   max(t.value) FILTER (WHERE t.tw = 0) AS annual,
@@ -64,14 +69,15 @@ _INDICATORS = f"""WITH {_BASE},
                   {", ".join(f"arg_max(sd, latest) FILTER (WHERE tw = {q}) AS s{q}"
                              for q in _TW)}
            FROM re GROUP BY ALL)
-    SELECT prog.region_code, prog.program_code, prog.dimension_code, i.indicator_code,
-           i.accumulation, i.polarity = 'negatif' AS negative, i.baseline, i.weight,
+    SELECT prog.region_code, CAST(replace(prog.region_code, '.', '') AS INTEGER) AS region_no,
+           prog.program_no, prog.dim_no,
+           i.indicator_code IS NOT NULL AS has_indicator, i.accumulation,
+           i.polarity = 'negatif' AS negative, i.baseline, i.weight,
            tg.* EXCLUDE (region_code, indicator_code), rv.* EXCLUDE (region_code, indicator_code)
     FROM prog
     LEFT JOIN indicator i ON i.load_id = prog.load_id AND i.program_code = prog.program_code
     LEFT JOIN tg ON tg.region_code = prog.region_code AND tg.indicator_code = i.indicator_code
-    LEFT JOIN rv ON rv.region_code = prog.region_code AND rv.indicator_code = i.indicator_code
-    ORDER BY prog.region_code, prog.program_code, i.indicator_code"""
+    LEFT JOIN rv ON rv.region_code = prog.region_code AND rv.indicator_code = i.indicator_code"""
 
 _REPORTS = f"""WITH {_BASE},
     owed AS (SELECT DISTINCT p.region_code, p.lead_opd_code AS opd_code
@@ -97,7 +103,9 @@ _VILLAGES = f"""WITH {_BASE},
            FROM village_stage s JOIN rep USING (load_id)
            WHERE s.stage <> '{vil.RENCANA}' AND s.reached_on <= $on
            GROUP BY ALL)
-    SELECT vp.region_code, vp.village_code, vp.funding_year, vp.route,
+    SELECT vp.region_code, vp.funding_year, vp.route = 'apbdes' AS apbdes,
+           CAST(replace(vp.region_code, '.', '') AS INTEGER) AS region_no,
+           CAST(replace(vp.village_code, '.', '') AS BIGINT) AS village_no,
            st.* EXCLUDE (program_code, village_code)
     FROM village_plan vp JOIN mp USING (region_code, load_id)
     LEFT JOIN st ON st.program_code = vp.program_code AND st.village_code = vp.village_code"""
@@ -112,8 +120,7 @@ def _attainment(con: duckdb.DuckDBPyConnection, asof: AsOf, rules: Rules,
     """Per region: capaian (mean of programs), band, capaian per dimension, counts."""
     df = con.execute(_INDICATORS, {"cutoff": asof.cutoff, "year": asof.year,
                                    "tw": asof.tw}).df()
-    region = df["region_code"].to_numpy(dtype=object)
-    has_ind = df["indicator_code"].notna().to_numpy()
+    has_ind = df["has_indicator"].to_numpy(dtype=bool)
     kind = df["accumulation"].to_numpy(dtype=object)
     baseline = _floats(df, ["baseline"])[:, 0]
     values = _floats(df, [f"r{q}" for q in _TW])
@@ -130,35 +137,41 @@ def _attainment(con: duckdb.DuckDBPyConnection, asof: AsOf, rules: Rules,
     cap, status = vector.capaian(ytd, expected, expected_max, negative)
     cap = np.where(has_ind, cap, np.nan)
 
-    # indicators -> programs (rows come ordered by region and program): weighted mean of the
-    # computable capaian
-    prog_code = df["program_code"].to_numpy(dtype=object)
-    start = np.ones(len(df), dtype=bool)
-    start[1:] = (region[1:] != region[:-1]) | (prog_code[1:] != prog_code[:-1])
-    prog_id = np.cumsum(start) - 1
+    # indicators -> programs: weighted mean of the computable capaian (programs.program_capaian)
+    prog_id = df["program_no"].to_numpy(dtype="int64")
+    first_row, region_of_row = np.unique(df["region_no"].to_numpy(dtype="int64"),
+                                         return_index=True, return_inverse=True)[1:]
+    n_prog = int(prog_id.max()) + 1 if len(prog_id) else 0
+    first = np.unique(prog_id, return_index=True)[1]
+    region_no, dim_no = region_of_row[first], df["dim_no"].to_numpy(dtype="int64")[first]
     weight = np.nan_to_num(_floats(df, ["weight"])[:, 0], nan=1.0)
     valid = ~np.isnan(cap)
-    n_prog = int(start.sum())
     w_sum = np.bincount(prog_id, np.where(valid, weight, 0.0), n_prog)
     c_sum = np.bincount(prog_id, np.where(valid, cap * weight, 0.0), n_prog)
     with np.errstate(invalid="ignore", divide="ignore"):
         prog_cap = np.where(w_sum > 0, c_sum / w_sum, np.nan)
-    programs = pd.DataFrame({"region_code": region[start],
-                             "dimension_code": df["dimension_code"].to_numpy(dtype=object)[start],
-                             "capaian": prog_cap})
-    programs["computed"] = programs["capaian"].notna()
-    by_region = programs.groupby("region_code", sort=True)
-    out = pd.DataFrame({"capaian": by_region["capaian"].mean(),
-                        "n_programs": by_region.size(),
-                        "n_programs_computed": by_region["computed"].sum().astype("int64")})
-    per_dim = programs.groupby(["region_code", "dimension_code"], sort=True)["capaian"].mean()
-    per_dim = per_dim.unstack("dimension_code")
-    for code in dims:
-        out[f"capaian_{code.lower()}"] = per_dim.get(code, np.nan)
-    inds = pd.DataFrame({"region_code": region, "has": has_ind,
-                         "ok": has_ind & (status == OK)}).groupby("region_code", sort=True)
-    out["n_indicators"] = inds["has"].sum().astype("int64")
-    out["n_indicators_computed"] = inds["ok"].sum().astype("int64")
+
+    # programs -> regions and dimensions: plain means of the programs that have a capaian
+    n_reg = int(region_no.max()) + 1 if len(region_no) else 0
+    computed = ~np.isnan(prog_cap)
+    cap0 = np.where(computed, prog_cap, 0.0)
+
+    def mean(keys: np.ndarray, size: int) -> np.ndarray:
+        n = np.bincount(keys, computed.astype(float), size)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(n > 0, np.bincount(keys, cap0, size) / n, np.nan)
+
+    codes = df["region_code"].to_numpy(dtype=object)[first_row]
+    out = pd.DataFrame({"capaian": mean(region_no, n_reg),
+                        "n_programs": np.bincount(region_no, minlength=n_reg),
+                        "n_programs_computed": np.bincount(region_no, computed, n_reg)
+                        .astype("int64")}, index=pd.Index(codes, name="region_code"))
+    per_dim = mean(region_no * len(dims) + dim_no, n_reg * len(dims)).reshape(n_reg, len(dims))
+    for k, code in enumerate(dims):
+        out[f"capaian_{code.lower()}"] = per_dim[:, k]
+    out["n_indicators"] = np.bincount(region_of_row, has_ind, n_reg).astype("int64")
+    out["n_indicators_computed"] = np.bincount(region_of_row, has_ind & (status == OK),
+                                               n_reg).astype("int64")
     out["band_code"] = vector.band_codes(out["capaian"].to_numpy(dtype="float64"), rules)
     out["band_label"] = out["band_code"].map(lambda c: BY_CODE[c].label)
     return out
@@ -188,13 +201,13 @@ def _completeness(con: duckdb.DuckDBPyConnection, asof: AsOf, rules: Rules) -> p
     return out
 
 
-def village_statuses(route: str, funding_year: np.ndarray, stage_days: np.ndarray, on: date,
-                     rules: Rules = DEFAULT) -> np.ndarray:
-    """``domain.village.village_status(...).status`` for many villages of one route at once.
+_STATUS = (vil.SESUAI_JADWAL, vil.RAWAN, vil.BERGESER, vil.BEROPERASI_STATUS)
+_SESUAI, _RAWAN, _BERGESER, _BEROPERASI = range(4)
 
-    stage_days: (n, len(STAGES[route])) first date each stage of the route was reported, as
-    days since 1970-01-01 (NaN = never). Returns the status codes.
-    """
+
+def _status_codes(route: str, funding_year: np.ndarray, stage_days: np.ndarray, on: date,
+                  rules: Rules) -> np.ndarray:
+    """Index into _STATUS of each village's calendar status (see village_statuses)."""
     stages = vil.STAGES[route]
     n, k = stage_days.shape
     if k != len(stages):
@@ -209,49 +222,63 @@ def village_statuses(route: str, funding_year: np.ndarray, stage_days: np.ndarra
     later_seen[:, :-1] = np.logical_or.accumulate(seen[:, ::-1], axis=1)[:, ::-1][:, 1:]
     reached = np.where(seen, suffix_min, np.where(later_seen, -np.inf, np.nan))
     reached[:, 0] = -np.inf
-    status = np.full(n, vil.SESUAI_JADWAL, dtype=object)
+    status = np.zeros(n, dtype="int8")
     window = today + rules.rawan_window_days
     years = np.asarray(funding_year, dtype="int64")
     for year in np.unique(years):
         rows = years == year
         missed = np.zeros(int(rows.sum()), dtype=bool)
         upcoming = np.full(int(rows.sum()), np.inf)
-        for m in vil.milestones(route, int(year), rules):
+        for m in vil.milestones(route, int(year), rules):      # sorted by due date
             due = float((m.due - EPOCH).days)
-            at = reached[rows, stages.index(m.required_stage)]
-            met = at <= due                                          # NaN compares False
+            met = reached[rows, stages.index(m.required_stage)] <= due   # NaN: not met
             missed |= (due < today) & ~met
-            first_unmet = (due >= today) & ~met & np.isinf(upcoming)
-            upcoming = np.where(first_unmet, due, upcoming)
-        status[rows] = np.where(missed, vil.BERGESER,
-                                np.where(upcoming <= window, vil.RAWAN, vil.SESUAI_JADWAL))
-    status[seen[:, -1]] = vil.BEROPERASI_STATUS                      # Beroperasi is last
+            upcoming = np.where((due >= today) & ~met & np.isinf(upcoming), due, upcoming)
+        status[rows] = np.where(missed, _BERGESER,
+                                np.where(upcoming <= window, _RAWAN, _SESUAI))
+    status[seen[:, -1]] = _BEROPERASI                               # Beroperasi is last
     return status
+
+
+def village_statuses(route: str, funding_year: np.ndarray, stage_days: np.ndarray, on: date,
+                     rules: Rules = DEFAULT) -> np.ndarray:
+    """``domain.village.village_status(...).status`` for many villages of one route at once.
+
+    stage_days: (n, len(STAGES[route])) first date each stage of the route was reported, as
+    days since 1970-01-01 (NaN = never). Returns the status codes (strings).
+    """
+    return np.array(_STATUS, dtype=object)[
+        _status_codes(route, funding_year, stage_days, on, rules)]
 
 
 def _villages(con: duckdb.DuckDBPyConnection, asof: AsOf, rules: Rules) -> pd.DataFrame:
     """Per region: planned program × village rows by calendar status, and villages at risk
     (rawan or bergeser for at least one program)."""
     df = con.execute(_VILLAGES, {"cutoff": asof.cutoff, "on": asof.date}).df()
-    df["d0"] = np.nan                      # Rencana: always reached in time (see _VILLAGES)
-    status = np.empty(len(df), dtype=object)
-    for route, stages in vil.STAGES.items():
-        rows = (df["route"] == route).to_numpy()
-        cols = [f"d{vil.ALL_STAGES.index(s)}" for s in stages]
-        status[rows] = village_statuses(route, df["funding_year"].to_numpy()[rows],
-                                        _floats(df[rows], cols), asof.date, rules)
-    risk = np.isin(status, [vil.RAWAN, vil.BERGESER])
-    work = pd.DataFrame({"region_code": df["region_code"], "village_code": df["village_code"],
-                         "rawan": status == vil.RAWAN, "bergeser": status == vil.BERGESER,
-                         "beroperasi": status == vil.BEROPERASI_STATUS})
-    g = work.groupby("region_code", sort=True)
-    out = pd.DataFrame({"n_village_plans": g.size(),
-                        "n_villages": g["village_code"].nunique(),
-                        "n_rawan": g["rawan"].sum().astype("int64"),
-                        "n_bergeser": g["bergeser"].sum().astype("int64"),
-                        "n_beroperasi": g["beroperasi"].sum().astype("int64")})
-    at_risk = work[risk].groupby("region_code")["village_code"].nunique()
-    out["n_villages_at_risk"] = at_risk.reindex(out.index, fill_value=0).astype("int64")
+    days = np.full((len(df), len(vil.ALL_STAGES)), np.nan)   # column 0, Rencana: never read
+    days[:, 1:] = _floats(df, [f"d{k}" for k in range(1, len(vil.ALL_STAGES))])
+    years = df["funding_year"].to_numpy(dtype="int64")
+    apbdes = df["apbdes"].to_numpy(dtype=bool)
+    status = np.zeros(len(df), dtype="int8")
+    for route, rows in ((vil.APBDES, apbdes), (vil.APBD, ~apbdes)):
+        cols = [vil.ALL_STAGES.index(s) for s in vil.STAGES[route]]
+        status[rows] = _status_codes(route, years[rows], days[rows][:, cols], asof.date, rules)
+    first_row, region_id = np.unique(df["region_no"].to_numpy(dtype="int64"),
+                                     return_index=True, return_inverse=True)[1:]
+    n = len(first_row)
+    codes = df["region_code"].to_numpy(dtype=object)[first_row]
+    by_status = np.bincount(region_id * 4 + status, minlength=n * 4).reshape(n, 4)
+    village = df["village_no"].to_numpy(dtype="int64")
+    first = np.unique(village, return_index=True)[1]            # one row per village
+    risk = (status == _RAWAN) | (status == _BERGESER)
+    risky = np.unique(village[risk], return_index=True)[1]
+    out = pd.DataFrame({
+        "n_village_plans": by_status.sum(axis=1),
+        "n_villages": np.bincount(region_id[first], minlength=n),
+        "n_rawan": by_status[:, _RAWAN], "n_bergeser": by_status[:, _BERGESER],
+        "n_beroperasi": by_status[:, _BEROPERASI],
+        "n_villages_at_risk": np.bincount(region_id[risk][risky], minlength=n),
+    }, index=pd.Index(codes, name="region_code"))
     out["pct_villages_at_risk"] = out["n_villages_at_risk"] / out["n_villages"] * 100
     return out
 

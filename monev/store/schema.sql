@@ -77,8 +77,7 @@ CREATE TABLE IF NOT EXISTS load (
 CREATE TABLE IF NOT EXISTS load_activation (
     load_id INTEGER NOT NULL,
     active_from TIMESTAMP NOT NULL,
-    active_until TIMESTAMP,          -- NULL while active
-    PRIMARY KEY (load_id, active_from)
+    active_until TIMESTAMP           -- NULL while active
 );
 
 CREATE TABLE IF NOT EXISTS load_event (

@@ -1,0 +1,268 @@
+"""Served-app benchmark: peak memory of the Streamlit process and time-to-content under load.
+
+``run(db_path)`` starts ``streamlit run app.py`` headless on a free loopback port with
+``MONEV_DB=db_path`` and drives it with Playwright and Debian's chromium (``/usr/bin/chromium``;
+never a downloaded browser). Streamlit renders pages over a websocket, so a plain HTTP GET says
+nothing: a page counts as shown when the app is connected, its script has finished
+(``data-test-script-state="notRunning"`` on ``stApp``, the attribute Streamlit's own e2e tests
+wait on), the main area holds at least one element and no element is stale.
+
+* Memory: one session opens every page of ``monev.ui.nav.PAGES`` (by URL, then again through the
+  sidebar), then the server's peak resident set (``VmHWM`` in ``/proc/<pid>/status``) is read;
+  it is read again after the concurrency run.
+* Concurrency: N browser contexts (one chromium) start together; each opens the first page by
+  URL and then every other page through the sidebar; every page view's time-to-content is kept.
+
+Everything is bounded (per view, per phase, whole run) and the server is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking"]
+
+# True when the page is shown: connected, script done, something in main, nothing stale.
+READY_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
+  if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (window.__benchWaitRun && !window.__benchSawRun) return false;
+  const main = document.querySelector('[data-testid="stMain"]');
+  if (!main || !main.querySelector('[data-testid="stElementContainer"]')) return false;
+  return !document.querySelector('[data-stale="true"]');
+}"""
+# Before a sidebar click: remember when the app starts running again (so the old page, still
+# shown and "notRunning" right after the click, does not count as the new one).
+ARM_JS = """() => {
+  window.__benchWaitRun = true; window.__benchSawRun = false;
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (window.__benchObs) window.__benchObs.disconnect();
+  window.__benchObs = new MutationObserver(() => {
+    if (app.getAttribute('data-test-script-state') === 'running') window.__benchSawRun = true;
+  });
+  window.__benchObs.observe(app, {attributes: true});
+}"""
+
+
+@dataclass
+class ServeResult:
+    """What the served-app run measured."""
+
+    pages: list[str]
+    peak_rss_single_mb: float | None = None
+    peak_rss_mb: float | None = None
+    rss_after_mb: float | None = None
+    single: dict[str, float] = field(default_factory=dict)     # page -> seconds (one user)
+    views: list[tuple[str, str, float]] = field(default_factory=list)  # (page, how, seconds)
+    failures: list[str] = field(default_factory=list)
+    sessions: int = 0
+    wall_s: float = 0.0
+
+    def quantile(self, q: float, how: str | None = None) -> float | None:
+        """Quantile of the time-to-content of the concurrent views (failed views count as the
+        time limit)."""
+        times = sorted(t for _, h, t in self.views if how is None or h == how)
+        if not times:
+            return None
+        return statistics.quantiles(times, n=100, method="inclusive")[int(q * 100) - 1] \
+            if len(times) > 1 else times[0]
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def vm_kb(pid: int, key: str) -> int | None:
+    """A field of /proc/<pid>/status in kB (VmHWM = peak resident set, VmRSS = now)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def page_paths() -> list[tuple[str, str]]:
+    """(title, URL path) of every page in the app's navigation; the first is the default."""
+    sys.path.insert(0, str(ROOT))
+    from monev.ui import nav
+
+    out = []
+    for i, (file, title, _icon, _section) in enumerate(nav.PAGES):
+        out.append((title, "/" if i == 0 else "/" + Path(file).stem))
+    return out
+
+
+class Server:
+    """``streamlit run app.py`` on a free port, in its own process group, stopped on exit."""
+
+    def __init__(self, db_path: Path, log_path: Path) -> None:
+        """Remember what to serve; nothing starts yet."""
+        self.db_path, self.log_path = Path(db_path), Path(log_path)
+        self.port = free_port()
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL of the app."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> Server:
+        """Start the server and wait (at most 90 s) until its health check answers."""
+        env = {**os.environ, "MONEV_DB": str(self.db_path), "PYTHONPATH": str(ROOT)}
+        self._log = self.log_path.open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port",
+             str(self.port), "--server.address", "127.0.0.1", "--server.headless", "true",
+             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited ({self.proc.returncode}); see "
+                                   f"{self.log_path}")
+            try:
+                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2) as r:
+                    if r.read().strip() == b"ok":
+                        return self
+            except OSError:
+                time.sleep(0.3)
+        self.__exit__()
+        raise TimeoutError("streamlit did not answer within 90 s")
+
+    def __exit__(self, *exc: object) -> None:
+        """Stop the server we started (its own process group, by id)."""
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
+        self._log.close()
+
+    def mb(self, key: str) -> float | None:
+        """VmHWM/VmRSS of the server process in MB."""
+        kb = vm_kb(self.proc.pid, key) if self.proc else None
+        return None if kb is None else kb / 1024
+
+
+async def _shown(page: object, timeout_s: float) -> None:
+    await page.wait_for_function(READY_JS, timeout=timeout_s * 1000, polling=50)
+
+
+async def open_url(page: object, url: str, timeout_s: float) -> float:
+    """Open a URL in a fresh session; seconds until the page is shown."""
+    t0 = time.perf_counter()
+    await page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
+    await page.evaluate("() => { window.__benchWaitRun = false; }")
+    await _shown(page, timeout_s)
+    return time.perf_counter() - t0
+
+
+async def open_sidebar(page: object, path: str, timeout_s: float) -> float:
+    """Click the sidebar link to a page; seconds until the new page is shown."""
+    suffix = "/" if path == "/" else path
+    link = page.locator(f'[data-testid="stSidebarNav"] a[href$="{suffix}"]')
+    await page.evaluate(ARM_JS)
+    t0 = time.perf_counter()
+    await link.first.click(timeout=timeout_s * 1000)
+    await _shown(page, timeout_s)
+    return time.perf_counter() - t0
+
+
+async def _session(browser: object, base: str, paths: list[tuple[str, str]],
+                   timeout_s: float, result: ServeResult, errors: list[str]) -> None:
+    context = await browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        page = await context.new_page()
+        title, path = paths[0]
+        try:
+            result.views.append((title, "url", await open_url(page, base + path, timeout_s)))
+        except Exception as exc:  # noqa: BLE001 - a failed view is a measurement
+            result.views.append((title, "url", timeout_s))
+            errors.append(f"{title} (url): {type(exc).__name__}")
+            return
+        for title, path in paths[1:]:
+            try:
+                result.views.append((title, "sidebar",
+                                     await open_sidebar(page, path, timeout_s)))
+            except Exception as exc:  # noqa: BLE001
+                result.views.append((title, "sidebar", timeout_s))
+                errors.append(f"{title} (sidebar): {type(exc).__name__}")
+    finally:
+        await context.close()
+
+
+async def _drive(server: Server, result: ServeResult, sessions: int, timeout_s: float,
+                 phase_s: float) -> None:
+    from playwright.async_api import async_playwright
+
+    paths = page_paths()
+    result.pages = [t for t, _ in paths]
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            # (c) one user, every page by URL and through the sidebar
+            context = await browser.new_context(viewport={"width": 1400, "height": 900})
+            page = await context.new_page()
+            for title, path in paths:
+                try:
+                    result.single[title] = await open_url(page, server.url + path, timeout_s)
+                except Exception as exc:  # noqa: BLE001
+                    result.failures.append(f"single {title}: {type(exc).__name__}")
+            for title, path in paths[1:] + paths[:1]:
+                try:
+                    await open_sidebar(page, path, timeout_s)
+                except Exception as exc:  # noqa: BLE001
+                    result.failures.append(f"single sidebar {title}: {type(exc).__name__}")
+            await context.close()
+            result.peak_rss_single_mb = server.mb("VmHWM")
+            # (d) N sessions at once
+            errors: list[str] = []
+            t0 = time.perf_counter()
+            tasks = [_session(browser, server.url, paths, timeout_s, result, errors)
+                     for _ in range(sessions)]
+            try:
+                await asyncio.wait_for(asyncio.gather(*tasks), timeout=phase_s)
+            except TimeoutError:
+                errors.append(f"concurrency phase stopped after {phase_s:.0f} s")
+            result.wall_s = time.perf_counter() - t0
+            result.sessions = sessions
+            result.failures += sorted(set(errors))
+        finally:
+            await browser.close()
+
+
+def run(db_path: Path, sessions: int = 30, timeout_s: float = 60, phase_s: float = 600,
+        log_path: Path | None = None) -> ServeResult:
+    """Serve the app on db_path and measure (c) peak RSS and (d) time-to-content."""
+    if not Path(CHROMIUM).exists():
+        raise FileNotFoundError(f"{CHROMIUM} missing: apt-get install -y chromium")
+    log_path = log_path or Path(os.environ.get("TMPDIR", "/tmp")) / "monev-bench-serve.log"
+    result = ServeResult(pages=[])
+    with Server(db_path, log_path) as server:
+        asyncio.run(asyncio.wait_for(_drive(server, result, sessions, timeout_s, phase_s),
+                                     timeout=phase_s + 300))
+        result.peak_rss_mb = server.mb("VmHWM")
+        result.rss_after_mb = server.mb("VmRSS")
+    return result

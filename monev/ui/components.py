@@ -1,0 +1,147 @@
+"""Small building blocks shared by pages: KPI tile, band legend, downloads, busy guard."""
+
+from __future__ import annotations
+
+import html
+import io
+import logging
+import re
+from collections.abc import Iterable
+from contextlib import ContextDecorator
+from types import TracebackType
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from monev.domain.bands import BANDS, Band
+from monev.store.db import DatabaseBusy
+from monev.ui.data import BUSY_MESSAGE
+from monev.ui.theme import BASE_FONT_PX
+
+LOG = logging.getLogger(__name__)
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ERROR_MESSAGE = ("Terjadi kesalahan saat menampilkan bagian ini. Muat ulang halaman; bila "
+                 "masih terjadi, hubungi admin Diskominfo.")
+
+
+# Streamlit 1.67 has no translation for the file uploader's own words ("Upload",
+# "Drag and drop files here"); these rules show Indonesian text in their place.
+GLOBAL_CSS = """
+<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {
+  font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
+  content: "Pilih file"; font-size: 0.875rem; }
+[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {
+  content: "atau seret file ke sini"; font-size: 0.875rem; }
+[data-testid="InputInstructions"] { display: none; }  /* English "Press Enter to ..." */
+</style>
+"""
+
+
+def global_style() -> None:
+    """Page-wide CSS (called once per run by app.py)."""
+    st.markdown(GLOBAL_CSS, unsafe_allow_html=True)
+
+
+def kpi_tile(label: str, value: str | int | float, help: str | None = None,
+             delta: str | None = None, delta_color: str = "normal") -> None:
+    """A bordered metric tile (value already formatted in Indonesian)."""
+    st.metric(label, value, delta=delta, delta_color=delta_color, help=help,  # type: ignore
+              border=True)
+
+
+def band_legend(bands: Iterable[Band] = BANDS, title: str = "Tingkat capaian") -> None:
+    """A one-line legend: a swatch with its code and label next to each band colour."""
+    items = "".join(
+        f"<span style='display:inline-flex;align-items:center;margin:0 1.2em 0.3em 0'>"
+        f"<span style='display:inline-block;min-width:2.4em;padding:0.1em 0.4em;"
+        f"border-radius:0.3em;background:{b.color};color:{b.text_color};font-weight:700;"
+        f"text-align:center'>{html.escape(b.code)}</span>"
+        f"<span style='margin-left:0.4em'>{html.escape(b.label)}</span></span>"
+        for b in bands)
+    st.markdown(f"<div style='font-size:{BASE_FONT_PX}px'><b>{html.escape(title)}:</b> "
+                f"{items}</div>", unsafe_allow_html=True)
+
+
+def show_figure(fig: go.Figure, key: str | None = None) -> None:
+    """Show a plotly figure with the Monev template (not Streamlit's theme), no plotly logo."""
+    st.plotly_chart(fig, theme=None, key=key,
+                    config={"displaylogo": False, "displayModeBar": False})
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", name.strip()).strip("_").lower() or "data"
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """CSV for Indonesian Excel: ';' between fields, ',' as decimal mark, UTF-8 with BOM."""
+    return df.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
+
+
+def excel_bytes(df: pd.DataFrame, sheet: str = "Data") -> bytes:
+    """An .xlsx of the table (openpyxl), header in bold, columns widened to fit."""
+    buf = io.BytesIO()
+    frame = df.copy()
+    for col in frame.columns:  # Excel has no time zones
+        if isinstance(frame[col].dtype, pd.DatetimeTZDtype):
+            frame[col] = frame[col].dt.tz_localize(None)
+    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+        frame.to_excel(writer, index=False, sheet_name=sheet[:31])
+        ws = writer.sheets[sheet[:31]]
+        for i, col in enumerate(frame.columns, start=1):
+            width = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200)])
+            ws.column_dimensions[ws.cell(1, i).column_letter].width = min(60, width + 2)
+    return buf.getvalue()
+
+
+def download_buttons(df: pd.DataFrame, name: str, key: str | None = None,
+                     what: str | None = None) -> None:
+    """Two buttons side by side: the table as CSV and as Excel (file names from ``name``).
+
+    ``what`` names the table on the buttons ("Unduh daftar masalah (CSV)") when the page shows
+    other downloads next to them.
+    """
+    slug = _slug(name)
+    key = key or f"dl_{slug}"
+    csv_label, xlsx_label = ((f"Unduh {what} (CSV)", f"Unduh {what} (Excel)") if what
+                             else ("Unduh CSV", "Unduh Excel"))
+    row = st.container(horizontal=True)
+    row.download_button(csv_label, csv_bytes(df), file_name=f"{slug}.csv", mime="text/csv",
+                        key=f"{key}_csv", on_click="ignore", icon=":material/download:")
+    row.download_button(xlsx_label, excel_bytes(df), file_name=f"{slug}.xlsx",
+                        mime=XLSX_MIME, key=f"{key}_xlsx", on_click="ignore",
+                        icon=":material/download:")
+
+
+class busy_guard(ContextDecorator):  # noqa: N801 - used like a function: `with busy_guard():`
+    """Turn ``DatabaseBusy`` into the Indonesian warning (context manager or decorator).
+
+    With ``stop=True`` the page stops after the warning. Any other exception is logged and
+    shown as a short Indonesian error when ``catch_all=True`` (never a traceback).
+    """
+
+    def __init__(self, stop: bool = False, catch_all: bool = False):
+        self.stop = stop
+        self.catch_all = catch_all
+
+    def __enter__(self) -> busy_guard:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> bool:
+        if exc_type is None:
+            return False
+        if issubclass(exc_type, DatabaseBusy):
+            st.warning(BUSY_MESSAGE, icon=":material/hourglass_top:")
+        elif self.catch_all and issubclass(exc_type, Exception):  # rerun/stop are BaseException
+            LOG.exception("page section failed", exc_info=(exc_type, exc, tb))  # type: ignore
+            st.error(ERROR_MESSAGE, icon=":material/error:")
+        else:
+            return False
+        if self.stop:
+            st.stop()
+        return True
+

@@ -1,0 +1,125 @@
+"""Database access for the app: short-lived connections, one lock, results cached by version.
+
+Design
+------
+* The app holds **no long-lived DuckDB connection**. DuckDB lets one process hold a read-write
+  connection *or* several processes read-only ones, never both; a connection kept open by the
+  app would stop ``python -m etl load`` (another process) from taking the write lock.
+* **Reads** (:func:`read`, :func:`cached`) open a short-lived read-only connection with
+  ``db.opened(path, read_only=True, retries=...)``, call a plain function ``fn(con, *args)``
+  from ``monev.store`` / ``monev.engine`` and close the connection at once.
+* **Writes** (:func:`write`: uploads, restore, withdraw) open a short-lived read-write
+  connection the same way.
+* Every open happens under one process-wide :data:`LOCK` (``db.WRITE_LOCK``): Streamlit
+  runs each browser session in its own thread, and DuckDB refuses a read-only and a
+  read-write connection to the same file in one process and fails at times when many
+  connections to one file open concurrently.
+* When another process keeps the file locked past the retries, ``db.DatabaseBusy`` is raised;
+  pages turn it into ``st.warning(BUSY_MESSAGE)`` with ``components.busy_guard()``, never a
+  raw lock error.
+* **Caching**: :func:`cached` memoises ``fn(con, *args)`` with ``st.cache_data`` keyed on the
+  function's qualified name, its arguments, the database path and :func:`data_version`.
+  ``data_version`` needs no connection: it is built from ``os.stat`` of the archive journal
+  (every accepted load, restore and withdrawal appends a line to it) and of the database file
+  (rejected attempts are recorded only inside the database). A new upload, from the app or
+  from the CLI, therefore changes the key and every page re-reads; nothing else re-queries.
+* Pages never write SQL; the functions they pass live in ``monev.store`` or ``monev.engine``
+  and know nothing about Streamlit.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import duckdb
+import streamlit as st
+
+from etl.archive import Archive
+from monev.store import db
+from monev.store.db import DatabaseBusy
+
+__all__ = ["BUSY_MESSAGE", "LOCK", "DatabaseBusy", "archive", "cached", "data_version",
+           "db_path", "ensure", "read", "write"]
+
+LOG = logging.getLogger(__name__)
+T = TypeVar("T")
+
+BUSY_MESSAGE = "Data sedang diperbarui. Coba lagi dalam beberapa detik."
+LOCK = db.WRITE_LOCK  # one process-wide (re-entrant) lock shared with the loader and CLI
+READ_RETRIES = 8    # db.connect waits 0.2 s × attempt: about 7 s in all
+WRITE_RETRIES = 10  # about 11 s: an upload is worth waiting for a little longer
+
+
+def db_path() -> Path:
+    """The database the app serves ($MONEV_DB or data/monev.duckdb), resolved."""
+    return db.default_db_path().resolve()
+
+
+def archive(path: Path | None = None) -> Archive:
+    """The archive of accepted files beside the database."""
+    return Archive(db.archive_root(path or db_path()))
+
+
+def _stat(path: Path) -> str:
+    try:
+        st_ = os.stat(path)
+    except OSError:
+        return "-"
+    return f"{st_.st_size}.{st_.st_mtime_ns}"
+
+
+def data_version(path: Path | str | None = None) -> str:
+    """A string that changes whenever the data may have changed; needs no connection.
+
+    Made of the database file's existence and stat, and the archive journal's size and
+    modification time (appended on every accepted load, restore and withdrawal).
+    """
+    path = Path(path) if path else db_path()
+    journal = Archive(db.archive_root(path)).journal_path
+    return f"db:{int(path.exists())}:{_stat(path)}|journal:{_stat(journal)}"
+
+
+def ensure(path: Path | None = None) -> Path:
+    """Create the database (schema and reference data) when the file does not exist yet."""
+    path = path or db_path()
+    if not path.exists():
+        with LOCK:
+            if not path.exists():
+                try:
+                    db.ensure_database(path)
+                except duckdb.IOException as exc:
+                    raise DatabaseBusy(str(exc)) from exc
+    return path
+
+
+def read(fn: Callable[..., T], *args: Any, path: Path | None = None) -> T:
+    """Call ``fn(con, *args)`` on a short-lived read-only connection (not cached)."""
+    path = ensure(path)
+    with LOCK, db.opened(path, read_only=True, retries=READ_RETRIES) as con:
+        return fn(con, *args)
+
+
+def write(fn: Callable[..., T], *args: Any, path: Path | None = None) -> T:
+    """Call ``fn(con, *args)`` on a short-lived read-write connection (uploads, restores)."""
+    path = ensure(path)
+    with LOCK, db.opened(path, read_only=False, retries=WRITE_RETRIES) as con:
+        return fn(con, *args)
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _cached_call(name: str, args: tuple, version: str, path: str,
+                 _fn: Callable[..., Any]) -> Any:
+    # ``_fn`` is not hashed (leading underscore); ``name`` stands for it in the key.
+    LOG.debug("cache miss %s%r @ %s", name, args, version)
+    return read(_fn, *args, path=Path(path))
+
+
+def cached(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(con, *args)`` memoised per (qualified name, args, database, data version)."""
+    path = db_path()
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    return _cached_call(name, tuple(args), data_version(path), str(path), fn)

@@ -1,0 +1,100 @@
+"""Indonesian display formats for tables: thin wrappers over ``monev.domain.text``.
+
+``st.dataframe`` formats numbers with the browser's locale (often en-US on Pemda PCs), so
+columns shown to users are turned into Indonesian text here (1.234,5 · Rp 1,5 M · 75,5%).
+Keep the raw frame for downloads and sorting; format a copy for the screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+
+import pandas as pd
+
+from monev.domain.text import (
+    KOSONG,
+    format_angka,
+    format_persen,
+    format_rupiah,
+    format_tanggal,
+    tw_label,
+)
+
+__all__ = ["KOSONG", "angka", "display_frame", "persen", "rupiah", "tanggal", "tanggal_jam",
+           "triwulan", "rename"]
+
+
+def _num(x: object) -> float | None:
+    if x is None or x is pd.NA or (isinstance(x, float) and x != x):
+        return None
+    try:
+        return float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def angka(x: object, decimals: int = 1, trim: bool = True) -> str:
+    """1234.5 -> '1.234,5'; missing -> '–'."""
+    return format_angka(_num(x), decimals, trim)
+
+
+def rupiah(x: object) -> str:
+    """1_500_000_000 -> 'Rp 1,5 M'; missing -> '–'."""
+    return format_rupiah(_num(x))
+
+
+def persen(x: object, decimals: int = 1) -> str:
+    """75.5 -> '75,5%'; missing -> '–'."""
+    return format_persen(_num(x), decimals, trim=True)
+
+
+def tanggal(x: object) -> str:
+    """A date or timestamp -> '30 September 2025'; missing -> '–'."""
+    if x is None or x is pd.NaT or (isinstance(x, float) and x != x):
+        return KOSONG
+    if isinstance(x, str):
+        try:
+            x = pd.Timestamp(x)
+        except ValueError:
+            return x
+    if isinstance(x, (pd.Timestamp, datetime)):
+        x = x.date()
+    return format_tanggal(x) if isinstance(x, date) else str(x)
+
+
+def tanggal_jam(x: object) -> str:
+    """A timestamp -> '30 September 2025 14.05' (Indonesian time separator); missing -> '–'."""
+    if x is None or x is pd.NaT or (isinstance(x, float) and x != x):
+        return KOSONG
+    ts = pd.Timestamp(x)  # type: ignore[arg-type]
+    return f"{format_tanggal(ts.date())} {ts:%H.%M}"
+
+
+def triwulan(x: object) -> str:
+    """2 -> 'TW II'; missing or out of range -> '–'."""
+    n = _num(x)
+    if n is None or int(n) not in (1, 2, 3, 4):
+        return KOSONG
+    return tw_label(int(n))
+
+
+def rename(df: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataFrame:
+    """Keep only the columns in ``labels`` (in that order) under their Indonesian names."""
+    cols = [c for c in labels if c in df.columns]
+    return df[cols].rename(columns=dict(labels))
+
+
+def display_frame(df: pd.DataFrame, *, angka_cols: Iterable[str] = (),
+                  rupiah_cols: Iterable[str] = (), persen_cols: Iterable[str] = (),
+                  tanggal_cols: Iterable[str] = (), waktu_cols: Iterable[str] = (),
+                  tw_cols: Iterable[str] = (), decimals: int = 1) -> pd.DataFrame:
+    """A copy of ``df`` whose listed columns are Indonesian text, ready for ``st.dataframe``."""
+    out = df.copy()
+    for cols, fmt in ((angka_cols, lambda v: angka(v, decimals)), (rupiah_cols, rupiah),
+                      (persen_cols, lambda v: persen(v, decimals)), (tanggal_cols, tanggal),
+                      (waktu_cols, tanggal_jam), (tw_cols, triwulan)):
+        for col in cols:
+            if col in out.columns:
+                out[col] = out[col].map(fmt).astype(object)
+    return out

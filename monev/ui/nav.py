@@ -1,0 +1,86 @@
+"""The list of pages: add an analytic page by adding one line to :data:`PAGES`.
+
+Each line is (file, title, icon, section). The first line is the default page. Sections are
+shown in the sidebar in the order they first appear. Pages in :data:`NO_FILTER_SECTIONS`
+(administration) manage their own choices, so the shared sidebar filters are not shown there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+PAGES: tuple[tuple[str, str, str, str], ...] = (
+    ("pages/ringkasan.py", "Ringkasan", ":material/dashboard:", "Pemantauan"),
+    ("pages/capaian.py", "Capaian Program", ":material/monitoring:", "Pemantauan"),
+    ("pages/tertinggal.py", "Target Tertinggal", ":material/flag:", "Pemantauan"),
+    ("pages/kelengkapan.py", "Kelengkapan Laporan", ":material/fact_check:", "Pemantauan"),
+    ("pages/desa.py", "Peluncuran Desa", ":material/holiday_village:", "Pemantauan"),
+    ("pages/anggaran.py", "Anggaran", ":material/account_balance_wallet:", "Pemantauan"),
+    ("pages/kolaborasi.py", "Kolaborasi OPD", ":material/groups:", "Pemantauan"),
+    ("pages/unggah.py", "Unggah Data", ":material/upload_file:", "Diskominfo"),
+    ("pages/riwayat.py", "Riwayat Unggah", ":material/history:", "Diskominfo"),
+    ("pages/rapat.py", "Rapat Evaluasi", ":material/event_note:", "Rapat Evaluasi"),
+    ("pages/presentasi.py", "Presentasi", ":material/slideshow:", "Rapat Evaluasi"),
+    ("pages/pengguna.py", "Pengguna", ":material/manage_accounts:", "Admin"),
+    ("pages/audit.py", "Jejak Audit", ":material/policy:", "Admin"),
+)
+# The permission a page needs (monev.auth.PERMISSIONS); pages not listed need only "view".
+# Pages check it again themselves, so a typed URL is refused too.
+REQUIRES: dict[str, str] = {
+    "pages/unggah.py": "upload", "pages/pengguna.py": "users", "pages/audit.py": "audit",
+}
+NO_FILTER_SECTIONS: tuple[str, ...] = ("Diskominfo", "Admin")
+
+
+def sections(can: Callable[[str], bool] | None = None) -> dict[str, list[tuple[str, str, str]]]:
+    """Pages grouped by section in declaration order: section -> [(file, title, icon)];
+    with ``can`` (a user's permission check) only the pages that user may open."""
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for file, title, icon, section in PAGES:
+        if can is None or can(REQUIRES.get(file, "view")):
+            out.setdefault(section, []).append((file, title, icon))
+    return out
+
+
+def section_of(title: str) -> str | None:
+    """The section of the page with this title (None when unknown)."""
+    return next((s for _, t, _, s in PAGES if t == title), None)
+
+
+def shows_filters(title: str) -> bool:
+    """Whether the shared sidebar filters apply to the page with this title."""
+    return section_of(title) not in NO_FILTER_SECTIONS
+
+
+ROUTED_KEY = "_monev_routed"
+
+
+def mark_routed() -> None:
+    """Called by app.py before running a page: this session goes through the router."""
+    import streamlit as st
+
+    st.session_state[ROUTED_KEY] = True
+
+
+def ensure_routed() -> None:
+    """Call first in every page: re-run through app.py if Streamlit ran the page alone.
+
+    Because the page scripts live in a folder named ``pages/``, a fresh server process starts
+    in Streamlit's legacy "pages directory" mode, which app.py's ``st.navigation`` call turns
+    off. Until then a deep link (e.g. a bookmark of /unggah right after a restart) runs the
+    page script alone, without app.py: no wide layout, no filters, file names as navigation.
+    This switches the process to st.navigation mode (what ``st.navigation`` itself does) and
+    re-runs, so app.py routes the same page. A page run on its own (AppTest of the file) is
+    left alone: there the main script is the page itself.
+    """
+    import streamlit as st
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or st.session_state.get(ROUTED_KEY):
+        return
+    if Path(ctx.main_script_path).name == "app.py" and PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()

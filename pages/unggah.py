@@ -1,0 +1,189 @@
+"""Unggah Data: download a template, upload workbooks, check them (dry run), then load."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from etl.load import LoadResult
+from monev.domain.text import tw_label
+from monev.ui import components, data, filters, nav, session, upload
+
+XLSX_MIME = components.XLSX_MIME
+XLSM_MIME = "application/vnd.ms-excel.sheet.macroEnabled.12"
+ALL = "Semua (sesuai isi file)"
+TYPES = ["xlsx", "xlsm", "xls", "ods"]
+
+
+def _progress_bar(verb: str):
+    bar = st.progress(0.0, text=f"{verb} file…")
+
+    def update(i: int, n: int, name: str) -> None:
+        if i >= n:
+            bar.progress(1.0, text=f"Selesai: {n} file.")
+        else:
+            bar.progress(i / max(n, 1), text=f"{verb} file {i + 1} dari {n}: {name}")
+
+    return bar, update
+
+
+def _period_label(code: str) -> str:
+    """'2026-3' -> 'TW III 2026'; '' -> 'Semua (sesuai isi file)'."""
+    return f"{tw_label(int(code[5:]))} {code[:4]}" if code else ALL
+
+
+def template_section(opts: filters.FilterOptions, region: str | None) -> None:
+    """Step 1: the pre-filled quarterly report template and the blank masterplan template."""
+    if region is None:
+        st.info("Belum ada masterplan yang dimuat. Unduh template masterplan, isi, lalu "
+                "unggah di langkah 2. Setelah itu template laporan triwulan tiap OPD tersedia.")
+    else:
+        st.write("Template laporan triwulan sudah terisi program, indikator, dan target OPD. "
+                 "OPD cukup mengisi sel berwarna kuning.")
+        # Default: the quarter OPDs report now (the last one that has ended).
+        year0, tw0 = filters.default_period([], opts.years, date.today())
+        c1, c2, c3 = st.columns([3, 1, 1])
+        opd = c1.selectbox("Perangkat Daerah (OPD)", list(opts.opds), key="tpl_opd",
+                           placeholder="Pilih OPD",
+                           format_func=lambda c: opts.opds.get(c, c))
+        year = c2.selectbox("Tahun", opts.years, key="tpl_tahun",
+                            index=opts.years.index(year0))
+        tw = c3.selectbox("Triwulan", (1, 2, 3, 4), key="tpl_tw", format_func=tw_label,
+                          index=tw0 - 1)
+        if opd is not None:
+            content = data.cached(upload.laporan_template_bytes, region, opd, year, tw)
+            st.download_button(
+                f"Unduh template laporan {opd} {tw_label(tw)} {year}", content,
+                file_name=f"laporan_{opd}_{year}_TW{tw}.xlsx", mime=XLSX_MIME,
+                on_click="ignore", type="primary", icon=":material/download:",
+                key="tpl_laporan")
+    st.download_button("Unduh template masterplan (kosong)",
+                       upload.masterplan_template_bytes(region or ""),
+                       file_name="template_masterplan.xlsx", mime=XLSX_MIME,
+                       on_click="ignore", icon=":material/download:", key="tpl_masterplan")
+
+
+def show_result(result: LoadResult, key: str) -> None:
+    """One real load's outcome: success with counts, or the problems found."""
+    if result.status in ("loaded", "restored"):
+        st.success(result.message, icon=":material/check_circle:")
+    elif result.status == "unchanged":
+        st.info(result.message)
+    else:
+        st.error(result.message, icon=":material/error:")
+        if result.issues:
+            st.dataframe(upload.issues_table(result.issues), hide_index=True, key=key)
+
+
+def show_checked(item: upload.Checked, i: int) -> None:
+    """One file after its dry run: summary and changes, or its problems and a marked copy."""
+    with st.container(border=True):
+        st.markdown(f"**{i + 1}. {item.name}** — {item.status_label}")
+        result = item.result
+        if item.loadable:
+            st.info(result.message, icon=":material/fact_check:")
+            table = upload.diff_table(result)
+            if not table.empty:
+                st.caption("Perubahan dibanding data yang sedang aktif:")
+                st.dataframe(table, hide_index=True, key=f"diff_{i}")
+        elif result.status == "unchanged":
+            st.info(result.message, icon=":material/info:")
+        else:
+            st.error(result.message, icon=":material/error:")
+            problems = upload.issues_table(result.issues)
+            st.dataframe(problems, hide_index=True, key=f"issues_{i}",
+                         column_config={"Pesan": st.column_config.TextColumn(width="large")})
+            row = st.container(horizontal=True)
+            if item.annotated is not None:
+                mime = XLSM_MIME if item.annotated.file_name.endswith(".xlsm") else XLSX_MIME
+                row.download_button(
+                    "Unduh salinan file dengan sel bermasalah ditandai",
+                    item.annotated.data, file_name=item.annotated.file_name, mime=mime,
+                    on_click="ignore", icon=":material/download:", type="primary",
+                    key=f"annotated_{i}")
+            with row:
+                components.download_buttons(problems, f"masalah_{item.name}",
+                                            key=f"dl_issues_{i}", what="daftar masalah")
+
+
+def upload_section(opts: filters.FilterOptions) -> None:
+    """Step 2 and 3: upload, dry run, and the confirm button."""
+    st.subheader("2. Unggah dan periksa", divider="gray")
+    done: list[LoadResult] | None = st.session_state.get("unggah_results")
+    if done:
+        st.markdown("**Hasil pemuatan terakhir**")
+        for k, result in enumerate(done):
+            show_result(result, key=f"done_{k}")
+        st.page_link("pages/riwayat.py", label="Lihat riwayat unggah",
+                     icon=":material/history:")
+    n = st.session_state.setdefault("uploader_n", 0)
+    files = st.file_uploader(
+        "Pilih satu atau beberapa file (xlsx, xlsm, xls, ods; maksimal 50 MB per file)",
+        type=TYPES, accept_multiple_files=True, key=f"uploader_{n}")
+    c1, c2, c3 = st.columns([2, 2, 1])
+    # "" stands for "as the file says": a None option would show Streamlit's English placeholder.
+    opd = c1.selectbox("File ini untuk OPD", ["", *opts.opds], key="exp_opd",
+                       format_func=lambda c: opts.opds.get(c, c) if c else ALL) or None
+    periods = [""] + [f"{y}-{t}" for y in sorted(opts.years, reverse=True) for t in (4, 3, 2, 1)]
+    picked = c2.selectbox("Periode", periods, key="exp_periode", format_func=_period_label)
+    period = (int(picked[:4]), int(picked[5:])) if picked else None
+    received = c3.date_input("Tanggal diterima", value=date.today(), max_value=date.today(),
+                             format="DD/MM/YYYY", key="exp_diterima",
+                             help="Tanggal laporan diterima Diskominfo (menentukan keterlambatan).")
+    if not files:
+        st.caption("File diperiksa dahulu (uji coba) tanpa mengubah data. Data baru dimuat "
+                   "setelah Anda menekan tombol **Muat ke database**.")
+        return
+    st.session_state.pop("unggah_results", None)
+    expect = upload.expectation(opd=opd, period=period)
+    signature = (tuple((f.file_id, f.name, f.size) for f in files), expect, received,
+                 data.data_version())
+    stored = st.session_state.get("unggah_checked")
+    if stored and stored[0] == signature:
+        checked: list[upload.Checked] = stored[1]
+    else:
+        bar, update = _progress_bar("Memeriksa")
+        checked = upload.check_files([(f.name, f.getvalue()) for f in files], expect,
+                                     received, update)
+        bar.empty()
+        st.session_state["unggah_checked"] = (signature, checked)
+    ready = [c for c in checked if c.loadable]
+    rejected = [c for c in checked if c.result.status == "rejected"]
+    st.markdown(f"**Hasil uji coba:** {len(ready)} file siap dimuat, {len(rejected)} ditolak, "
+                f"{len(checked) - len(ready) - len(rejected)} tidak berubah.")
+    for i, item in enumerate(checked):
+        show_checked(item, i)
+    st.subheader("3. Muat ke database", divider="gray")
+    if rejected and ready:
+        st.caption("File yang ditolak tidak ikut dimuat; perbaiki lalu unggah ulang.")
+    if st.button("Muat ke database", type="primary", disabled=not ready,
+                 icon=":material/database_upload:", key="muat"):
+        bar, update = _progress_bar("Memuat")
+        results = upload.commit(ready, upload.current_actor(), expect, received, update)
+        bar.empty()
+        st.session_state["unggah_results"] = results
+        st.session_state.pop("unggah_checked", None)
+        st.session_state["uploader_n"] = n + 1
+        st.rerun()
+    elif not ready:
+        st.caption("Tidak ada file yang dapat dimuat.")
+
+
+nav.ensure_routed()
+session.require("upload")
+st.title("Unggah Data")
+st.caption("Laporan triwulan OPD dan workbook masterplan Smart City.")
+with components.busy_guard(stop=True, catch_all=True):
+    options = filters.options()
+    region = next(iter(options.regions), None)
+    if len(options.regions) > 1:
+        region = st.selectbox("Wilayah", list(options.regions),
+                              format_func=lambda c: options.regions[c], key="unggah_wilayah")
+        options = filters.options(region)
+    with st.expander("1. Unduh template laporan triwulan atau masterplan",
+                     expanded=region is None, icon=":material/download:"), \
+            components.busy_guard(catch_all=True):
+        template_section(options, region)
+    with components.busy_guard(catch_all=True):
+        upload_section(options)

@@ -1,0 +1,147 @@
+"""The small UI helpers: Indonesian formats, theme, downloads, filters' defaults, busy guard."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+
+import openpyxl
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from monev.domain.bands import BANDS
+from monev.ui import components, format, nav, theme
+from monev.ui.filters import default_period, last_closed_tw
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (1234.5, "1.234,5"), (1_000_000, "1.000.000"), (0.0, "0"), (None, "–"),
+    (float("nan"), "–"), (pd.NA, "–"), ("12", "12"), ("abc", "–")])
+def test_angka(value: object, text: str) -> None:
+    assert format.angka(value) == text
+
+
+def test_rupiah_persen_tanggal_triwulan() -> None:
+    assert format.rupiah(1_500_000_000) == "Rp 1,5 M"
+    assert format.rupiah(None) == "–"
+    assert format.persen(75.5) == "75,5%" and format.persen(80) == "80%"
+    assert format.tanggal(date(2025, 9, 30)) == "30 September 2025"
+    assert format.tanggal(pd.Timestamp("2026-11-23 14:05")) == "23 November 2026"
+    assert format.tanggal(None) == "–" and format.tanggal(pd.NaT) == "–"
+    assert format.tanggal_jam(datetime(2026, 11, 23, 14, 5)) == "23 November 2026 14.05"
+    assert format.triwulan(3) == "TW III" and format.triwulan(None) == "–"
+    assert format.triwulan(7) == "–"
+
+
+def test_display_frame_formats_only_listed_columns() -> None:
+    df = pd.DataFrame({"pagu": [1.5e9, None], "capaian": [91.256, None], "n": [1234, 5],
+                       "tw": [1, 4], "kode": ["A", "B"]})
+    out = format.display_frame(df, rupiah_cols=["pagu"], persen_cols=["capaian"],
+                               angka_cols=["n"], tw_cols=["tw"])
+    assert out.to_dict("records") == [
+        {"pagu": "Rp 1,5 M", "capaian": "91,3%", "n": "1.234", "tw": "TW I", "kode": "A"},
+        {"pagu": "–", "capaian": "–", "n": "5", "tw": "TW IV", "kode": "B"}]
+    assert df["pagu"].iloc[0] == 1.5e9, "the raw frame is untouched"
+    assert list(format.rename(df, {"kode": "Kode", "n": "Jumlah"}).columns) == ["Kode",
+                                                                              "Jumlah"]
+
+
+def test_theme_is_large_white_and_uses_the_band_palette() -> None:
+    layout = theme.template().layout
+    assert layout.font.size >= 18 and layout.title.font.size >= 24
+    assert layout.paper_bgcolor == layout.plot_bgcolor == "#FFFFFF"
+    assert layout.separators == ",."
+    assert {b.code: b.color for b in BANDS} == theme.BAND_COLORS
+    assert theme.band_color_map("caption")["ST – Sangat Tinggi"] == BANDS[0].color
+    assert theme.band_color_map("label")["Sangat Rendah"] == theme.BAND_COLORS["SR"]
+
+
+def test_figure_layout_states_the_finding() -> None:
+    fig = theme.figure_layout(go.Figure(go.Bar(x=["A"], y=[1])),
+                              "3 dari 6 dimensi di bawah target", "TW III 2026", height=500)
+    assert fig.layout.title.text == "3 dari 6 dimensi di bawah target"
+    assert fig.layout.title.subtitle.text == "TW III 2026"
+    assert fig.layout.height == 500
+    assert fig.layout.template.layout.font.size == theme.BASE_FONT_PX
+
+
+def test_csv_for_indonesian_excel_and_xlsx_download() -> None:
+    df = pd.DataFrame({"OPD": ["Diskominfo"], "Capaian": [91.5],
+                       "Waktu": [pd.Timestamp("2026-11-23 10:00", tz="Asia/Jakarta")]})
+    text = components.csv_bytes(df).decode("utf-8-sig")
+    assert text.splitlines()[0] == "OPD;Capaian;Waktu"
+    assert text.splitlines()[1].startswith("Diskominfo;91,5;")
+    wb = openpyxl.load_workbook(io.BytesIO(components.excel_bytes(df)))
+    ws = wb.active
+    assert [c.value for c in ws[1]] == ["OPD", "Capaian", "Waktu"]
+    assert ws["B2"].value == 91.5
+
+
+@pytest.mark.parametrize(("today", "expected"), [
+    (date(2026, 11, 23), (2026, 3)), (date(2026, 1, 5), (2025, 4)),
+    (date(2026, 4, 1), (2026, 1)), (date(2026, 12, 31), (2026, 3))])
+def test_last_closed_tw(today: date, expected: tuple[int, int]) -> None:
+    assert last_closed_tw(today) == expected
+
+
+@pytest.mark.parametrize(("reported", "years", "expected"), [
+    ([(2025, 4), (2026, 2), (2026, 1)], range(2023, 2033), (2026, 2)),
+    ([], range(2023, 2033), (2026, 3)),
+    ([], range(2027, 2031), (2027, 1)),        # masterplan not started yet
+    ([], range(2015, 2025), (2024, 4)),        # masterplan ended
+    ([(2040, 1)], range(2023, 2033), (2026, 3)),
+])
+def test_default_period(reported, years, expected) -> None:
+    assert default_period(reported, tuple(years), date(2026, 11, 23)) == expected
+
+
+def test_nav_sections_keep_declaration_order() -> None:
+    sections = nav.sections()
+    assert list(sections)[0] == nav.PAGES[0][3]
+    assert {"Unggah Data", "Riwayat Unggah"} <= {t for _, t, _ in sections["Diskominfo"]}
+    assert nav.shows_filters("Ringkasan") and not nav.shows_filters("Unggah Data")
+
+
+def _guarded(kind: str) -> None:
+    import streamlit as st
+
+    from monev.store.db import DatabaseBusy
+    from monev.ui.components import busy_guard
+
+    st.title("Uji")
+    with busy_guard(catch_all=kind == "other"):
+        if kind == "busy":
+            raise DatabaseBusy("IO Error: Could not set lock on file")
+        raise ValueError("detail internal")
+    st.write("lanjut")
+
+
+@pytest.mark.parametrize("kind", ["busy", "other"])
+def test_busy_guard_shows_indonesian_text_only(kind: str) -> None:
+    at = AppTest.from_function(_guarded, kwargs={"kind": kind}).run()
+    assert not at.exception
+    shown = [w.value for w in at.warning] + [e.value for e in at.error]
+    if kind == "busy":
+        assert shown == [components.BUSY_MESSAGE]
+    else:
+        assert shown == [components.ERROR_MESSAGE]
+    assert not any("lock" in s or "detail" in s for s in shown)
+    assert [m.value for m in at.markdown] == ["lanjut"]
+
+
+def test_busy_guard_lets_other_errors_through_by_default() -> None:
+    at = AppTest.from_function(_guarded, kwargs={"kind": "plain"}).run()
+    assert at.exception
+
+
+def test_band_legend_prints_code_and_label() -> None:
+    def legend() -> None:
+        from monev.ui.components import band_legend
+        band_legend()
+
+    at = AppTest.from_function(legend).run()
+    html = at.markdown[0].value
+    for band in BANDS:
+        assert f">{band.code}</span>" in html and band.label in html and band.color in html

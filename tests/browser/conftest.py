@@ -1,0 +1,226 @@
+"""Browser fixtures: the real app on a free port with a temporary database, and Chromium.
+
+Debian's chromium (/usr/bin/chromium) drives the pages through Playwright's Python package;
+no browser is ever downloaded. Without /usr/bin/chromium these tests are skipped, except in
+CI (env CI set), where they must run: `.ci/run` installs chromium first.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from etl.load import load_bytes
+from etl.template import laporan_rows, write_workbook
+from monev.store import db, uploads
+from tests.app.dbs import build_masterplan, copy_database, demo_available, demo_source
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+VIEWPORT = {"width": 1920, "height": 1080}
+USERNAME = "admin.demo"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test here 'browser'; skip them only without chromium outside CI."""
+    skip = None
+    if not CHROMIUM.exists() and not os.environ.get("CI"):
+        skip = pytest.mark.skip(reason="/usr/bin/chromium tidak ada (apt-get install chromium)")
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.browser)
+            if skip:
+                item.add_marker(skip)
+
+
+@dataclass
+class Workbooks:
+    """A report the database accepts and one it rejects, with what they are for."""
+
+    good: bytes
+    bad: bytes
+    opd: str
+    year: int
+    tw: int
+
+
+@dataclass
+class Server:
+    """The running app."""
+
+    url: str
+    db_path: Path
+    workbooks: Workbooks
+    log: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _workbooks(path: Path, year: int, tw: int) -> Workbooks:
+    """A generic quarterly report for the first OPD with indicators, filled with its targets
+    (accepted), and the same with one realisation typed as words (rejected)."""
+    with db.opened(path) as con:
+        region = str(uploads.active_regions(con)["region_code"].iloc[0])
+        for opd in uploads.masterplan_opds(con, region)["opd_code"]:
+            info, rows = laporan_rows(con, region, opd, year, tw)
+            if rows["realisasi"]:
+                break
+        for row in rows["realisasi"]:
+            row["realisasi"] = row.get("target_tw") or row.get("target_tahun") or 1
+        meta = {"kode_wilayah": region, "kode_opd": opd, "tahun": year, "triwulan": tw}
+
+        def write(sheet_rows: dict) -> bytes:
+            buf = io.BytesIO()
+            write_workbook("laporan", buf, info, sheet_rows, meta=meta)
+            return buf.getvalue()
+
+        good = write(rows)
+        bad_rows = {**rows, "realisasi": [dict(r) for r in rows["realisasi"]]}
+        bad_rows["realisasi"][0]["realisasi"] = "dua puluh"
+        bad = write(bad_rows)
+        assert load_bytes(con, good, "g.xlsx", actor="uji", archive=None,
+                          dry_run=True).status == "dry_run"
+        assert load_bytes(con, bad, "b.xlsx", actor="uji", archive=None,
+                          dry_run=True).status == "rejected"
+    return Workbooks(good, bad, opd, year, tw)
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"Streamlit berhenti:\n{log.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                if resp.read().decode().strip() == "ok":
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"Streamlit tidak siap dalam {timeout} s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """`streamlit run app.py` on a free port against a private database (demo when built)."""
+    base = tmp_path_factory.mktemp("browser")
+    if demo_available():   # Kabupaten Tuban demo: reports up to TW III 2026 exist
+        path = copy_database(demo_source(), base / "demo" / "monev.duckdb")
+        books = _workbooks(path, 2026, 4)
+    else:
+        path = build_masterplan(base / "mp" / "monev.duckdb")
+        books = _workbooks(path, 2025, 1)
+    _ensure_account(path)
+    port = _free_port()
+    log = base / "streamlit.log"
+    env = {**os.environ, "MONEV_DB": str(path), "PYTHONUNBUFFERED": "1"}
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+             "--server.headless", "true", "--server.address", "127.0.0.1",
+             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc, log)
+        yield Server(url, path, books, log)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        artifacts = ROOT / "test-artifacts"
+        artifacts.mkdir(exist_ok=True)
+        shutil.copy(log, artifacts / "streamlit-browser.log")
+
+
+def _ensure_account(path: Path) -> None:
+    """The demo admin account (the demo database has it; the small one gets it here)."""
+    from etl.demo import DEMO_PASSWORD
+    from monev.store import accounts
+
+    with db.opened(path) as con:
+        if not con.execute("SELECT 1 FROM app_user WHERE username = ?", [USERNAME]).fetchone():
+            accounts.add_user(con, USERNAME, "Admin Diskominfo (demo)", "admin", DEMO_PASSWORD,
+                              actor="uji")
+
+
+def sign_in(tab: object) -> None:
+    """Fill the sign-in form: every page load opens a new Streamlit session, which starts at
+    the form and then shows the requested page."""
+    from etl.demo import DEMO_PASSWORD
+
+    form = tab.get_by_label("Nama pengguna")  # type: ignore[attr-defined]
+    form.wait_for()
+    form.fill(USERNAME)
+    tab.get_by_label("Kata sandi", exact=True).fill(DEMO_PASSWORD)  # type: ignore[attr-defined]
+    tab.get_by_role("button", name="Masuk", exact=True).click()  # type: ignore[attr-defined]
+    try:  # the navigation appears only once signed in (a page may have its own user field)
+        tab.locator("[data-testid='stSidebarNav']").wait_for()  # type: ignore[attr-defined]
+    except Exception as exc:
+        shown = tab.inner_text("body")  # type: ignore[attr-defined]
+        raise AssertionError(f"sign-in did not complete; the page shows: {shown[:600]}") from exc
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's chromium through Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator[object]:
+    """A fresh 1920×1080 tab in Indonesian locale and Jakarta time."""
+    context = browser.new_context(viewport=VIEWPORT, locale="id-ID",
+                                  timezone_id="Asia/Jakarta", accept_downloads=True)
+    tab = context.new_page()
+    tab.set_default_timeout(30_000)
+    goto = tab.goto
+
+    def goto_signed_in(url: str, **kwargs: object) -> object:
+        response = goto(url, **kwargs)
+        sign_in(tab)
+        return response
+
+    tab.goto = goto_signed_in  # every navigation lands signed in, as a user would be
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    """Where screenshots go (repo root test-artifacts/, gitignored), emptied per session."""
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS

@@ -1,0 +1,174 @@
+"""The real app in headless Chromium: every page opens, uploads work through the file input.
+
+Screenshots at 1920×1080 go to test-artifacts/screenshots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import openpyxl
+
+from monev.domain.text import tw_label
+from monev.ui import nav
+from tests.browser.conftest import Server
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RAW_ERROR = re.compile(r"Traceback|Exception|Error:|IOException|Could not set lock|KeyError")
+OWN_TITLES = {"pages/unggah.py": "Unggah Data", "pages/riwayat.py": "Riwayat Unggah"}
+
+
+def url_of(server: Server, file: str) -> str:
+    """The page's URL: the default page is the root."""
+    return server.url + "/" + ("" if file == nav.PAGES[0][0] else Path(file).stem)
+
+
+QUIET_JS = """() => {
+    if (!window.__monevObserver) {
+        window.__monevLast = Date.now();
+        window.__monevObserver = new MutationObserver(() => { window.__monevLast = Date.now(); });
+        window.__monevObserver.observe(document.body, {subtree: true, childList: true,
+                                                       attributes: true, characterData: true});
+    }
+    return Date.now() - window.__monevLast > 1500;
+}"""
+
+
+def settle(page) -> None:
+    """Wait until Streamlit has finished the script run and drawn it: no running indicator,
+    no stale or skeleton element, and no change to the page for 1.5 s."""
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="hidden", timeout=60_000)
+    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')",
+                           timeout=60_000)
+    page.wait_for_selector('[data-testid="stSkeleton"]', state="hidden", timeout=60_000)
+    page.wait_for_function(QUIET_JS, polling=250, timeout=90_000)
+
+
+def open_page(page, server: Server, file: str, title: str) -> None:
+    """Go to a page and wait for its own title (not just the load event)."""
+    page.goto(url_of(server, file))
+    own = OWN_TITLES.get(file)
+    page.wait_for_selector(f"h1:has-text('{own}')" if own else "h1", timeout=60_000)
+    page.wait_for_selector(f'[data-testid="stSidebarNav"] >> text="{title}"')
+    settle(page)
+
+
+def assert_no_raw_errors(page) -> None:
+    body = page.inner_text("body")
+    assert not RAW_ERROR.search(body), RAW_ERROR.search(body)
+    assert page.query_selector('[data-testid="stException"]') is None
+
+
+def upload(page, name: str, content: bytes) -> None:
+    """Choose a file in the real file input of the uploader."""
+    page.set_input_files('[data-testid="stFileUploaderDropzoneInput"]',
+                         files=[{"name": name, "mimeType": XLSX, "buffer": content}])
+
+
+def test_deep_link_on_a_fresh_server_goes_through_the_router(server: Server, page) -> None:
+    """The session's first request is a bookmark of /riwayat (keep this test first): it must
+    run through app.py (navigation by title), not Streamlit's legacy pages/ mode."""
+    open_page(page, server, "pages/riwayat.py", "Riwayat Unggah")
+    links = page.inner_text('[data-testid="stSidebarNav"]')
+    assert "Unggah Data" in links and "\nunggah\n" not in f"\n{links}\n"
+
+
+def test_every_page_opens(server: Server, page, screenshots: Path) -> None:
+    for i, (file, title, _, _) in enumerate(nav.PAGES, start=1):
+        open_page(page, server, file, title)
+        assert_no_raw_errors(page)
+        # Streamlit's own menu is English (Print, Record screen): hidden by toolbarMode.
+        assert page.query_selector('[data-testid="stMainMenuButton"]') is None
+        page.screenshot(path=str(screenshots / f"halaman_{i:02d}_{Path(file).stem}.png"))
+
+
+def test_bad_workbook_shows_its_problems(server: Server, page, screenshots: Path,
+                                         tmp_path: Path) -> None:
+    open_page(page, server, "pages/unggah.py", "Unggah Data")
+    upload(page, "laporan_salah.xlsx", server.workbooks.bad)
+    page.wait_for_selector("text=Hasil uji coba", timeout=60_000)
+    settle(page)
+    page.wait_for_selector("text=/Ditolak: 1 masalah ditemukan di laporan_salah.xlsx/")
+    assert page.is_visible('[data-testid="stDataFrame"]')
+    assert page.get_by_role("button", name="Muat ke database").is_disabled()
+    button = page.get_by_role("button", name="Unduh salinan file dengan sel bermasalah ditandai")
+    button.scroll_into_view_if_needed()
+    assert_no_raw_errors(page)
+    page.screenshot(path=str(screenshots / "alur_1_unggah_ditolak.png"))
+    with page.expect_download() as info:
+        button.click()
+    saved = tmp_path / info.value.suggested_filename
+    info.value.save_as(saved)
+    assert saved.name == "laporan_salah_perbaikan.xlsx"
+    wb = openpyxl.load_workbook(io.BytesIO(saved.read_bytes()))
+    ws = wb["Realisasi Kinerja"]
+    marked = [c for row in ws.iter_rows() for c in row if c.comment is not None]
+    assert [c.value for c in marked] == ["dua puluh"]
+    assert "tidak valid" in marked[0].comment.text
+
+
+def test_good_workbook_dry_run_then_load(server: Server, page, screenshots: Path) -> None:
+    books = server.workbooks
+    open_page(page, server, "pages/unggah.py", "Unggah Data")
+    upload(page, "laporan_baik.xlsx", books.good)
+    page.wait_for_selector("text=Hasil uji coba", timeout=60_000)
+    settle(page)
+    page.wait_for_selector(f"text=/Uji coba laporan OPD {books.opd}/")
+    page.wait_for_selector("text=/1 file siap dimuat, 0 ditolak/")
+    load = page.get_by_role("button", name="Muat ke database")
+    load.scroll_into_view_if_needed()
+    assert_no_raw_errors(page)
+    page.screenshot(path=str(screenshots / "alur_2_unggah_uji_coba.png"))
+    load.click()
+    page.wait_for_selector(f"text=/Berhasil memuat laporan OPD {books.opd}/", timeout=60_000)
+    settle(page)
+    assert_no_raw_errors(page)
+    page.screenshot(path=str(screenshots / "alur_3_unggah_dimuat.png"))
+
+    open_page(page, server, "pages/riwayat.py", "Riwayat Unggah")
+    picked = page.get_by_role("combobox", name="Pilih muatan untuk melihat rincian")
+    assert picked.input_value().endswith(
+        f"Laporan triwulan {books.opd} {tw_label(books.tw)} {books.year} · "
+        "laporan_baik.xlsx (Aktif)"), picked.input_value()
+    assert_no_raw_errors(page)
+    page.screenshot(path=str(screenshots / "alur_4_riwayat_setelah_unggah.png"))
+
+
+def test_template_download(server: Server, page, screenshots: Path, tmp_path: Path) -> None:
+    from etl.workbook import read_workbook
+
+    open_page(page, server, "pages/unggah.py", "Unggah Data")
+    page.get_by_text("1. Unduh template laporan triwulan atau masterplan").click()
+    button = page.get_by_role("button", name=re.compile(r"^Unduh template laporan "))
+    button.wait_for()
+    settle(page)
+    page.screenshot(path=str(screenshots / "alur_5_unggah_template.png"))
+    with page.expect_download() as info:
+        button.click()
+    saved = tmp_path / info.value.suggested_filename
+    info.value.save_as(saved)
+    assert re.fullmatch(r"laporan_[A-Z0-9]+_\d{4}_TW[1-4]\.xlsx", saved.name), saved.name
+    book = read_workbook(saved.read_bytes(), saved.name)
+    assert book.kind == "laporan" and not book.issues
+
+
+def test_riwayat_detail_and_confirmation(server: Server, page, screenshots: Path) -> None:
+    open_page(page, server, "pages/riwayat.py", "Riwayat Unggah")
+    detail = page.get_by_text(re.compile(r"^Muatan #\d+"))
+    detail.scroll_into_view_if_needed()
+    page.get_by_role("button", name="Tarik").scroll_into_view_if_needed()
+    settle(page)
+    assert_no_raw_errors(page)
+    page.screenshot(path=str(screenshots / "alur_6_riwayat_rincian.png"))
+    page.get_by_role("button", name="Tarik").click()
+    page.wait_for_selector("text=/Tarik muatan #\\d+\\? Datanya tidak lagi ditampilkan/")
+    settle(page)
+    page.get_by_role("button", name="Batal").scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshots / "alur_7_riwayat_konfirmasi_tarik.png"))
+    page.get_by_role("button", name="Batal").click()
+    page.wait_for_selector("text=/Tarik muatan #/", state="detached")
+    settle(page)
+    page.get_by_role("heading", name="Unggahan yang ditolak").scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshots / "alur_8_riwayat_ditolak.png"))
