@@ -56,7 +56,8 @@ def frames_to_xlsx(sheets: Mapping[str, pd.DataFrame], title: str | None = None)
             ws.column_dimensions[get_column_letter(c)].width = min(60, max(10, width + 2))
         for r, row in enumerate(safe.itertuples(index=False), start=start + 1):
             for c, value in enumerate(row, start=1):
-                if value is None or (isinstance(value, float) and value != value):
+                if value is None or value is pd.NA or value is pd.NaT or (
+                        isinstance(value, float) and value != value):
                     continue
                 if isinstance(value, pd.Timestamp):
                     value = value.to_pydatetime()

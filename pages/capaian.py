@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from monev.domain import accumulation as acc
 from monev.engine import (
     AsOf,
     budget_summary,
@@ -31,6 +32,13 @@ ALL = "*"
 TABLE_LABELS = {"indicator": "Kondisi awal", "target": "Target",
                 "realisation": "Realisasi"}
 BASIS_LABELS = {"tw": "Nilai TW ini", "sdtw": "Kumulatif s.d. TW"}
+# Short names of the expected-to-date methods for the indicator table (the full sentence,
+# expected_method_label, is shown under the chart of the chosen indicator).
+METHOD_SHORT = {acc.TARGET_TW: "Target TW rencana aksi",
+                acc.PROPORSIONAL: "Target tahunan × {tw}/4",
+                acc.INTERPOLASI: "Interpolasi dari kondisi awal",
+                acc.INTERPOLASI_BASELINE_0: "Interpolasi (kondisi awal 0)",
+                acc.TARGET_TAHUNAN: "Target tahunan (rata-rata)"}
 
 
 def opd_names(region: str) -> dict[str, str]:
@@ -112,7 +120,7 @@ def program_detail(prog: pd.Series, budget: pd.DataFrame, names: dict[str, str],
                     f"{b['imbalance_reason']}")
 
 
-def indicator_table(inds: pd.DataFrame) -> pd.DataFrame:
+def indicator_table(inds: pd.DataFrame, tw: int) -> pd.DataFrame:
     """Indicators of a program: targets, realisation to date, capaian and the method used."""
     return pd.DataFrame({
         "Kode": inds["indicator_code"], "Indikator": inds["indicator_name"],
@@ -124,7 +132,9 @@ def indicator_table(inds: pd.DataFrame) -> pd.DataFrame:
                     zip(inds["capaian_expected"], inds["band_code"], inds["status"],
                         inds["status_label"], strict=True)],
         "Pita": [cc.band_caption(c) for c in inds["band_code"]],
-        "Cara menghitung target s.d. TW": inds["expected_method_label"],
+        "Target s.d. TW dihitung dari": [
+            METHOD_SHORT[m].format(tw=tw) if m in METHOD_SHORT else lab for m, lab in
+            zip(inds["expected_method"], inds["expected_method_label"], strict=True)],
     })
 
 
@@ -263,7 +273,7 @@ def render(flt: filters.Filters) -> None:
     if inds.empty:
         st.info("Program ini belum punya indikator.", icon=":material/info:")
         return
-    table = indicator_table(inds)
+    table = indicator_table(inds, asof.tw)
     st.dataframe(table, hide_index=True, key="cp_indicators",
                  column_config={"Indikator": st.column_config.TextColumn(width="large")})
     components.download_buttons(table, f"indikator_{code}_{flt.year}_tw{flt.tw}",

@@ -103,14 +103,15 @@ def followup_review(con: duckdb.DuckDBPyConnection, meeting: Meeting) -> pd.Data
     if items.empty:
         return items
     flags = all_flags(con, meeting.region_code, meeting_asof(meeting), meeting_rules(meeting))
-    present = {tuple(_key(v) for v in row) for row in flags[FLAG_KEYS].itertuples(index=False)}
+    present = {(_family(row[0]), *(_key(v) for v in row[1:]))
+               for row in flags[FLAG_KEYS].itertuples(index=False)}
     on = meeting.cutoff.date()
     data_status, final = [], []
     for row in items.itertuples(index=False):
         if _key(row.flag_kind) is None:
             status = "tak_terukur"
         else:
-            key = tuple(_key(getattr(row, k)) for k in FOLLOWUP_KEYS)
+            key = (_family(row.flag_kind), *(_key(getattr(row, k)) for k in FOLLOWUP_KEYS[1:]))
             status = "masih" if key in present else "teratasi"
         data_status.append(status)
         due = row.due_date.date() if hasattr(row.due_date, "date") else row.due_date
@@ -129,6 +130,12 @@ def followup_review(con: duckdb.DuckDBPyConnection, meeting: Meeting) -> pd.Data
                        previous_meeting_id=previous.meeting_id,
                        previous_meeting_title=previous.title)
     return out
+
+
+def _family(kind: object) -> object:
+    """Tertinggal and Kritis are one problem at two depths: a follow-up on a lagging item is
+    not resolved because the item got worse."""
+    return "capaian" if kind in ("tertinggal", "kritis") else _key(kind)
 
 
 def _key(value: object) -> object:

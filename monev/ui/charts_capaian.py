@@ -359,9 +359,10 @@ def series_chart(series: pd.DataFrame, title: str, subtitle: str | None, unit: o
              for c in shown["capaian_expected"]]
     fig = go.Figure()
     fig.add_trace(go.Bar(
-        x=list(shown["tw_label"]), y=list(shown["realisation_ytd"]),
+        x=list(shown["tw_label"]),
+        y=[0.0 if _missing(v) else float(v) for v in shown["realisation_ytd"]],
         name="Realisasi s.d. TW (warna = pita capaian)",
-        text=[KOSONG if _missing(v) else f"{angka(v, 2)} · {c}"
+        text=["Belum lapor" if _missing(v) else f"{angka(v, 2)} · {c}"
               for v, c in zip(shown["realisation_ytd"], codes, strict=True)],
         textposition="outside", cliponaxis=False,
         marker={"color": [BAND_COLORS[c] for c in codes], "line": {"color": TEXT, "width": 0.5}},
@@ -411,7 +412,7 @@ def completeness_bars(reports: pd.DataFrame, title: str,
             insidetextanchor="middle", textfont={"size": BASE_FONT_PX, "color": ink},
             hovertemplate=f"%{{y}}: %{{x}} OPD {label.lower()}<extra></extra>"))
     fig = _layout(fig, title, subtitle, max(320, 220 + 56 * len(tws)))
-    fig.update_layout(barmode="stack", bargap=0.3,
+    fig.update_layout(barmode="stack", bargap=0.3, showlegend=True,
                       legend={"y": -0.22, "traceorder": "normal"})
     most = int(reports.groupby("tw_label").size().max()) if len(reports) else 1
     fig.update_xaxes(title_text="", tickformat="d", ticksuffix=" OPD",

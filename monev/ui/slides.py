@@ -44,8 +44,8 @@ from monev.engine.meeting import (
     meeting_rules,
     slides,
 )
+from monev.store import facts
 from monev.store import meetings as store
-from monev.store import uploads
 from monev.store.db import DatabaseBusy
 from monev.store.meetings import Meeting
 from monev.ui import data
@@ -92,7 +92,7 @@ class MeetingView:
     flags: pd.DataFrame
     villages: pd.DataFrame
     reports: pd.DataFrame
-    opds: pd.DataFrame          # opd_code, name, short_name of the masterplan
+    opds: pd.DataFrame          # opd_code, name, short_name of the masterplan at the cut-off
     followups: pd.DataFrame     # decided in this meeting
     review: pd.DataFrame        # last meeting's follow-ups judged on this meeting's data
     rules: Rules
@@ -129,7 +129,8 @@ def meeting_view(con: duckdb.DuckDBPyConnection, meeting_id: int) -> MeetingView
         dimensions=shown["dimensions"], flags=shown["flags"],  # type: ignore[arg-type]
         villages=shown["villages"], reports=shown["reports"],  # type: ignore[arg-type]
         programs=program_attainment(con, meeting.region_code, asof, rules),
-        opds=uploads.masterplan_opds(con, meeting.region_code),
+        opds=facts.opds(con, meeting.region_code, meeting.cutoff).rename(
+            columns={"opd_name": "name", "opd_short_name": "short_name"}),
         followups=store.followups(con, meeting.meeting_id),
         review=followup_review(con, meeting), rules=rules)
 
@@ -326,11 +327,6 @@ class Page:
     parts: int = 1
     rows: tuple = ()          # table rows (dicts of cells) or programs (dicts) on this page
     variant: str = ""         # desa: 'program' (summary) or 'rawan' (villages to act on)
-
-    @property
-    def label(self) -> str:
-        """'Target tertinggal — Dishub (2/3)': the page in a list of slides."""
-        return self.slide.title + (f" ({self.part}/{self.parts})" if self.parts > 1 else "")
 
 
 def header_lines(columns: Sequence[Column]) -> float:

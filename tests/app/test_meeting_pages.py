@@ -364,6 +364,14 @@ def test_a_meeting_does_not_change_after_a_later_upload(meeting_db: Path) -> Non
     assert "41,7%" not in " ".join(str(m.value) for m in live.metric)
 
 
+def test_sidebar_filters_do_not_change_a_meeting(meeting_db: Path) -> None:
+    at = presentation(1, 1)
+    before = slide_html(at)
+    at.sidebar.selectbox(key="_w_filter_tahun").set_value(2024).run()
+    at.sidebar.selectbox(key="_w_filter_tw").set_value(4).run()
+    assert slide_html(at) == before
+
+
 # ---------------------------------------------------------------- the deck on real data
 
 

@@ -131,3 +131,13 @@ def test_evaluation_pdf(meeting_env):
     text = "\n".join(p.extract_text() for p in pdf.pages)
     assert "Rapat Evaluasi TW I" in text and "Capaian per dimensi" in text
     assert "Kelengkapan laporan" in text and "Tindak lanjut" in text
+
+
+def test_workbook_writes_missing_values_as_empty_cells():
+    import pandas as pd
+
+    from monev.export import frames_to_xlsx
+
+    df = pd.DataFrame({"Bergeser ke tahun": pd.array([2027, None], dtype="Int64")})
+    ws = openpyxl.load_workbook(io.BytesIO(frames_to_xlsx({"Risiko Desa": df})))["Risiko Desa"]
+    assert ws.cell(2, 1).value == 2027 and ws.cell(3, 1).value is None
