@@ -23,6 +23,7 @@ from monev.domain.bands import BANDS, BY_CODE, band
 from monev.domain.settings import DEFAULT, Rules
 from monev.domain.text import KOSONG
 from monev.ui.format import angka, persen, tanggal
+from monev.ui.format import is_missing as _missing
 from monev.ui.theme import ACCENT, BAND_COLORS, BASE_FONT_PX, MUTED, TEXT, figure_layout
 
 CLIP = 120.0            # capaian bars stop here; a marker shows that the value is higher
@@ -55,15 +56,6 @@ class Finding(NamedTuple):
 
 
 # ---------------------------------------------------------------- small text helpers
-
-def _missing(x: object) -> bool:
-    if x is None or x is pd.NA or x is pd.NaT:
-        return True
-    try:
-        return math.isnan(float(x))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
-
 
 def band_caption(code: object) -> str:
     """'ST – Sangat Tinggi'; 'Tidak ada data' for NA or a missing code."""

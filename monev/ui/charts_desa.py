@@ -25,6 +25,7 @@ from monev.domain.bands import BY_CODE
 from monev.domain.settings import DEFAULT, Rules
 from monev.domain.text import KOSONG
 from monev.ui.format import angka, persen, rupiah, tanggal
+from monev.ui.format import is_missing as _missing
 from monev.ui.theme import ACCENT, BASE_FONT_PX, GRID, MUTED, TEXT, figure_layout
 
 ALL = "*"
@@ -63,15 +64,6 @@ ROUTE_CHOICES = {"desa|apbdes": "Desa (APBDes)", "desa|apbd": "Desa (APBD)",
                  "kelurahan|apbd": "Kelurahan (APBD)"}
 GANTT_TOP_N = 30
 LABELLED = 4   # imbalanced programs labelled in each corner of the scatter (others: hover)
-
-
-def _missing(x: object) -> bool:
-    if x is None or x is pd.NA or x is pd.NaT:
-        return True
-    try:
-        return math.isnan(float(x))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
 
 
 def _as_date(x: object) -> date | None:

@@ -7,6 +7,7 @@ Keep the raw frame for downloads and sorting; format a copy for the screen.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
@@ -22,7 +23,17 @@ from monev.domain.text import (
 )
 
 __all__ = ["KOSONG", "angka", "display_frame", "persen", "rupiah", "tanggal", "tanggal_jam",
-           "triwulan", "rename"]
+           "triwulan", "rename", "is_missing"]
+
+
+def is_missing(x: object) -> bool:
+    """True for None, pandas NA/NaT and NaN (any value a table shows as '–')."""
+    if x is None or x is pd.NA or x is pd.NaT:
+        return True
+    try:
+        return math.isnan(float(x))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
 
 
 def _num(x: object) -> float | None:
