@@ -43,26 +43,38 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking"]
 BENCH_USER = "bench.admin"
 
-# True when the page is shown: connected, script done, something in main, nothing stale.
+# True when the page is shown: connected, script done, something in main, nothing stale, and
+# (after a click) the app has run again or its main area has changed since the click.
 READY_JS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
   if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   if (window.__benchWaitRun && !window.__benchSawRun) return false;
+  if (window.__benchPath && !location.pathname.endsWith(window.__benchPath)) return false;
   const main = document.querySelector('[data-testid="stMain"]');
   if (!main || !main.querySelector('[data-testid="stElementContainer"]')) return false;
   return !document.querySelector('[data-stale="true"]');
 }"""
-# Before a sidebar click: remember when the app starts running again (so the old page, still
-# shown and "notRunning" right after the click, does not count as the new one).
-ARM_JS = """() => {
-  window.__benchWaitRun = true; window.__benchSawRun = false;
+# Before a click: watch for the app starting to run again or its main area changing (a fast
+# rerun may show "running" for less than one frame), so the old page, still shown and
+# "notRunning" right after the click, does not count as the new one.
+ARM_JS = """(path) => {
+  window.__benchWaitRun = true; window.__benchSawRun = false; window.__benchPath = path;
   const app = document.querySelector('[data-testid="stApp"]');
   if (window.__benchObs) window.__benchObs.disconnect();
-  window.__benchObs = new MutationObserver(() => {
-    if (app.getAttribute('data-test-script-state') === 'running') window.__benchSawRun = true;
+  window.__benchObs = new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.type !== 'attributes' || r.attributeName !== 'data-test-script-state' ||
+          app.getAttribute('data-test-script-state') === 'running') {
+        window.__benchSawRun = true;
+      }
+    }
   });
-  window.__benchObs.observe(app, {attributes: true});
+  window.__benchObs.observe(app, {attributes: true, attributeFilter:
+                                  ['data-test-script-state']});
+  const main = document.querySelector('[data-testid="stMain"]');
+  if (main) window.__benchObs.observe(main, {childList: true, subtree: true,
+                                             characterData: true});
 }"""
 
 
@@ -206,7 +218,7 @@ async def sign_in(page: object, base: str, password: str, timeout_s: float) -> f
     await page.locator('[data-testid="stTextInput"] input').first.fill(
         BENCH_USER, timeout=timeout_s * 1000)
     await page.locator('input[type="password"]').fill(password)
-    await page.evaluate(ARM_JS)
+    await page.evaluate(ARM_JS, None)
     await page.locator('[data-testid="stFormSubmitButton"] button').click()
     await page.locator('[data-testid="stSidebarNav"] a').first.wait_for(
         timeout=timeout_s * 1000)
@@ -218,7 +230,7 @@ async def open_sidebar(page: object, path: str, timeout_s: float) -> float:
     """Click the sidebar link to a page; seconds until the new page is shown."""
     suffix = "/" if path == "/" else path
     link = page.locator(f'[data-testid="stSidebarNav"] a[href$="{suffix}"]')
-    await page.evaluate(ARM_JS)
+    await page.evaluate(ARM_JS, suffix)
     t0 = time.perf_counter()
     await link.first.click(timeout=timeout_s * 1000)
     await _shown(page, timeout_s)
