@@ -30,7 +30,7 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
 REQUIRES: dict[str, str] = {
     "pages/unggah.py": "upload", "pages/pengguna.py": "users", "pages/audit.py": "audit",
 }
-NO_FILTER_SECTIONS: tuple[str, ...] = ("Diskominfo", "Rapat Evaluasi", "Admin")
+NO_FILTER_SECTIONS: tuple[str, ...] = ("Diskominfo", "Admin")
 
 
 def sections(can: Callable[[str], bool] | None = None) -> dict[str, list[tuple[str, str, str]]]:
