@@ -12,10 +12,12 @@ st.set_page_config(page_title="Monev Smart City", page_icon=":material/location_
                    layout="wide", initial_sidebar_state="expanded")
 
 user = session.active_user()
+# Signed out, every page is registered (hidden), so a bookmark resolves after the sign-in.
 pages = {
     section: [st.Page(file, title=title, icon=icon, default=(file == nav.PAGES[0][0]))
               for file, title, icon in entries]
-    for section, entries in nav.sections(user.can if user else None).items()
+    for section, entries in (nav.sections(user.can, filters.region_count()) if user
+                             else nav.sections(n_regions=2)).items()
 }
 # Resolve the requested page first, so a bookmark still opens after the sign-in form.
 page = st.navigation(pages, position="sidebar" if user else "hidden", expanded=True)
@@ -25,7 +27,7 @@ if user is None:
         session.login_page()
 if nav.shows_filters(page.title):
     with components.busy_guard(stop=True, catch_all=True):
-        filters.sidebar_filters()
+        filters.sidebar_filters(per_region=not nav.across_regions(page.title))
 else:
     st.session_state.pop(filters.STATE_KEY, None)
 session.sidebar_account(user)

@@ -47,7 +47,7 @@ from monev.domain.settings import DEFAULT_DIMENSIONS
 from monev.domain.village import ALL_STAGES, APBD, APBDES, BEROPERASI, RENCANA, STAGES
 from monev.domain.workdays import quarter_end, report_due_date
 from monev.engine import vector
-from monev.store import db
+from monev.store import current, db
 
 TODAY = date(2026, 11, 23)
 YEARS = tuple(range(2023, 2033))            # the masterplan period (targets)
@@ -933,6 +933,7 @@ def build_national(db_path: Path, seed: int = 7, regions: int | None = None) -> 
         con.execute("INSERT INTO setting VALUES ('*', ?, ?)",
                     [MARKER, json.dumps({"seed": seed, "regions": len(plan)})])
         con.execute("COMMIT")
+        current.refresh_stale(con)
         con.execute("CHECKPOINT")
         stats = {"seed": seed, "regions": len(plan), "loads": len(loads),
                  "superseded": int((loads["variant"] == "draft").sum()), **rows,

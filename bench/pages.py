@@ -275,6 +275,11 @@ def run(tuban_db: Path, workbooks: Path, national_db: Path | None, region: str =
         rows.append(_page_row(f"Perbandingan wilayah: region_comparison ({len(result)} "
                               "regencies)", "national roll-up", t,
                               _scaled(excel[PAGES[0].name], scale), estimated=True))
+        t, _ = timed(lambda: region_comparison(con, ASOF, pre_aggregated=False), runs)
+        rows.append({"section": "Data halaman", "measure": "(for comparison) the same roll-up "
+                     "from the fact tables instead of the pre-aggregated current state "
+                     "(monev/store/current.py)", "dataset": "national roll-up", "timing": t,
+                     "unit": "ms", "compare": "", "target": "", "met": None})
         codes = [r for r in result["region_code"]][:loop_regions]
         t, _ = timed(lambda: [_region_summary(con, r) for r in codes], max(1, runs // 3))
         factor = len(result) / len(codes)

@@ -44,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     ld.add_argument("--dry-run", action="store_true",
                     help="report what would change; change nothing")
     ld.add_argument("--opd", help="refuse files of another OPD")
+    ld.add_argument("--wilayah", help="refuse files of another region (code, e.g. 35.23)")
     ld.add_argument("--tahun", type=int, help="refuse files of another year")
     ld.add_argument("--tw", type=_tw, help="refuse files of another triwulan")
     ld.add_argument("--received", type=date.fromisoformat,
@@ -90,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     ust.add_argument("username")
     ust.add_argument("--aktif", choices=["ya", "tidak"])
     ust.add_argument("--password-stdin", action="store_true")
+    ust.add_argument("--wilayah", help="bind to a region code ('*' = every region)")
 
     au = sub.add_parser("audit", help="print the audit trail")
     au.add_argument("--limit", type=int, default=50)
@@ -105,22 +107,24 @@ def main(argv: list[str] | None = None) -> int:
     return handler(args, Path(db_path))
 
 
-def _operator_scope(db_path: Path, actor: str) -> str | None:
-    """The OPD an operator account is bound to (loads by it are refused for other OPDs)."""
+def _account_scope(db_path: Path, actor: str) -> tuple[str | None, str | None]:
+    """(OPD, region) an account is bound to: an operator's OPD, any account's region (loads by
+    it are refused for other OPDs and regions)."""
     from monev.store import db
     if not db_path.exists():
-        return None
+        return None, None
     with db.opened(db_path, read_only=True, retries=50) as con:
-        row = con.execute("SELECT opd_code FROM app_user WHERE username = ? AND "
-                          "role = 'operator'", [actor]).fetchone()
-    return row[0] if row else None
+        row = con.execute("SELECT CASE WHEN role = 'operator' THEN opd_code END, region_code "
+                          "FROM app_user WHERE username = ?", [actor]).fetchone()
+    return (row[0], row[1]) if row else (None, None)
 
 
 def _cmd_load(args: argparse.Namespace, db_path: Path) -> int:
     from etl.load import load_paths
     actor = _actor(args)
-    expect = Expect(opd=args.opd, year=args.tahun, tw=args.tw,
-                    opd_scope=_operator_scope(db_path, actor))
+    opd_scope, region_scope = _account_scope(db_path, actor)
+    expect = Expect(opd=args.opd, year=args.tahun, tw=args.tw, region=args.wilayah,
+                    opd_scope=opd_scope, region_scope=region_scope)
     results = load_paths(db_path, args.files, actor=actor, dry_run=args.dry_run,
                          expect=expect, at=args.at, received_on=args.received)
     for r in results:
@@ -247,7 +251,8 @@ def _cmd_user(args: argparse.Namespace, db_path: Path) -> int:
             elif args.user_command == "set":
                 accounts.set_user(con, args.username, actor=_actor(args),
                                   active=None if args.aktif is None else args.aktif == "ya",
-                                  password=_password(args) if args.password_stdin else None)
+                                  password=_password(args) if args.password_stdin else None,
+                                  region_code=args.wilayah)
                 print(f"Akun {args.username} diperbarui.")
             else:
                 print(accounts.users(con).to_string(index=False))
@@ -267,7 +272,7 @@ def _cmd_audit(args: argparse.Namespace, db_path: Path) -> int:
 def _change(args: argparse.Namespace, db_path: Path, action: str) -> int:
     from etl.archive import Archive
     from etl.load import delete_load, restore_load
-    from monev.store import db
+    from monev.store import current, db
     fn = restore_load if action == "restore" else delete_load
     with db.opened(db_path, retries=20) as con:
         try:
@@ -275,6 +280,7 @@ def _change(args: argparse.Namespace, db_path: Path, action: str) -> int:
         except KeyError as exc:
             print(exc.args[0], file=sys.stderr)
             return 1
+        current.refresh_stale(con)
     word = "dipulihkan" if action == "restore" else "ditarik"
     print(f"Muatan #{args.load_id} {word}.")
     return 0

@@ -35,7 +35,7 @@ from monev.domain.accumulation import expected_to_date
 from monev.domain.text import format_angka
 from monev.domain.village import APBDES, RENCANA, funding_route
 from monev.domain.workdays import add_working_days, is_working_day, quarter_end, report_due_date
-from monev.store import accounts, db
+from monev.store import accounts, current, db
 
 SEED = 2032
 TODAY = date(2026, 11, 23)           # the demo's "now": reports up to 2026 TW III exist
@@ -667,6 +667,7 @@ def build_demo(db_path: Path, out_dir: Path | None = None) -> dict[str, int]:
             written += 1
             loader.load(path, ev.actor, ev.at, ev.received)
         _demo_accounts(con)
+        current.refresh_stale(con)
     reports = [e for e in events if e.variant != "fix"]
     return {"workbooks": written, **loader.stats,
             "opd": len(dd.OPDS), "programs": len(dd.PROGRAMS),

@@ -24,11 +24,12 @@ from etl.validate import (
     Identity,
     laporan_identity,
     masterplan_identity,
+    outside_region,
     validate_laporan,
     validate_masterplan,
 )
 from etl.workbook import ParsedWorkbook, read_workbook
-from monev.store import db, intake, lineage
+from monev.store import current, db, intake, lineage
 
 TABLE_LABELS = {"masterplan": "masterplan", "opd": "OPD", "program": "program",
                 "program_support": "OPD pendukung", "indicator": "indikator",
@@ -167,6 +168,12 @@ def _validate(con: duckdb.DuckDBPyConnection, book: ParsedWorkbook, expect: Expe
               received_on: date) -> tuple[Identity | None, dict[str, pd.DataFrame],
                                           dict[str, str]]:
     """Identify and check a parsed workbook; returns identity, fact frames, OPD names."""
+    if expect.opd_scope and not expect.region_scope and intake.loaded_region_count(con) > 1:
+        book.issue(None, None, None, "di_luar_wewenang", None,
+                   "Akun operator ini belum terikat pada satu wilayah, padahal database memuat "
+                   "lebih dari satu kabupaten/kota. Minta admin Diskominfo mengatur wilayah "
+                   "akun Anda.")
+        return None, {}, {}
     if book.kind == "masterplan" and expect.opd_scope:
         book.issue(None, None, None, "di_luar_wewenang", None,
                    "Akun operator OPD tidak boleh mengunggah masterplan. Masterplan diunggah "
@@ -175,7 +182,7 @@ def _validate(con: duckdb.DuckDBPyConnection, book: ParsedWorkbook, expect: Expe
     if book.kind == "masterplan":
         region = book.info.get("kode_wilayah")
         ident = masterplan_identity(book, intake.region_exists(con, region) if region else None)
-        if ident is None:
+        if ident is None or outside_region(book, ident.region, expect):
             return None, {}, {}
         if expect.region and expect.region != ident.region:
             book.issue(book.info_sheet, book.info_rows.get("kode_wilayah"), "Kode Wilayah",
@@ -217,12 +224,13 @@ def _reject(con: duckdb.DuckDBPyConnection, book: ParsedWorkbook, file_hash: str
 
 
 def _in_scope(con: duckdb.DuckDBPyConnection, load_id: int, expect: Expect) -> bool:
-    """Whether an operator-scoped upload may act on an existing load (else it is re-checked
-    from scratch, and refused there with the usual message)."""
-    if not expect.opd_scope:
+    """Whether an OPD- or region-scoped upload may act on an existing load (else it is
+    re-checked from scratch, and refused there with the usual message)."""
+    if not expect.opd_scope and not expect.region_scope:
         return True
     record = lineage.get_load(con, load_id)
-    return bool(record) and record["opd_code"] == expect.opd_scope
+    return bool(record) and (not expect.opd_scope or record["opd_code"] == expect.opd_scope) \
+        and (not expect.region_scope or record["region_code"] == expect.region_scope)
 
 
 def _same_bytes(con: duckdb.DuckDBPyConnection, same: list[tuple[int, bool]], file_name: str,
@@ -253,16 +261,16 @@ def restore_load(con: duckdb.DuckDBPyConnection, load_id: int, *, actor: str,
         raise KeyError(f"Muatan #{load_id} tidak ada.")
     if record["is_active"]:
         return None
-    current = lineage.active_load_for_scope(con, record["scope_key"])
+    active = lineage.active_load_for_scope(con, record["scope_key"])
     con.execute("BEGIN TRANSACTION")
     try:
-        if current:
-            lineage.deactivate(con, int(current["load_id"]), at)
-            _event(con, "supersede", actor, at, int(current["load_id"]), None, None,
+        if active:
+            lineage.deactivate(con, int(active["load_id"]), at)
+            _event(con, "supersede", actor, at, int(active["load_id"]), None, None,
                    {"replaced_by": load_id})
         lineage.activate(con, load_id, at)
         _event(con, "restore", actor, at, load_id, record["file_hash"], record["file_name"],
-               {"replaces": int(current["load_id"]) if current else None})
+               {"replaces": int(active["load_id"]) if active else None})
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -270,7 +278,7 @@ def restore_load(con: duckdb.DuckDBPyConnection, load_id: int, *, actor: str,
     if archive:
         archive.append({"event": "restore", "load_id": load_id, "actor": actor,
                         "at": at.isoformat()})
-    return int(current["load_id"]) if current else None
+    return int(active["load_id"]) if active else None
 
 
 def delete_load(con: duckdb.DuckDBPyConnection, load_id: int, *, actor: str,
@@ -342,4 +350,6 @@ def load_paths(db_path: Path, paths: list[Path], *, actor: str, dry_run: bool = 
             results.append(load_bytes(con, data, Path(path).name, actor=actor,
                                       archive=archive, dry_run=dry_run, expect=expect, at=at,
                                       received_on=received_on))
+        if not dry_run:
+            current.refresh_stale(con)
     return results

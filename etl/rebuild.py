@@ -8,7 +8,7 @@ from pathlib import Path
 
 from etl.archive import Archive
 from etl.load import delete_load, load_bytes, restore_load
-from monev.store import db
+from monev.store import current, db
 
 
 def rebuild(db_path: Path | str, archive_root: Path | None = None) -> int:
@@ -34,6 +34,7 @@ def rebuild(db_path: Path | str, archive_root: Path | None = None) -> int:
             elif entry["event"] == "delete":
                 delete_load(con, entry["load_id"], actor=entry["actor"], archive=None, at=at)
             replayed += 1
+        current.refresh_stale(con)
     os.replace(tmp, db_path)
     Path(str(tmp) + ".wal").unlink(missing_ok=True)
     return replayed

@@ -31,6 +31,19 @@ class Expect:
     tw: int | None = None
     region: str | None = None
     opd_scope: str | None = None   # an operator account: only this OPD's reports, ever
+    region_scope: str | None = None  # an account bound to one region: only its files, ever
+
+
+def outside_region(book: ParsedWorkbook, region: str, expect: Expect) -> bool:
+    """Record (and say) that a file is for a region the account may not touch."""
+    if not expect.region_scope or region == expect.region_scope:
+        return False
+    book.issue(book.info_sheet, book.info_rows.get("kode_wilayah"), "Kode Wilayah",
+               "di_luar_wewenang", region,
+               f"Akun Anda hanya untuk wilayah {expect.region_scope}; file ini untuk wilayah "
+               f"{region}. Unggahan tidak boleh melintasi wilayah: minta admin wilayah "
+               f"{region} mengunggahnya.")
+    return True
 
 
 @dataclass
@@ -332,6 +345,8 @@ def laporan_identity(book: ParsedWorkbook, state: MasterplanState | None, expect
             book.issue(sheet, rows.get(key), labels[key], "salah_opd_periode", got,
                        f"File ini untuk {labels[key]} {got}, padahal yang diunggah adalah "
                        f"{labels[key]} {label}. Periksa kembali file yang dipilih.")
+    if region is not None and outside_region(book, region, expect):
+        return None
     if expect.opd_scope and opd is not None and opd != expect.opd_scope:
         book.issue(sheet, rows.get("kode_opd"), "Kode OPD", "di_luar_wewenang", opd,
                    f"Akun Anda hanya untuk OPD {expect.opd_scope}; file ini laporan OPD {opd}. "

@@ -7,7 +7,9 @@ import streamlit as st
 
 from monev import auth
 from monev.store import accounts
-from monev.ui import components, data, nav, session
+from monev.ui import components, data, filters, nav, session
+
+ALL_REGIONS = "Semua wilayah"
 
 nav.ensure_routed()
 admin = session.require("users")
@@ -23,6 +25,7 @@ with components.busy_guard(stop=True):
 table = pd.DataFrame({
     "Nama pengguna": people["username"], "Nama": people["full_name"],
     "Peran": people["role"].map(auth.ROLES), "OPD": people["opd_code"],
+    "Wilayah": people["region_code"].where(people["region_code"].notna(), ALL_REGIONS),
     "Aktif": people["active"].map({True: "Ya", False: "Tidak"}),
     "Gagal masuk": people["failed_attempts"],
 })
@@ -35,6 +38,11 @@ with st.form("akun_baru", clear_on_submit=True):
     full_name = c2.text_input("Nama lengkap")
     role_label = c1.selectbox("Peran", list(auth.ROLES.values()))
     opd = c2.text_input("Kode OPD (khusus operator)")
+    regions = filters.options().regions
+    region = c2.selectbox("Wilayah", ["", *regions],
+                          format_func=lambda c: f"{regions[c]} ({c})" if c else ALL_REGIONS,
+                          help="Akun yang terikat pada satu wilayah hanya dapat memuat file "
+                               "wilayah itu.")
     password = c1.text_input("Kata sandi awal", type="password",
                              help=f"Minimal {auth.MIN_PASSWORD} karakter, huruf dan angka.")
     created = st.form_submit_button("Buat akun", type="primary")
@@ -44,7 +52,8 @@ if created:
         with components.busy_guard():
             data.write(lambda con: accounts.add_user(
                 con, username.strip(), full_name.strip() or username.strip(), role, password,
-                opd_code=opd.strip().upper() or None, actor=admin.username))
+                opd_code=opd.strip().upper() or None, region_code=region or None,
+                actor=admin.username))
             st.success(f"Akun {username} dibuat.")
     except ValueError as exc:
         st.error(str(exc))

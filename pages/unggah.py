@@ -107,7 +107,7 @@ def show_checked(item: upload.Checked, i: int) -> None:
                                             key=f"dl_issues_{i}", what="daftar masalah")
 
 
-def upload_section(opts: filters.FilterOptions) -> None:
+def upload_section(opts: filters.FilterOptions, region: str | None) -> None:
     """Step 2 and 3: upload, dry run, and the confirm button."""
     st.subheader("2. Unggah dan periksa", divider="gray")
     done: list[LoadResult] | None = st.session_state.get("unggah_results")
@@ -136,7 +136,8 @@ def upload_section(opts: filters.FilterOptions) -> None:
                    "setelah Anda menekan tombol **Muat ke database**.")
         return
     st.session_state.pop("unggah_results", None)
-    expect = upload.expectation(opd=opd, period=period)
+    # An OPD picked here is an OPD of the region chosen above: a file of another region fails.
+    expect = upload.expectation(region=region if opd else None, opd=opd, period=period)
     signature = (tuple((f.file_id, f.name, f.size) for f in files), expect, received,
                  data.data_version())
     stored = st.session_state.get("unggah_checked")
@@ -171,19 +172,24 @@ def upload_section(opts: filters.FilterOptions) -> None:
 
 
 nav.ensure_routed()
-session.require("upload")
+user = session.require("upload")
 st.title("Unggah Data")
 st.caption("Laporan triwulan OPD dan workbook masterplan Smart City.")
 with components.busy_guard(stop=True, catch_all=True):
     options = filters.options()
-    region = next(iter(options.regions), None)
-    if len(options.regions) > 1:
-        region = st.selectbox("Wilayah", list(options.regions),
-                              format_func=lambda c: options.regions[c], key="unggah_wilayah")
-        options = filters.options(region)
+    # An account bound to a region sees (and may load) only that region.
+    regions = {c: n for c, n in options.regions.items() if user.region_code in (None, c)}
+    region = next(iter(regions), None)
+    if len(regions) > 1:
+        region = st.selectbox("Wilayah", list(regions), format_func=regions.get,
+                              key="unggah_wilayah")
+    options = filters.options(region)
+    if user.region_code:
+        st.caption(f"Akun Anda untuk wilayah {regions.get(user.region_code, user.region_code)}"
+                   ": file wilayah lain akan ditolak.")
     with st.expander("1. Unduh template laporan triwulan atau masterplan",
                      expanded=region is None, icon=":material/download:"), \
             components.busy_guard(catch_all=True):
         template_section(options, region)
     with components.busy_guard(catch_all=True):
-        upload_section(options)
+        upload_section(options, region)

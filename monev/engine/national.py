@@ -24,7 +24,8 @@ from monev.domain.bands import BY_CODE
 from monev.domain.capaian import OK
 from monev.domain.settings import DEFAULT, Rules
 from monev.engine import vector
-from monev.engine.asof import AsOf
+from monev.engine.asof import LATEST, AsOf
+from monev.store import current
 
 EPOCH = date(1970, 1, 1)
 
@@ -40,16 +41,9 @@ _BASE = """act AS (SELECT a.load_id FROM load_activation a
             WHERE l.kind = 'laporan')"""
 
 _TW = (1, 2, 3, 4)
-_INDICATORS = f"""WITH {_BASE},
-    dims AS (SELECT code, row_number() OVER (ORDER BY sort_order) - 1 AS dim_no
-             FROM dimension),
-    prog AS (SELECT p.region_code, p.load_id, p.program_code, dims.dim_no,
-                    row_number() OVER (ORDER BY p.region_code, p.program_code) - 1
-                        AS program_no
-             FROM program p JOIN mp USING (region_code, load_id)
-             JOIN dims ON dims.code = p.dimension_code
-             WHERE p.start_year <= $year AND p.end_year >= $year),
-    tg AS (SELECT t.region_code, t.indicator_code,
+# Targets and latest realisations of asof.year per region and indicator, one column per TW:
+# from the fact tables (any cut-off) ...
+_FACT_TARGETS = f"""tg AS (SELECT t.region_code, t.indicator_code,
                   max(t.value) FILTER (WHERE t.tw = 0) AS annual,
                   max(t.value_max) FILTER (WHERE t.tw = 0) AS annual_max,
                   {", ".join(f"max(t.value) FILTER (WHERE t.tw = {q}) AS q{q}" for q in _TW)},
@@ -68,8 +62,24 @@ _INDICATORS = f"""WITH {_BASE},
                              for q in _TW)},
                   {", ".join(f"arg_max(sd, latest) FILTER (WHERE tw = {q}) AS s{q}"
                              for q in _TW)}
-           FROM re GROUP BY ALL)
-    SELECT prog.region_code, CAST(replace(prog.region_code, '.', '') AS INTEGER) AS region_no,
+           FROM re GROUP BY ALL)"""
+# ... or from the pre-aggregated current state (cut-off LATEST, monev.store.current).
+_CURRENT_TARGETS = f"""tg AS (SELECT * EXCLUDE (year) FROM cur_target WHERE year = $year),
+    rv AS (SELECT region_code, indicator_code,
+                  {", ".join(f"CASE WHEN $tw >= {q} THEN r{q} END AS r{q}" for q in _TW)},
+                  {", ".join(f"CASE WHEN $tw >= {q} THEN s{q} END AS s{q}" for q in _TW)}
+           FROM cur_realisation WHERE year = $year)"""
+_INDICATORS = """WITH {base},
+    dims AS (SELECT code, row_number() OVER (ORDER BY sort_order) - 1 AS dim_no
+             FROM dimension),
+    prog AS (SELECT p.region_code, p.load_id, p.program_code, dims.dim_no,
+                    row_number() OVER (ORDER BY p.region_code, p.program_code) - 1
+                        AS program_no
+             FROM program p JOIN mp USING (region_code, load_id)
+             JOIN dims ON dims.code = p.dimension_code
+             WHERE p.start_year <= $year AND p.end_year >= $year),
+    {values}
+    SELECT CAST(replace(prog.region_code, '.', '') AS INTEGER) AS region_no,
            prog.program_no, prog.dim_no,
            i.indicator_code IS NOT NULL AS has_indicator, i.accumulation,
            i.polarity = 'negatif' AS negative, i.baseline, i.weight,
@@ -87,7 +97,7 @@ _REPORTS = f"""WITH {_BASE},
                    bool_or(load_id IN (SELECT load_id FROM rep)) AS held
             FROM load WHERE kind = 'laporan' AND uploaded_at <= $cutoff AND year = $year
               AND tw <= $tw GROUP BY ALL)
-    SELECT owed.region_code, q.tw,
+    SELECT CAST(replace(owed.region_code, '.', '') AS INTEGER) AS region_no, q.tw,
            CASE WHEN sub.held THEN sub.first_received_on - DATE '1970-01-01' END AS received
     FROM owed CROSS JOIN range(1, $tw + 1) q(tw)
     LEFT JOIN sub ON sub.region_code = owed.region_code AND sub.opd_code = owed.opd_code
@@ -95,15 +105,21 @@ _REPORTS = f"""WITH {_BASE},
 
 # First date each stage was reported (over active reports), one column per stage. "Rencana"
 # rows are left out: that stage is always reached in time, its date never decides a status.
-_VILLAGES = f"""WITH {_BASE},
-    st AS (SELECT s.program_code, s.village_code,
+_DAYS = [f"d{k}" for k in range(1, len(vil.ALL_STAGES))]
+_FACT_STAGES = f"""st AS (SELECT s.program_code, s.village_code,
                   {", ".join(f"min(s.reached_on) FILTER (WHERE s.stage = '{stage}')"
                              f" - DATE '1970-01-01' AS d{k}"
                              for k, stage in enumerate(vil.ALL_STAGES) if stage != vil.RENCANA)}
            FROM village_stage s JOIN rep USING (load_id)
            WHERE s.stage <> '{vil.RENCANA}' AND s.reached_on <= $on
-           GROUP BY ALL)
-    SELECT vp.region_code, vp.funding_year, vp.route = 'apbdes' AS apbdes,
+           GROUP BY ALL)"""
+_VILLAGES_CURRENT = f"""SELECT funding_year, apbdes, region_no, village_no,
+           {", ".join(f"CASE WHEN {d} <= $on - DATE '1970-01-01' THEN {d} END AS {d}"
+                      for d in _DAYS)}
+    FROM cur_village"""
+_VILLAGES = """WITH {base},
+    {stages}
+    SELECT vp.funding_year, vp.route = 'apbdes' AS apbdes,
            CAST(replace(vp.region_code, '.', '') AS INTEGER) AS region_no,
            CAST(replace(vp.village_code, '.', '') AS BIGINT) AS village_no,
            st.* EXCLUDE (program_code, village_code)
@@ -111,20 +127,57 @@ _VILLAGES = f"""WITH {_BASE},
     LEFT JOIN st ON st.program_code = vp.program_code AND st.village_code = vp.village_code"""
 
 
-def _floats(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
-    return frame[columns].to_numpy(dtype="float64", na_value=np.nan)
+def _queries(con: duckdb.DuckDBPyConnection, asof: AsOf, pre_aggregated: bool | None
+             ) -> tuple[str, str]:
+    """The indicator and village queries: on the pre-aggregated current state when the view
+    is of the data as it stands (cut-off LATEST) and that state is fresh, else on the facts."""
+    if pre_aggregated is None:
+        pre_aggregated = asof.cutoff == LATEST and current.is_fresh(con)
+    if pre_aggregated:
+        return _INDICATORS.format(base=_BASE, values=_CURRENT_TARGETS), _VILLAGES_CURRENT
+    return (_INDICATORS.format(base=_BASE, values=_FACT_TARGETS),
+            _VILLAGES.format(base=_BASE, stages=_FACT_STAGES))
+
+
+Columns = dict[str, np.ndarray]
+
+
+def _run(con: duckdb.DuckDBPyConnection, query: str, **params: object) -> Columns:
+    """The query's result as numpy columns (masked where NULL); of the parameters, only those
+    it names are passed. No DataFrame: the rules work on whole arrays."""
+    return con.execute(query, {k: v for k, v in params.items() if f"${k}" in query}
+                       ).fetchnumpy()
+
+
+def _floats(res: Columns, columns: list[str]) -> np.ndarray:
+    """The columns side by side as float64, NULL = NaN."""
+    return np.column_stack([np.ma.filled(np.ma.asarray(res[c], dtype="float64"), np.nan)
+                            for c in columns])
+
+
+def _bools(res: Columns, column: str) -> np.ndarray:
+    """A boolean column, NULL = False."""
+    return np.ma.filled(np.ma.asarray(res[column], dtype=bool), False)
+
+
+def _ints(res: Columns, column: str) -> np.ndarray:
+    return np.asarray(res[column], dtype="int64")
+
+
+def _codes(region_no: np.ndarray) -> np.ndarray:
+    """Region numbers back to Kemendagri codes: 3523 -> '35.23'."""
+    return np.array([f"{n // 100:02d}.{n % 100:02d}" for n in region_no], dtype=object)
 
 
 def _attainment(con: duckdb.DuckDBPyConnection, asof: AsOf, rules: Rules,
-                dims: list[str]) -> pd.DataFrame:
+                dims: list[str], query: str) -> pd.DataFrame:
     """Per region: capaian (mean of programs), band, capaian per dimension, counts."""
-    df = con.execute(_INDICATORS, {"cutoff": asof.cutoff, "year": asof.year,
-                                   "tw": asof.tw}).df()
-    has_ind = df["has_indicator"].to_numpy(dtype=bool)
-    kind = df["accumulation"].to_numpy(dtype=object)
+    df = _run(con, query, cutoff=asof.cutoff, year=asof.year, tw=asof.tw)
+    has_ind = _bools(df, "has_indicator")
+    kind = np.ma.filled(np.ma.asarray(df["accumulation"], dtype=object), None)
     baseline = _floats(df, ["baseline"])[:, 0]
     values = _floats(df, [f"r{q}" for q in _TW])
-    sdtw = df[[f"s{q}" for q in _TW]].fillna(False).to_numpy(dtype=bool)
+    sdtw = np.column_stack([_bools(df, f"s{q}") for q in _TW])
     q_target = _floats(df, [f"q{q}" for q in _TW])
     q_max = _floats(df, [f"qmax{q}" for q in _TW])
     annual, annual_max = _floats(df, ["annual"])[:, 0], _floats(df, ["annual_max"])[:, 0]
@@ -133,17 +186,16 @@ def _attainment(con: duckdb.DuckDBPyConnection, asof: AsOf, rules: Rules,
     expected = vector.expected(annual, baseline, kind, tw, q_target)[0]
     expected_max = np.where(np.isnan(annual_max), np.nan,
                             vector.expected(annual_max, baseline, kind, tw, q_max)[0])
-    negative = df["negative"].fillna(False).to_numpy(dtype=bool)
+    negative = _bools(df, "negative")
     cap, status = vector.capaian(ytd, expected, expected_max, negative)
     cap = np.where(has_ind, cap, np.nan)
 
     # indicators -> programs: weighted mean of the computable capaian (programs.program_capaian)
-    prog_id = df["program_no"].to_numpy(dtype="int64")
-    first_row, region_of_row = np.unique(df["region_no"].to_numpy(dtype="int64"),
-                                         return_index=True, return_inverse=True)[1:]
+    prog_id = _ints(df, "program_no")
+    regions, region_of_row = np.unique(_ints(df, "region_no"), return_inverse=True)
     n_prog = int(prog_id.max()) + 1 if len(prog_id) else 0
     first = np.unique(prog_id, return_index=True)[1]
-    region_no, dim_no = region_of_row[first], df["dim_no"].to_numpy(dtype="int64")[first]
+    region_no, dim_no = region_of_row[first], _ints(df, "dim_no")[first]
     weight = np.nan_to_num(_floats(df, ["weight"])[:, 0], nan=1.0)
     valid = ~np.isnan(cap)
     w_sum = np.bincount(prog_id, np.where(valid, weight, 0.0), n_prog)
@@ -161,7 +213,7 @@ def _attainment(con: duckdb.DuckDBPyConnection, asof: AsOf, rules: Rules,
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(n > 0, np.bincount(keys, cap0, size) / n, np.nan)
 
-    codes = df["region_code"].to_numpy(dtype=object)[first_row]
+    codes = _codes(regions)
     out = pd.DataFrame({"capaian": mean(region_no, n_reg),
                         "n_programs": np.bincount(region_no, minlength=n_reg),
                         "n_programs_computed": np.bincount(region_no, computed, n_reg)
@@ -180,21 +232,22 @@ def _attainment(con: duckdb.DuckDBPyConnection, asof: AsOf, rules: Rules,
 def _completeness(con: duckdb.DuckDBPyConnection, asof: AsOf, rules: Rules) -> pd.DataFrame:
     """Per region: reports due, received, on time, completeness % and on-time % of asof.year
     up to asof.tw (the rules of ``reporting.report_completeness``, on whole columns)."""
-    df = con.execute(_REPORTS, {"cutoff": asof.cutoff, "year": asof.year,
-                                "tw": asof.tw}).df()
+    df = _run(con, _REPORTS, cutoff=asof.cutoff, year=asof.year, tw=asof.tw)
     on = (asof.date - EPOCH).days
     due_by_tw = {q: (wd.report_due_date(asof.year, q, rules) - EPOCH).days
                  for q in range(1, asof.tw + 1)}
-    due = df["tw"].map(due_by_tw).to_numpy(dtype="float64")
+    due = np.array([np.nan, *due_by_tw.values()])[_ints(df, "tw")]
     got = _floats(df, ["received"])[:, 0]
     arrived = ~np.isnan(got) & (got <= on)
     not_due = ~arrived & (on <= due)
-    work = pd.DataFrame({"region_code": df["region_code"], "due": ~not_due,
-                         "received": arrived, "on_time": arrived & (got <= due)})
-    g = work.groupby("region_code", sort=True)
-    out = pd.DataFrame({"reports_due": g["due"].sum().astype("int64"),
-                        "reports_received": g["received"].sum().astype("int64"),
-                        "reports_on_time": g["on_time"].sum().astype("int64")})
+    regions, region_id = np.unique(_ints(df, "region_no"), return_inverse=True)
+
+    def count(flags: np.ndarray) -> np.ndarray:
+        return np.bincount(region_id, flags, len(regions)).astype("int64")
+
+    out = pd.DataFrame({"reports_due": count(~not_due), "reports_received": count(arrived),
+                        "reports_on_time": count(arrived & (got <= due))},
+                       index=pd.Index(_codes(regions), name="region_code"))
     n_due = out["reports_due"].where(out["reports_due"] > 0)
     out["completeness_pct"] = out["reports_received"] / n_due * 100
     out["on_time_pct"] = out["reports_on_time"] / n_due * 100
@@ -251,24 +304,25 @@ def village_statuses(route: str, funding_year: np.ndarray, stage_days: np.ndarra
         _status_codes(route, funding_year, stage_days, on, rules)]
 
 
-def _villages(con: duckdb.DuckDBPyConnection, asof: AsOf, rules: Rules) -> pd.DataFrame:
+def _villages(con: duckdb.DuckDBPyConnection, asof: AsOf, rules: Rules,
+              query: str) -> pd.DataFrame:
     """Per region: planned program × village rows by calendar status, and villages at risk
     (rawan or bergeser for at least one program)."""
-    df = con.execute(_VILLAGES, {"cutoff": asof.cutoff, "on": asof.date}).df()
-    days = np.full((len(df), len(vil.ALL_STAGES)), np.nan)   # column 0, Rencana: never read
-    days[:, 1:] = _floats(df, [f"d{k}" for k in range(1, len(vil.ALL_STAGES))])
-    years = df["funding_year"].to_numpy(dtype="int64")
-    apbdes = df["apbdes"].to_numpy(dtype=bool)
-    status = np.zeros(len(df), dtype="int8")
+    df = _run(con, query, cutoff=asof.cutoff, on=asof.date)
+    n_rows = len(df["region_no"])
+    days = np.full((n_rows, len(vil.ALL_STAGES)), np.nan)   # column 0, Rencana: never read
+    days[:, 1:] = _floats(df, _DAYS)
+    years = _ints(df, "funding_year")
+    apbdes = _bools(df, "apbdes")
+    status = np.zeros(n_rows, dtype="int8")
     for route, rows in ((vil.APBDES, apbdes), (vil.APBD, ~apbdes)):
         cols = [vil.ALL_STAGES.index(s) for s in vil.STAGES[route]]
         status[rows] = _status_codes(route, years[rows], days[rows][:, cols], asof.date, rules)
-    first_row, region_id = np.unique(df["region_no"].to_numpy(dtype="int64"),
-                                     return_index=True, return_inverse=True)[1:]
-    n = len(first_row)
-    codes = df["region_code"].to_numpy(dtype=object)[first_row]
+    regions, region_id = np.unique(_ints(df, "region_no"), return_inverse=True)
+    n = len(regions)
+    codes = _codes(regions)
     by_status = np.bincount(region_id * 4 + status, minlength=n * 4).reshape(n, 4)
-    village = df["village_no"].to_numpy(dtype="int64")
+    village = _ints(df, "village_no")
     first = np.unique(village, return_index=True)[1]            # one row per village
     risk = (status == _RAWAN) | (status == _BERGESER)
     risky = np.unique(village[risk], return_index=True)[1]
@@ -283,8 +337,8 @@ def _villages(con: duckdb.DuckDBPyConnection, asof: AsOf, rules: Rules) -> pd.Da
     return out
 
 
-def region_comparison(con: duckdb.DuckDBPyConnection, asof: AsOf,
-                      rules: Rules = DEFAULT) -> pd.DataFrame:
+def region_comparison(con: duckdb.DuckDBPyConnection, asof: AsOf, rules: Rules = DEFAULT,
+                      pre_aggregated: bool | None = None) -> pd.DataFrame:
     """One row per region with a masterplan active at asof.cutoff, sorted by code.
 
     Columns: region_code, region_name, province_name; capaian (mean program capaian vs
@@ -294,6 +348,9 @@ def region_comparison(con: duckdb.DuckDBPyConnection, asof: AsOf,
     judged on asof.date); n_village_plans, n_villages, n_rawan, n_bergeser, n_beroperasi (program
     × village rows), n_villages_at_risk (villages rawan or bergeser in some program) and
     pct_villages_at_risk. The same rules apply to every region.
+
+    ``pre_aggregated`` None (the default) reads the pre-aggregated current state when it can
+    (see :func:`_queries`); False forces the fact tables (tests compare the two).
     """
     dims = [r[0] for r in con.execute("SELECT code FROM dimension ORDER BY sort_order")
             .fetchall()]
@@ -301,10 +358,11 @@ def region_comparison(con: duckdb.DuckDBPyConnection, asof: AsOf,
                                   p.name AS province_name
                            FROM ref_regency r LEFT JOIN ref_province p
                              ON p.code = r.province_code""").df().set_index("region_code")
-    att = _attainment(con, asof, rules, dims)
+    indicators, villages_query = _queries(con, asof, pre_aggregated)
+    att = _attainment(con, asof, rules, dims, indicators)
     out = names.join(att, how="inner")
     out = out.join(_completeness(con, asof, rules), how="left")
-    villages = _villages(con, asof, rules)
+    villages = _villages(con, asof, rules, villages_query)
     out = out.join(villages, how="left")
     for col in ("reports_due", "reports_received", "reports_on_time", "n_village_plans",
                 "n_villages", "n_rawan", "n_bergeser", "n_beroperasi", "n_villages_at_risk"):

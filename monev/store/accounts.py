@@ -32,8 +32,9 @@ def add_user(con: duckdb.DuckDBPyConnection, username: str, full_name: str, role
 def set_user(con: duckdb.DuckDBPyConnection, username: str, *, actor: str,
              active: bool | None = None, password: str | None = None,
              role: str | None = None, opd_code: str | None = None,
-             now: datetime | None = None) -> None:
-    """Change a user's status, password or role; audited (never with the password)."""
+             region_code: str | None = None, now: datetime | None = None) -> None:
+    """Change a user's status, password, role or region ('*' = every region); audited (never
+    with the password)."""
     now = now or datetime.now().replace(microsecond=0)
     row = con.execute("SELECT role, opd_code FROM app_user WHERE username = ?",
                       [username]).fetchone()
@@ -56,6 +57,10 @@ def set_user(con: duckdb.DuckDBPyConnection, username: str, *, actor: str,
         con.execute("UPDATE app_user SET role = ?, opd_code = ? WHERE username = ?",
                     [new_role, new_opd, username])
         changes.update(role=new_role, opd=new_opd)
+    if region_code is not None:
+        region = None if region_code == "*" else region_code
+        con.execute("UPDATE app_user SET region_code = ? WHERE username = ?", [region, username])
+        changes["region"] = region or "semua"
     audit(con, actor, "user_change", username, changes, now)
 
 

@@ -32,6 +32,12 @@ def region_exists(con: duckdb.DuckDBPyConnection, region: str) -> str | None:
     return row[0] if row else None
 
 
+def loaded_region_count(con: duckdb.DuckDBPyConnection) -> int:
+    """How many regions have an active masterplan."""
+    return con.execute("SELECT count(DISTINCT m.region_code) FROM masterplan m "
+                       "JOIN active_load USING (load_id)").fetchone()[0]
+
+
 def dimensions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Dimensions (code, name) and their sub-dimensions."""
     return con.execute(

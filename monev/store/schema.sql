@@ -292,6 +292,33 @@ CREATE TABLE IF NOT EXISTS village_stage (
     src_sheet VARCHAR, src_row INTEGER
 );
 
+-- ---------------------------------------------------------------- pre-aggregated current state
+-- Written only by monev/store/current.py (refresh), read by the national roll-up; see there.
+-- Targets of the active masterplans, pivoted: annual (tw 0) and quarterly (q1..q4) values.
+CREATE TABLE IF NOT EXISTS cur_target (
+    region_code VARCHAR NOT NULL, indicator_code VARCHAR NOT NULL, year INTEGER NOT NULL,
+    annual DOUBLE, annual_max DOUBLE, q1 DOUBLE, q2 DOUBLE, q3 DOUBLE, q4 DOUBLE,
+    qmax1 DOUBLE, qmax2 DOUBLE, qmax3 DOUBLE, qmax4 DOUBLE
+);
+-- Latest active realisation per TW (r1..r4) and whether it was reported s.d. TW (s1..s4).
+CREATE TABLE IF NOT EXISTS cur_realisation (
+    region_code VARCHAR NOT NULL, indicator_code VARCHAR NOT NULL, year INTEGER NOT NULL,
+    r1 DOUBLE, r2 DOUBLE, r3 DOUBLE, r4 DOUBLE, s1 BOOLEAN, s2 BOOLEAN, s3 BOOLEAN, s4 BOOLEAN
+);
+-- Every planned village of the active masterplans with the first date (days since 1970-01-01)
+-- each stage after Rencana was reported (d1..d7); region_no/village_no: the codes as integers.
+CREATE TABLE IF NOT EXISTS cur_village (
+    region_code VARCHAR NOT NULL, program_code VARCHAR NOT NULL, village_code VARCHAR NOT NULL,
+    funding_year INTEGER NOT NULL, apbdes BOOLEAN NOT NULL, region_no INTEGER NOT NULL,
+    village_no BIGINT NOT NULL,
+    d1 INTEGER, d2 INTEGER, d3 INTEGER, d4 INTEGER, d5 INTEGER, d6 INTEGER, d7 INTEGER
+);
+-- The activation fingerprint each region's rows were built from (stale rows are not read).
+CREATE TABLE IF NOT EXISTS cur_state (
+    region_code VARCHAR PRIMARY KEY,
+    fingerprint VARCHAR NOT NULL
+);
+
 -- ---------------------------------------------------------------- current state
 -- Loads active now. As-of views use loads_asof(ts) below.
 CREATE OR REPLACE VIEW active_load AS

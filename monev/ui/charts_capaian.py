@@ -296,22 +296,23 @@ def capaian_bars(frame: pd.DataFrame, label_col: str, title: str,
 
 
 def band_count_bars(programs: pd.DataFrame, title: str,
-                    subtitle: str | None = None) -> go.Figure:
-    """Number of programs per band (every band; NA only when present), horizontal, band
-    colours with the code and label on the axis and the count beside the bar."""
+                    subtitle: str | None = None, unit: str = "program") -> go.Figure:
+    """Number of rows (programs, or another ``unit``) per band (every band; NA only when
+    present), horizontal, band colours with the code and label on the axis and the count
+    beside the bar."""
     codes = pd.Series(_band_codes(programs), dtype=object)
     counts = codes.value_counts()
     bands = [b for b in BANDS if b.code != "NA" or counts.get("NA", 0)]
     n = [int(counts.get(b.code, 0)) for b in bands]
     fig = go.Figure(go.Bar(
         x=n, y=[b.caption for b in bands], orientation="h",
-        text=[f"{k} program" for k in n], textposition="outside", cliponaxis=False,
+        text=[f"{k} {unit}" for k in n], textposition="outside", cliponaxis=False,
         marker={"color": [b.color for b in bands], "line": {"color": TEXT, "width": 0.5}},
         textfont={"size": BASE_FONT_PX, "color": TEXT},
-        hovertemplate="%{y}: %{x} program<extra></extra>", showlegend=False))
+        hovertemplate=f"%{{y}}: %{{x}} {unit}<extra></extra>", showlegend=False))
     fig = _layout(fig, title, subtitle, max(320, 170 + 44 * len(bands)))
     top = max(n + [1])
-    fig.update_xaxes(range=[0, top * 1.35], title_text="Jumlah program", tickformat="d",
+    fig.update_xaxes(range=[0, top * 1.35], title_text=f"Jumlah {unit}", tickformat="d",
                      dtick=max(1, math.ceil(top / 5)))
     fig.update_yaxes(autorange="reversed", title_text="")
     fig.update_layout(bargap=0.3)

@@ -18,7 +18,7 @@ import streamlit as st
 
 from monev.domain.text import tw_label
 from monev.store import intake, uploads
-from monev.ui.data import cached
+from monev.ui.data import DatabaseBusy, cached
 
 KEYS = ("wilayah", "tahun", "tw", "dimensi", "opd")
 STATE_KEY = "monev_filters"
@@ -137,13 +137,23 @@ def _select(label: str, name: str, choices: Sequence[Any], value: Any,
     return None if picked == ALL else picked
 
 
-def sidebar_filters() -> Filters:
-    """Render the shared filters in the sidebar and return (and remember) the choice."""
+def region_count() -> int:
+    """How many regions have an active masterplan (1 while the database is busy)."""
+    try:
+        return len(cached(uploads.active_regions))
+    except DatabaseBusy:
+        return 1
+
+
+def sidebar_filters(per_region: bool = True) -> Filters:
+    """Render the shared filters in the sidebar and return (and remember) the choice.
+
+    ``per_region=False`` (pages comparing regions) leaves out Wilayah and OPD."""
     opts = options(st.session_state.get("filter_wilayah"))
     chosen = resolve(opts)
     st.sidebar.subheader("Saring data")
     region = chosen.region
-    if len(opts.regions) > 1:
+    if per_region and len(opts.regions) > 1:
         region = _select("Wilayah", "wilayah", list(opts.regions), chosen.region,
                          lambda c: opts.regions.get(c, c))
         if region != chosen.region:
@@ -155,7 +165,7 @@ def sidebar_filters() -> Filters:
     dimension = _select("Dimensi", "dimensi", [None, *opts.dimensions], chosen.dimension,
                         lambda c: "Semua dimensi" if c is None else opts.dimensions[c])
     opd = _select("Perangkat Daerah (OPD)", "opd", [None, *opts.opds], chosen.opd,
-                  lambda c: "Semua OPD" if c is None else opts.opds[c])
+                  lambda c: "Semua OPD" if c is None else opts.opds[c]) if per_region else None
     result = Filters(region, opts.regions.get(region) if region else None, year, tw,
                      dimension, opd)
     st.session_state[STATE_KEY] = result

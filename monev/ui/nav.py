@@ -12,6 +12,7 @@ from pathlib import Path
 
 PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("pages/ringkasan.py", "Ringkasan", ":material/dashboard:", "Pemantauan"),
+    ("pages/wilayah.py", "Perbandingan Wilayah", ":material/compare_arrows:", "Pemantauan"),
     ("pages/capaian.py", "Capaian Program", ":material/monitoring:", "Pemantauan"),
     ("pages/tertinggal.py", "Target Tertinggal", ":material/flag:", "Pemantauan"),
     ("pages/kelengkapan.py", "Kelengkapan Laporan", ":material/fact_check:", "Pemantauan"),
@@ -31,16 +32,28 @@ REQUIRES: dict[str, str] = {
     "pages/unggah.py": "upload", "pages/pengguna.py": "users", "pages/audit.py": "audit",
 }
 NO_FILTER_SECTIONS: tuple[str, ...] = ("Diskominfo", "Admin")
+# Pages that compare regions: listed only when more than one region is loaded; the sidebar's
+# Wilayah and OPD filters do not apply there.
+ACROSS_REGIONS: frozenset[str] = frozenset({"pages/wilayah.py"})
 
 
-def sections(can: Callable[[str], bool] | None = None) -> dict[str, list[tuple[str, str, str]]]:
+def sections(can: Callable[[str], bool] | None = None,
+             n_regions: int = 1) -> dict[str, list[tuple[str, str, str]]]:
     """Pages grouped by section in declaration order: section -> [(file, title, icon)];
-    with ``can`` (a user's permission check) only the pages that user may open."""
+    with ``can`` (a user's permission check) only the pages that user may open, and the
+    pages comparing regions only when ``n_regions`` > 1."""
     out: dict[str, list[tuple[str, str, str]]] = {}
     for file, title, icon, section in PAGES:
+        if file in ACROSS_REGIONS and n_regions < 2:
+            continue
         if can is None or can(REQUIRES.get(file, "view")):
             out.setdefault(section, []).append((file, title, icon))
     return out
+
+
+def across_regions(title: str) -> bool:
+    """Whether the page with this title compares regions (no Wilayah/OPD filter)."""
+    return any(t == title and f in ACROSS_REGIONS for f, t, _, _ in PAGES)
 
 
 def section_of(title: str) -> str | None:

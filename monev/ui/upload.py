@@ -23,6 +23,7 @@ from etl.issues import Issue
 from etl.load import TABLE_LABELS, LoadResult, delete_load, load_bytes, restore_load
 from etl.template import laporan_template, masterplan_template
 from etl.validate import Expect
+from monev.store import current
 from monev.ui import data
 
 LOG = logging.getLogger(__name__)
@@ -76,12 +77,14 @@ def current_actor() -> str:
 def expectation(region: str | None = None, opd: str | None = None,
                 period: tuple[int, int] | None = None) -> Expect:
     """What the user says the upload is for; None everywhere = as the file says. An operator
-    account is always scoped to its own OPD: the loader refuses anything else."""
+    account is always scoped to its own OPD, and an account bound to a region to that region:
+    the loader refuses anything else."""
     from monev.ui.session import current_user
     user = current_user()
     scope = user.opd_code if user is not None and not user.can("upload_any_opd") else None
     year, tw = period if period else (None, None)
-    return Expect(opd=opd, year=year, tw=tw, region=region, opd_scope=scope)
+    return Expect(opd=opd, year=year, tw=tw, region=region, opd_scope=scope,
+                  region_scope=user.region_code if user is not None else None)
 
 
 def _failed(name: str, message: str = INTERNAL_ERROR, check: str = "galat_internal"
@@ -142,6 +145,7 @@ def _commit(con: duckdb.DuckDBPyConnection, items: Sequence[Checked], actor: str
         except Exception:
             LOG.exception("load of %s failed", item.name)
             results.append(_failed(item.name))
+    current.refresh_stale(con)
     if progress:
         progress(len(items), len(items), "")
     return results
@@ -209,11 +213,14 @@ def masterplan_template_bytes(region: str = "") -> bytes:
 
 
 def _restore(con: duckdb.DuckDBPyConnection, load_id: int, actor: str) -> int | None:
-    return restore_load(con, load_id, actor=actor, archive=data.archive())
+    replaced = restore_load(con, load_id, actor=actor, archive=data.archive())
+    current.refresh_stale(con)
+    return replaced
 
 
 def _withdraw(con: duckdb.DuckDBPyConnection, load_id: int, actor: str) -> None:
     delete_load(con, load_id, actor=actor, archive=data.archive())
+    current.refresh_stale(con)
 
 
 def restore(load_id: int, actor: str) -> int | None:

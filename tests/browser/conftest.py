@@ -7,6 +7,7 @@ CI (env CI set), where they must run: `.ci/run` installs chromium first.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
@@ -66,7 +67,7 @@ class Server:
 
     url: str
     db_path: Path
-    workbooks: Workbooks
+    workbooks: Workbooks | None
     log: Path
 
 
@@ -120,16 +121,9 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 
     raise TimeoutError(f"Streamlit tidak siap dalam {timeout} s:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """`streamlit run app.py` on a free port against a private database (demo when built)."""
-    base = tmp_path_factory.mktemp("browser")
-    if demo_available():   # Kabupaten Tuban demo: reports up to TW III 2026 exist
-        path = copy_database(demo_source(), base / "demo" / "monev.duckdb")
-        books = _workbooks(path, 2026, 4)
-    else:
-        path = build_masterplan(base / "mp" / "monev.duckdb")
-        books = _workbooks(path, 2025, 1)
+@contextlib.contextmanager
+def _serving(path: Path, books: Workbooks | None, base: Path, name: str) -> Iterator[Server]:
+    """`streamlit run app.py` on a free port against ``path``; stopped on exit."""
     _ensure_account(path)
     port = _free_port()
     log = base / "streamlit.log"
@@ -153,7 +147,34 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             proc.wait()
         artifacts = ROOT / "test-artifacts"
         artifacts.mkdir(exist_ok=True)
-        shutil.copy(log, artifacts / "streamlit-browser.log")
+        shutil.copy(log, artifacts / f"streamlit-{name}.log")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The app against a private database (the Tuban demo when built)."""
+    base = tmp_path_factory.mktemp("browser")
+    if demo_available():   # Kabupaten Tuban demo: reports up to TW III 2026 exist
+        path = copy_database(demo_source(), base / "demo" / "monev.duckdb")
+        books = _workbooks(path, 2026, 4)
+    else:
+        path = build_masterplan(base / "mp" / "monev.duckdb")
+        books = _workbooks(path, 2025, 1)
+    with _serving(path, books, base, "browser") as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def national_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The app against three generated regencies (bench/national.py), for the pages that
+    compare regions."""
+    from bench.national import build_national
+
+    base = tmp_path_factory.mktemp("browser-national")
+    path = base / "national.duckdb"
+    build_national(path, seed=7, regions=3)
+    with _serving(path, None, base, "browser-national") as running:
+        yield running
 
 
 def _ensure_account(path: Path) -> None:

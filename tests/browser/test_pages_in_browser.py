@@ -77,11 +77,28 @@ def test_deep_link_on_a_fresh_server_goes_through_the_router(server: Server, pag
 
 def test_every_page_opens(server: Server, page, screenshots: Path) -> None:
     for i, (file, title, _, _) in enumerate(nav.PAGES, start=1):
+        if file in nav.ACROSS_REGIONS:      # one region here: see the national test below
+            continue
         open_page(page, server, file, title)
         assert_no_raw_errors(page)
         # Streamlit's own menu is English (Print, Record screen): hidden by toolbarMode.
         assert page.query_selector('[data-testid="stMainMenuButton"]') is None
         page.screenshot(path=str(screenshots / f"halaman_{i:02d}_{Path(file).stem}.png"))
+
+
+def test_comparison_page_on_several_regions(national_server: Server, page,
+                                           screenshots: Path) -> None:
+    """Three regencies loaded: Perbandingan Wilayah is listed, draws its charts and its table,
+    and the Wilayah filter is not shown there."""
+    open_page(page, national_server, "pages/wilayah.py", "Perbandingan Wilayah")
+    assert_no_raw_errors(page)
+    assert page.locator('[data-testid="stPlotlyChart"]').count() >= 2
+    assert page.locator('[data-testid="stDataFrame"]').count() >= 1
+    sidebar = page.inner_text('[data-testid="stSidebarUserContent"]')
+    assert "Tahun" in sidebar and "Wilayah" not in sidebar
+    body = page.inner_text("body")
+    assert "Per kabupaten/kota" in body and "Median capaian" in body
+    page.screenshot(path=str(screenshots / "halaman_wilayah_3_kabupaten.png"), full_page=True)
 
 
 def test_bad_workbook_shows_its_problems(server: Server, page, screenshots: Path,
