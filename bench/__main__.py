@@ -3,7 +3,8 @@
 ``python -m bench`` measures, in one table (medians of several runs, with min–max):
 ingest (bench/ingest.py), the national dataset build (bench/national.py), every page's data on
 the Tuban demo and the national dataset next to the Excel re-read pattern (bench/pages.py), and
-the served app's peak memory and time-to-content with concurrent sessions (bench/serve.py).
+the served app's peak memory, one browser user's time-to-content and the page responses of
+concurrent protocol-level sessions (bench/serve.py, bench/load.py).
 
 ``python -m bench national --db PATH [--regions N] [--seed S]`` only builds the national
 dataset.
@@ -117,45 +118,76 @@ def _build_row(stats: dict | None, path: Path) -> dict:
 
 def _serve_rows(db_path: Path, sessions: int, log: Callable[[str], None]) -> list[dict]:
     from bench import serve
+    from bench.load import SIGN_IN_AT_ONCE, quantile
     from bench.pages import Timing
 
-    log(f"Serving the app on the national dataset; {sessions} sessions …")
-    res = serve.run(db_path, sessions=sessions)
+    log(f"Serving the app on the national dataset; one browser user, then {sessions} "
+        "protocol-level sessions …")
+    res = serve.run(db_path, sessions=sessions, log=log)
     rows = []
+
+    def row(measure: str, timing: Timing | None, unit: str = "s", compare: str = "",
+            target: str = "", met: bool | None = None, dataset: str = "national") -> None:
+        rows.append({"section": "App", "measure": measure, "dataset": dataset,
+                     "timing": timing, "unit": unit, "compare": compare, "target": target,
+                     "met": met})
+
     single = list(res.single.values())
     if single:
-        rows.append({"section": "App", "measure": "one user, time-to-content of each page ("
-                     + ", ".join(f"{k} {v:.1f} s" for k, v in res.single.items()) + ")",
-                     "dataset": "national", "timing": Timing(
-                         statistics.median(single), min(single), max(single), len(single)),
-                     "unit": "s", "compare": "", "target": "", "met": None})
+        row("(c) one user in chromium, time-to-content of each page ("
+            + ", ".join(f"{k} {v:.1f} s" for k, v in res.single.items()) + ")",
+            Timing(statistics.median(single), min(single), max(single), len(single)))
+    load = res.load
     for label, value in (("after one user opened every page twice", res.peak_rss_single_mb),
-                         (f"after {res.sessions} concurrent sessions", res.peak_rss_mb)):
-        rows.append({"section": "App", "measure": f"server peak RSS (VmHWM) {label}",
-                     "dataset": "national", "timing": None if value is None else
-                     Timing(value, value, value, 1), "unit": "MB",
-                     "compare": "" if res.rss_after_mb is None else
-                     f"RSS at the end {res.rss_after_mb:,.0f} MB",
-                     "target": "≤ 500 MB", "met": None if value is None else value <= 500})
-    for how, name, target in (("sidebar", "every page opened through the sidebar", True),
-                              ("sign-in", "sign-in up to the first page", False)):
-        times = res.times(how)
-        if not times:
-            continue
-        p50, p95 = res.quantile(0.50, how), res.quantile(0.95, how)
-        made = len([v for v in res.views if v[1] == how])
-        rows.append({"section": "App", "measure": f"{res.sessions} sessions at once, "
-                     f"time-to-content, {name}: median = p50; **p95 {p95:.2f} s** (views failed "
-                     f"or never made count as the {res.limit_s:.0f} s limit)",
-                     "dataset": f"national, {made} of {res.planned.get(how, 0)} views made",
-                     "timing": Timing(p50, min(times), max(times), len(times)), "unit": "s",
-                     "compare": f"phase lasted {res.wall_s:.0f} s",
-                     "target": "p95 ≤ 1 s" if target else "",
-                     "met": p95 <= 1.0 if target else None})
-    if res.failures:
-        rows.append({"section": "App", "measure": "failed or unfinished: "
-                     + "; ".join(res.failures[:10]), "dataset": "national", "timing": None,
-                     "unit": "s", "compare": "", "target": "", "met": None})
+                         (f"after {sessions} concurrent sessions", res.peak_rss_mb)):
+        row(f"server peak RSS (VmHWM) {label}",
+            None if value is None else Timing(value, value, value, 1), "MB",
+            "" if res.rss_after_mb is None else f"RSS at the end {res.rss_after_mb:,.0f} MB",
+            "≤ 500 MB", None if value is None else value <= 500)
+    if load is not None:
+        for kind, name, target in (
+                ("page", "every page opened by every signed-in session, all at once", True),
+                ("sign-in", "sign-in (form submitted up to the first page), "
+                 f"{SIGN_IN_AT_ONCE} at a time", False)):
+            times = load.times(kind)
+            if not times:
+                continue
+            p50, p95 = load.quantile(0.50, kind), load.quantile(0.95, kind)
+            made = load.made(kind)
+            views = [v for v in made if v.ok]
+            mb = sum(v.bytes for v in made) / 2**20
+            deltas = statistics.median([v.deltas for v in views]) if views else 0
+            compare = (f"{load.signed_in} of {load.sessions} sessions signed in in "
+                       f"{load.sign_in_s:.0f} s" if kind == "sign-in" else
+                       f"phase lasted {load.wall_s:.0f} s; CPU-s used: server "
+                       f"{load.server_cpu_s:.0f}, whole machine {load.machine_cpu_s:.0f}, "
+                       f"load client {load.client_cpu_s:.1f}; {mb:,.1f} MB received, "
+                       f"median {deltas:.0f} deltas a view")
+            row(f"(d) {load.sessions} sessions at once, protocol-level client (no browser), "
+                f"page response (request to script_finished), {name}: median = p50; "
+                f"**p95 {p95:.2f} s** (failed views and views never made count as the "
+                f"{load.limit_s:.0f} s limit)",
+                Timing(p50, min(times), max(times), len(times)), compare=compare,
+                target="p95 ≤ 1 s" if target else "", met=p95 <= 1.0 if target else None,
+                dataset=f"national, {len(made)} of {load.planned.get(kind, 0)} views made, "
+                f"{load.failed(kind)} failed or not made")
+        by_page = sorted(((quantile(load.times("page", p), 0.95) or 0.0, p,
+                           quantile(load.times("page", p), 0.5) or 0.0)
+                          for p in load.pages), reverse=True)
+        if by_page:
+            row(f"(d) page response by page under {load.sessions} sessions, p50 / p95, "
+                "slowest first: " + ", ".join(f"{p} {a:.1f} / {b:.1f} s"
+                                              for b, p, a in by_page), None)
+        made = load.made("page")
+        if made and load.server_cpu_s:
+            per_view = load.server_cpu_s / len(made)
+            row("server CPU per page view while all sessions browse (server CPU-seconds ÷ "
+                "views made): what a server with the cores to itself would need",
+                Timing(per_view, per_view, per_view, 1), "ms",
+                f"{len(made)} views, {load.server_cpu_s:.0f} server CPU-s")
+    failures = res.failures + (load.failures if load else [])
+    if failures:
+        row("failed or unfinished: " + "; ".join(failures[:10]), None)
     return rows
 
 

@@ -1,21 +1,20 @@
-"""Served-app benchmark: peak memory of the Streamlit process and time-to-content under load.
+"""Served-app benchmark: peak memory of the Streamlit process and page responses under load.
 
 ``run(db_path)`` gives the database a benchmark admin account (``bench.admin``, a fresh random
 password each run, through ``monev.store.accounts``), starts ``streamlit run app.py`` headless
-on a free loopback port with ``MONEV_DB=db_path`` and drives it with Playwright and Debian's
-chromium (``/usr/bin/chromium``; never a downloaded browser). Streamlit renders pages over a
-websocket, so a plain HTTP GET says nothing: a page counts as shown when the app is connected,
-its script has finished (``data-test-script-state="notRunning"`` on ``stApp``, the attribute
-Streamlit's own e2e tests wait on), the main area holds at least one element and no element is
-stale.
+on a free loopback port with ``MONEV_DB=db_path`` and measures it in two phases:
 
-A session signs in on the form (timed as "sign-in", up to the first page shown), then opens
-every other page of ``monev.ui.nav`` through the sidebar (each timed: the page responses).
-
-* Memory: one session visits every page (twice: through the sidebar, then back again), then
-  the server's peak resident set (``VmHWM`` in ``/proc/<pid>/status``) is read; it is read again
-  after the concurrency run.
-* Concurrency: N browser contexts (one chromium) start together, each a full session.
+* (c) One user, in a real browser (Playwright and Debian's chromium, ``/usr/bin/chromium``;
+  never a downloaded browser): sign in on the form, open every page of ``monev.ui.nav``
+  through the sidebar, then every page again; each page is timed up to its content shown
+  (connected, script finished: ``data-test-script-state="notRunning"`` on ``stApp``, the
+  attribute Streamlit's own e2e tests wait on, something in the main area, nothing stale).
+  The server's peak resident set (``VmHWM`` in ``/proc/<pid>/status``) is read after it.
+* (d) N sessions at once, without a browser (``bench.load``: Streamlit's websocket protocol,
+  as a browser tab speaks it): all sign in, five at a time, then all open every page; each
+  view is timed from the request to ``script_finished``. The browser is closed by then, so
+  the cores go to the server; the CPU the server, the machine and the load client use during
+  that phase is read from /proc, and the peak RSS again after it.
 
 Everything is bounded (per view, per phase, whole run); views not made in time count as the
 time limit; the server is stopped at the end (its own process group, by id).
@@ -29,13 +28,17 @@ import os
 import secrets
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bench.load import LoadResult
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -87,26 +90,8 @@ class ServeResult:
     peak_rss_mb: float | None = None
     rss_after_mb: float | None = None
     single: dict[str, float] = field(default_factory=dict)     # page -> seconds (one user)
-    views: list[tuple[str, str, float]] = field(default_factory=list)  # (page, how, seconds)
-    failures: list[str] = field(default_factory=list)
-    sessions: int = 0
-    planned: dict[str, int] = field(default_factory=dict)   # how -> views to make
-    limit_s: float = 0.0         # time limit of one view
-    wall_s: float = 0.0
-
-    def times(self, how: str) -> list[float]:
-        """Time-to-content of the concurrent views of one kind ("sign-in" or "sidebar");
-        failed views and views never made (the phase ran out of time) count as the limit."""
-        times = [t for _, h, t in self.views if h == how]
-        times += [self.limit_s] * max(0, self.planned.get(how, 0) - len(times))
-        return sorted(times)
-
-    def quantile(self, q: float, how: str) -> float | None:
-        """A quantile of ``times(how)``."""
-        times = self.times(how)
-        if len(times) < 2:
-            return times[0] if times else None
-        return statistics.quantiles(times, n=100, method="inclusive")[int(q * 100) - 1]
+    failures: list[str] = field(default_factory=list)          # of the one-user phase
+    load: LoadResult | None = None                             # the N-session phase
 
 
 def ensure_account(db_path: Path) -> str:
@@ -237,28 +222,16 @@ async def open_sidebar(page: object, path: str, timeout_s: float) -> float:
     return time.perf_counter() - t0
 
 
-async def _session(browser: object, base: str, password: str, paths: list[tuple[str, str]],
-                   timeout_s: float, result: ServeResult, errors: list[str]) -> None:
-    """One user: sign in (first page), then every other page through the sidebar."""
-    context = await browser.new_context(viewport={"width": 1400, "height": 900})
-    try:
-        page = await context.new_page()
-        title = paths[0][0]
-        try:
-            result.views.append((title, "sign-in",
-                                 await sign_in(page, base, password, timeout_s)))
-        except Exception as exc:  # noqa: BLE001 - a failed view is a measurement
-            errors.append(f"sign-in: {type(exc).__name__}")
-            return
-        for title, path in paths[1:]:
-            try:
-                result.views.append((title, "sidebar",
-                                     await open_sidebar(page, path, timeout_s)))
-            except Exception as exc:  # noqa: BLE001
-                errors.append(f"{title}: {type(exc).__name__}")
-    finally:
-        with contextlib.suppress(Exception):
-            await context.close()
+def cpu_seconds(pid: int | None = None) -> float:
+    """CPU seconds used so far by a process (utime + stime) or, without pid, by the whole
+    machine (every core's busy time, from /proc/stat)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    if pid is not None:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick
+    cpu = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    values = [int(v) for v in cpu]
+    return (sum(values) - values[3] - values[4]) / tick      # minus idle and iowait
 
 
 async def _single(browser: object, server: Server, password: str,
@@ -283,67 +256,55 @@ async def _single(browser: object, server: Server, password: str,
                 result.failures.append(f"one user, {title}: {type(exc).__name__}")
 
 
-async def _drive(server: Server, password: str, result: ServeResult, sessions: int,
-                 timeout_s: float, single_s: float, phase_s: float) -> None:
+async def _one_user(server: Server, password: str, result: ServeResult, timeout_s: float,
+                    single_s: float) -> None:
+    """(c) in one chromium, closed afterwards."""
     from playwright.async_api import async_playwright
 
     paths = page_paths()
     result.pages = [t for t, _ in paths]
-    result.limit_s = timeout_s
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            try:
-                await asyncio.wait_for(
-                    _single(browser, server, password, paths, timeout_s, result),
-                    timeout=single_s)
-            except TimeoutError:
-                result.failures.append(f"one-user phase stopped after {single_s:.0f} s")
-            result.peak_rss_single_mb = server.mb("VmHWM")
-            # (d) N sessions at once
-            errors: list[str] = []
-            result.sessions = sessions
-            result.planned = {"sign-in": sessions, "sidebar": sessions * (len(paths) - 1)}
-            t0 = time.perf_counter()
-            tasks = [asyncio.create_task(_session(browser, server.url, password, paths,
-                                                  timeout_s, result, errors))
-                     for _ in range(sessions)]
-            _done, pending = await asyncio.wait(tasks, timeout=phase_s)
-            result.wall_s = time.perf_counter() - t0
-            if pending:
-                errors.append(f"{len(pending)} sessions unfinished when the phase stopped "
-                              f"after {phase_s:.0f} s")
-                for task in pending:
-                    task.cancel()
-                await asyncio.wait(pending, timeout=20)
-            counts: dict[str, int] = {}
-            for e in errors:
-                counts[e] = counts.get(e, 0) + 1
-            result.failures += [f"{e} ×{n}" if n > 1 else e for e, n in sorted(counts.items())]
+            await asyncio.wait_for(_single(browser, server, password, paths, timeout_s, result),
+                                   timeout=single_s)
+        except TimeoutError:
+            result.failures.append(f"one-user phase stopped after {single_s:.0f} s")
         finally:
             with contextlib.suppress(Exception):      # the browser exits with us anyway
                 await asyncio.wait_for(browser.close(), timeout=30)
 
 
 def run(db_path: Path, sessions: int = 30, timeout_s: float = 60, single_s: float = 420,
-        phase_s: float = 600, log_path: Path | None = None) -> ServeResult:
-    """Serve the app on db_path and measure (c) peak RSS and (d) time-to-content.
+        phase_s: float = 900, log_path: Path | None = None,
+        log: Callable[[str], None] | None = None) -> ServeResult:
+    """Serve the app on db_path and measure (c) one browser user and peak RSS, then (d) page
+    responses of ``sessions`` protocol-level sessions at once.
 
     Bounded: one view waits at most timeout_s, the one-user phase single_s, the concurrent
     phase phase_s; whatever was measured by then is returned.
     """
+    from bench.load import run_load
+
     if not Path(CHROMIUM).exists():
         raise FileNotFoundError(f"{CHROMIUM} missing: apt-get install -y chromium")
+    log = log or (lambda _msg: None)
     log_path = log_path or Path(os.environ.get("TMPDIR", "/tmp")) / "monev-bench-serve.log"
     password = ensure_account(Path(db_path))
     result = ServeResult(pages=[])
     with Server(db_path, log_path) as server:
+        pid = server.proc.pid
+        log("  (c) one user in chromium …")
         try:
-            asyncio.run(asyncio.wait_for(
-                _drive(server, password, result, sessions, timeout_s, single_s, phase_s),
-                timeout=single_s + phase_s + 120))
+            asyncio.run(asyncio.wait_for(_one_user(server, password, result, timeout_s,
+                                                   single_s), timeout=single_s + 60))
         except TimeoutError:
-            result.failures.append("stopped by the overall time limit")
+            result.failures.append("one-user phase stopped by its time limit")
+        result.peak_rss_single_mb = server.mb("VmHWM")
+        log(f"  (d) {sessions} protocol-level sessions …")
+        result.load = asyncio.run(run_load(
+            server.port, BENCH_USER, password, sessions=sessions, limit_s=timeout_s,
+            phase_s=phase_s, cpu=lambda: (cpu_seconds(pid), cpu_seconds()), log=log))
         result.peak_rss_mb = server.mb("VmHWM")
         result.rss_after_mb = server.mb("VmRSS")
     return result

@@ -10,7 +10,7 @@ import streamlit as st
 from etl.load import TABLE_LABELS
 from monev.domain.text import KOSONG, tw_label
 from monev.store import lineage, uploads
-from monev.ui import components, data, nav, session, upload
+from monev.ui import components, data, filters, nav, session, upload
 from monev.ui.format import tanggal, tanggal_jam
 
 KIND_LABELS = {"masterplan": "Masterplan", "laporan": "Laporan triwulan"}
@@ -19,6 +19,7 @@ ACTION_LABELS = {"load": "Dimuat", "supersede": "Digantikan", "restore": "Dipuli
                  "delete": "Ditarik", "reject": "Ditolak", "unchanged": "Tidak berubah"}
 BASIS_LABELS = {"tw": "Nilai TW ini", "sdtw": "Kumulatif s.d. TW"}
 ALL = "Semua"
+PICK_LIMIT = 300       # loads offered in the detail picker
 
 
 def _period(year: object, tw: object) -> str:
@@ -27,11 +28,23 @@ def _period(year: object, tw: object) -> str:
     return f"{tw_label(int(tw))} {int(year)}"
 
 
-def history_frame() -> pd.DataFrame:
-    """Every load with its status now (raw values; formatted when shown)."""
-    hist = data.cached(lineage.history)
-    status = data.cached(uploads.load_status)
+def history_frame(region: str | None) -> pd.DataFrame:
+    """Every load of the region with its status now (raw values; formatted when shown)."""
+    hist = data.cached(lineage.history, region)
+    status = data.cached(uploads.load_status, region)
     return hist.merge(status[["load_id", "status"]], on="load_id", how="left")
+
+
+def pick_region() -> str | None:
+    """The region whose history is shown: the account's own, or chosen when several are
+    loaded (None: no masterplan yet, so every load)."""
+    user = session.current_user()
+    regions = filters.options().regions
+    if user is not None and user.region_code in regions:
+        return user.region_code
+    if len(regions) < 2:
+        return next(iter(regions), None)
+    return st.selectbox("Wilayah", list(regions), format_func=regions.get, key="rw_wilayah")
 
 
 def shown_table(df: pd.DataFrame) -> pd.DataFrame:
@@ -193,7 +206,7 @@ notice = st.session_state.pop("rw_notice", None)
 if notice:
     st.success(notice, icon=":material/check_circle:")
 with components.busy_guard(catch_all=True):
-    hist = history_frame()
+    hist = history_frame(pick_region())
     if hist.empty:
         st.info("Belum ada file yang dimuat. Unggah masterplan dan laporan di halaman "
                 "Unggah Data.")
@@ -205,9 +218,13 @@ with components.busy_guard(catch_all=True):
             table = shown_table(shown)
             st.dataframe(table, hide_index=True, key="rw_table")
             components.download_buttons(table, "riwayat_unggah", key="rw_dl")
-            rows = {int(r["load_id"]): r for _, r in shown.iterrows()}
-            picked = st.selectbox("Pilih muatan untuk melihat rincian", list(rows),
-                                  key="rw_pick", format_func=lambda i: _describe(rows[i]))
+            # the newest loads of the selection (the table above has them all)
+            rows = {int(r["load_id"]): r for _, r in shown.head(PICK_LIMIT).iterrows()}
+            picked = st.selectbox(
+                "Pilih muatan untuk melihat rincian", list(rows), key="rw_pick",
+                format_func=lambda i: _describe(rows[i]),
+                help=f"{PICK_LIMIT} muatan terbaru dari saringan ini; persempit saringan untuk "
+                     "muatan yang lebih lama." if len(shown) > PICK_LIMIT else None)
             detail(rows[picked])
 st.divider()
 with components.busy_guard(catch_all=True):

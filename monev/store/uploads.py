@@ -38,9 +38,9 @@ def report_periods(con: duckdb.DuckDBPyConnection, region: str) -> pd.DataFrame:
            GROUP BY year, tw ORDER BY year DESC, tw DESC""", [region]).df()
 
 
-def load_status(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Each load's state now: load_id, status ('aktif' | 'digantikan' | 'ditarik'),
-    changed_at (the last load/supersede/restore/delete event), changed_by."""
+def load_status(con: duckdb.DuckDBPyConnection, region: str | None = None) -> pd.DataFrame:
+    """Each load's state now (of one region, or all): load_id, status ('aktif' | 'digantikan'
+    | 'ditarik'), changed_at (the last load/supersede/restore/delete event), changed_by."""
     return con.execute(
         """WITH last AS (
                SELECT load_id, action, event_at, actor FROM load_event
@@ -54,7 +54,8 @@ def load_status(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                        ELSE 'digantikan' END AS status,
                   last.event_at AS changed_at, last.actor AS changed_by
            FROM load l LEFT JOIN last USING (load_id)
-           ORDER BY l.load_id""").df()
+           WHERE $region IS NULL OR l.region_code = $region
+           ORDER BY l.load_id""", {"region": region}).df()
 
 
 def load_events(con: duckdb.DuckDBPyConnection, load_id: int) -> pd.DataFrame:

@@ -203,7 +203,7 @@ def district_heatmap(matrix: pd.DataFrame, title: str,
     programs = sorted(matrix["program_code"].dropna().unique().tolist())
     names = dict(program_names or {})
     lookup = {(r.district_name, r.program_code): r for r in matrix.itertuples()}
-    z, hover = [], []
+    z, hover, notes = [], [], []
     fig = go.Figure()
     for d in districts:
         z_row, h_row = [], []
@@ -225,9 +225,9 @@ def district_heatmap(matrix: pd.DataFrame, title: str,
                 extra.append(f"⚠{r.rawan}")
             if extra:
                 text += " " + " ".join(extra)
-            fig.add_annotation(x=p, y=d, text=text, showarrow=False,
-                               font={"size": BASE_FONT_PX - 1,
-                                     "color": _ink(float(r.pct_beroperasi) / 100)})
+            notes.append({"x": p, "y": d, "text": text, "showarrow": False,
+                          "font": {"size": BASE_FONT_PX - 1,
+                                   "color": _ink(float(r.pct_beroperasi) / 100)}})
         z.append(z_row)
         hover.append(h_row)
     fig.add_trace(go.Heatmap(
@@ -239,7 +239,8 @@ def district_heatmap(matrix: pd.DataFrame, title: str,
                         height=max(380, 200 + 38 * len(districts)))
     fig.update_xaxes(side="top", title_text="", showgrid=False, tickangle=0, ticks="")
     fig.update_yaxes(autorange="reversed", title_text="", showgrid=False, ticks="")
-    fig.update_layout(plot_bgcolor="#FFFFFF", margin={"t": 150})
+    # set at once: plotly re-validates every annotation on each add_annotation call
+    fig.update_layout(plot_bgcolor="#FFFFFF", margin={"t": 150}, annotations=notes)
     return fig
 
 

@@ -101,17 +101,19 @@ def download_buttons(df: pd.DataFrame, name: str, key: str | None = None,
                      what: str | None = None) -> None:
     """Two buttons side by side: the table as CSV and as Excel (file names from ``name``).
 
-    ``what`` names the table on the buttons ("Unduh daftar masalah (CSV)") when the page shows
-    other downloads next to them.
+    The files are made only when a button is clicked (Streamlit calls the function then), not
+    on every run of the page. ``what`` names the table on the buttons ("Unduh daftar masalah
+    (CSV)") when the page shows other downloads next to them.
     """
     slug = _slug(name)
     key = key or f"dl_{slug}"
     csv_label, xlsx_label = ((f"Unduh {what} (CSV)", f"Unduh {what} (Excel)") if what
                              else ("Unduh CSV", "Unduh Excel"))
     row = st.container(horizontal=True)
-    row.download_button(csv_label, csv_bytes(df), file_name=f"{slug}.csv", mime="text/csv",
+    row.download_button(csv_label, lambda: csv_bytes(df), file_name=f"{slug}.csv",
+                        mime="text/csv",
                         key=f"{key}_csv", on_click="ignore", icon=":material/download:")
-    row.download_button(xlsx_label, excel_bytes(df), file_name=f"{slug}.xlsx",
+    row.download_button(xlsx_label, lambda: excel_bytes(df), file_name=f"{slug}.xlsx",
                         mime=XLSX_MIME, key=f"{key}_xlsx", on_click="ignore",
                         icon=":material/download:")
 
