@@ -296,11 +296,23 @@ def _plan_villages(rng: np.random.Generator, programs: pd.DataFrame, villages: p
     frames = []
     desa = villages[villages["kind"] == "desa"]["code"].to_numpy()
     kel = villages[villages["kind"] == "kelurahan"]["code"].to_numpy()
-    for prog in programs[programs["rollout"]].itertuples(index=False):
+    rollouts = list(programs[programs["rollout"]].itertuples(index=False))
+    picked = []
+    for prog in rollouts:
         kind = ROLLOUT_KIND[prog.tmpl_code]
         pool = desa if (kind == "desa" and len(desa)) or not len(kel) else kel
         n = min(len(pool), max(3, round(len(pool) * float(rng.uniform(0.05, 0.35)))))
-        codes = np.sort(rng.choice(pool, size=n, replace=False))
+        picked.append(rng.choice(pool, size=n, replace=False))
+    # every desa/kelurahan of the regency is in some rollout: the ones not drawn join a
+    # rollout program at random
+    if rollouts:
+        left = np.setdiff1d(villages["code"].to_numpy(dtype=str),
+                            np.concatenate(picked).astype(str))
+        home = rng.integers(0, len(rollouts), len(left))
+        picked = [np.concatenate([codes, left[home == k]]) for k, codes in enumerate(picked)]
+    for prog, chosen in zip(rollouts, picked, strict=True):
+        codes = np.sort(chosen)
+        n = len(codes)
         is_desa = np.array([int(c.rsplit(".", 1)[1]) >= 2001 for c in codes])
         sources = np.array(ROLLOUT_SOURCES[prog.tmpl_code], dtype=object)
         source = np.where(is_desa, sources[rng.integers(0, len(sources), n)], "APBD")

@@ -220,3 +220,13 @@ def test_refuses_to_replace_a_database_it_did_not_make(tmp_path: Path) -> None:
     path = db.ensure_database(tmp_path / "monev.duckdb")
     with pytest.raises(FileExistsError):
         build_national(path, regions=1)
+
+
+def test_every_village_of_a_region_is_in_some_rollout(con) -> None:
+    missing = con.execute("""SELECT count(*) FROM ref_village v
+                             WHERE v.regency_code IN (SELECT region_code FROM masterplan)
+                               AND v.code NOT IN (SELECT village_code FROM village_plan)
+                          """).fetchone()[0]
+    assert missing == 0
+    assert con.execute("SELECT count(DISTINCT village_code) FROM village_plan").fetchone()[0] \
+        > 300
