@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import streamlit as st
@@ -183,7 +184,9 @@ with components.busy_guard(stop=True, catch_all=True):
     if len(regions) > 1:
         region = st.selectbox("Wilayah", list(regions), format_func=regions.get,
                               key="unggah_wilayah")
-    options = filters.options(region)
+    # Options of that region; none of another region's OPDs when its masterplan is not loaded.
+    options = (filters.options(region) if region is not None
+               else dataclasses.replace(options, opds={}))
     if user.region_code:
         st.caption(f"Akun Anda untuk wilayah {regions.get(user.region_code, user.region_code)}"
                    ": file wilayah lain akan ditolak.")

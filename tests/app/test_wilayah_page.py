@@ -168,3 +168,23 @@ def test_upload_page_of_an_unbound_admin_offers_every_region(national_db: Path) 
     at.switch_page("pages/unggah.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.selectbox(key="unggah_wilayah").options) == 3
+
+
+@pytest.mark.signed_out
+def test_upload_page_of_an_account_whose_region_is_not_loaded_offers_no_opd(
+        national_db: Path) -> None:
+    from datetime import datetime
+
+    from monev import auth
+    from monev.ui import session
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    now = datetime.now().replace(microsecond=0)
+    at.session_state[session.USER_KEY] = auth.User("admin.lmg", "Admin Lamongan", "admin",
+                                                   region_code="35.24")
+    at.session_state[session.SIGNED_IN_KEY] = now
+    at.session_state[session.SEEN_KEY] = now
+    at.run().switch_page("pages/unggah.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.selectbox(key="exp_opd").options[1:]      # only "as the file says"
+    assert any("Belum ada masterplan" in i.value for i in at.info)
