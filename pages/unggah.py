@@ -34,8 +34,10 @@ def _period_label(code: str) -> str:
     return f"{tw_label(int(code[5:]))} {code[:4]}" if code else ALL
 
 
-def template_section(opts: filters.FilterOptions, region: str | None) -> None:
-    """Step 1: the pre-filled quarterly report template and the blank masterplan template."""
+def template_section(opts: filters.FilterOptions, region: str | None,
+                     own_region: str | None = None) -> None:
+    """Step 1: the pre-filled quarterly report template and the blank masterplan template
+    (with the region's code: the chosen one, else the account's own)."""
     if region is None:
         st.info("Belum ada masterplan yang dimuat. Unduh template masterplan, isi, lalu "
                 "unggah di langkah 2. Setelah itu template laporan triwulan tiap OPD tersedia.")
@@ -60,7 +62,7 @@ def template_section(opts: filters.FilterOptions, region: str | None) -> None:
                 on_click="ignore", type="primary", icon=":material/download:",
                 key="tpl_laporan")
     st.download_button("Unduh template masterplan (kosong)",
-                       upload.masterplan_template_bytes(region or ""),
+                       upload.masterplan_template_bytes(region or own_region or ""),
                        file_name="template_masterplan.xlsx", mime=XLSX_MIME,
                        on_click="ignore", icon=":material/download:", key="tpl_masterplan")
 
@@ -193,6 +195,6 @@ with components.busy_guard(stop=True, catch_all=True):
     with st.expander("1. Unduh template laporan triwulan atau masterplan",
                      expanded=region is None, icon=":material/download:"), \
             components.busy_guard(catch_all=True):
-        template_section(options, region)
+        template_section(options, region, user.region_code)
     with components.busy_guard(catch_all=True):
         upload_section(options, region)
