@@ -1,7 +1,8 @@
 """Reads of the facts as they stood at a cut-off: one parameterised query per question.
 
 Every read takes the region code and a ``cutoff`` timestamp and sees only the rows of loads
-that were active at that moment (the ``loads_asof`` table macro of schema.sql), so a later
+that were active at that moment (the predicate of the ``loads_asof`` macro of schema.sql,
+per row: ``_active_at``), so a later
 supersede, restore or upload never changes an earlier as-of view. The masterplan seen is the
 masterplan load of the region active at the cut-off.
 
@@ -20,16 +21,27 @@ import pandas as pd
 from monev.store.lineage import FACT_TABLES
 from monev.store.lineage import data_version as data_version  # re-exported for the engine
 
+
+def _active_at(load_id: str) -> str:
+    """SQL: the load ``load_id`` (a column) was active at $cutoff. The predicate of the
+    ``loads_asof`` macro, written per row: DuckDB then probes the activations of this region's
+    loads instead of building the whole country's active set for every read (about 2× faster
+    per read on the national dataset)."""
+    return (f"EXISTS (SELECT 1 FROM load_activation a WHERE a.load_id = {load_id} "
+            "AND a.active_from <= $cutoff AND (a.active_until IS NULL OR a.active_until > "
+            "$cutoff))")
+
+
 # The active masterplan load of the region at the cut-off (at most one by scope key).
-_MP = """mp AS (
+_MP = f"""mp AS (
     SELECT m.load_id FROM masterplan m
-    WHERE m.region_code = $region AND m.load_id IN (SELECT load_id FROM loads_asof($cutoff))
+    WHERE m.region_code = $region AND {_active_at("m.load_id")}
     ORDER BY m.load_id DESC LIMIT 1)"""
 # Quarterly report loads of the region active at the cut-off.
-_ACT = """act AS (
+_ACT = f"""act AS (
     SELECT l.load_id, l.opd_code, l.uploaded_at FROM load l
     WHERE l.region_code = $region AND l.kind = 'laporan'
-      AND l.load_id IN (SELECT load_id FROM loads_asof($cutoff)))"""
+      AND {_active_at("l.load_id")})"""
 
 
 def _read(con: duckdb.DuckDBPyConnection, sql: str, **params: object) -> pd.DataFrame:
@@ -280,13 +292,13 @@ def report_receipts(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetim
     load), first_received_on and n_submissions (over every load of that scope uploaded up to the
     cut-off, superseded ones included: lateness is judged on the first submission).
     """
-    return _read(con, """WITH
+    return _read(con, f"""WITH
         sub AS (SELECT * FROM load
                 WHERE region_code = $region AND kind = 'laporan' AND uploaded_at <= $cutoff
                   AND ($year IS NULL OR year = $year)),
         first AS (SELECT opd_code, year, tw, min(received_on) AS first_received_on,
                          count(*) AS n_submissions FROM sub GROUP BY ALL),
-        cur AS (SELECT * FROM sub WHERE load_id IN (SELECT load_id FROM loads_asof($cutoff))
+        cur AS (SELECT * FROM sub WHERE {_active_at("sub.load_id")}
                 QUALIFY row_number() OVER (PARTITION BY opd_code, year, tw
                                            ORDER BY uploaded_at DESC, load_id DESC) = 1)
         SELECT cur.opd_code, cur.year, cur.tw, cur.load_id, cur.received_on,
@@ -301,12 +313,12 @@ def latest_load(con: duckdb.DuckDBPyConnection, region: str,
     """The most recently uploaded load active at the cut-off (data freshness), with the number
     of active loads: load_id, kind, file_name, opd_code, year, tw, uploaded_by, uploaded_at,
     received_on, n_active."""
-    df = _read(con, """SELECT l.load_id, l.kind, l.file_name, l.opd_code, l.year, l.tw,
+    df = _read(con, f"""SELECT l.load_id, l.kind, l.file_name, l.opd_code, l.year, l.tw,
                               l.uploaded_by, l.uploaded_at, l.received_on,
                               count(*) OVER () AS n_active
                        FROM load l
                        WHERE l.region_code = $region
-                         AND l.load_id IN (SELECT load_id FROM loads_asof($cutoff))
+                         AND {_active_at("l.load_id")}
                        ORDER BY l.uploaded_at DESC, l.load_id DESC LIMIT 1""",
                region=region, cutoff=cutoff)
     return None if df.empty else df.iloc[0].to_dict()
@@ -350,6 +362,6 @@ def trace(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime, table: 
                      l.kind AS load_kind, f.load_id
               FROM {table} f JOIN load l USING (load_id)
               WHERE f.region_code = $region
-                AND f.load_id IN (SELECT load_id FROM loads_asof($cutoff)){where}
+                AND {_active_at("f.load_id")}{where}
               ORDER BY f.load_id, row"""
     return _read(con, sql, region=region, cutoff=cutoff, **params)
