@@ -59,12 +59,14 @@ TEST_USERS = {
 @pytest.fixture(autouse=True)
 def _signed_in(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every AppTest starts signed in as an admin, as if through the sign-in form (which has
-    its own tests); ``@pytest.mark.signed_in_as("operator")`` picks another role and
+    its own tests); ``@pytest.mark.signed_in_as("operator")`` picks another role (or pass an
+    ``auth.User``, e.g. one bound to a region) and
     ``@pytest.mark.signed_out`` starts at the sign-in page."""
     if request.node.get_closest_marker("signed_out"):
         return
     marker = request.node.get_closest_marker("signed_in_as")
-    user = TEST_USERS[marker.args[0] if marker else "admin"]
+    wanted = marker.args[0] if marker else "admin"
+    user = wanted if isinstance(wanted, auth.User) else TEST_USERS[wanted]
     original = app_test.AppTest.__init__
 
     def init(self: app_test.AppTest, *args: object, **kwargs: object) -> None:

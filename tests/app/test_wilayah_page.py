@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from bench.national import build_national
+from monev import auth
 from monev.domain.settings import DEFAULT
 from monev.engine import AsOf
 from monev.engine.national import region_comparison
@@ -42,6 +43,13 @@ def open_page(tw: int = 3) -> AppTest:
     at.switch_page(PAGE).run()
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error and not at.warning
+    return at
+
+
+def open_upload_page() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/unggah.py").run()
+    assert not at.exception, [e.value for e in at.exception]
     return at
 
 
@@ -142,21 +150,9 @@ def test_band_cell_style_reads_the_code() -> None:
     assert cw.band_cell_style("Belum ada data") == ""
 
 
-@pytest.mark.signed_out
+@pytest.mark.signed_in_as(auth.User("admin.tbn", "Admin Tuban", "admin", region_code="35.23"))
 def test_upload_page_of_a_region_bound_account_offers_only_its_region(national_db: Path) -> None:
-    from datetime import datetime
-
-    from monev import auth
-    from monev.ui import session
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    now = datetime.now().replace(microsecond=0)
-    at.session_state[session.USER_KEY] = auth.User("admin.tbn", "Admin Tuban", "admin",
-                                                   region_code="35.23")
-    at.session_state[session.SIGNED_IN_KEY] = now
-    at.session_state[session.SEEN_KEY] = now
-    at.run().switch_page("pages/unggah.py").run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = open_upload_page()
     assert "Wilayah" not in [s.label for s in at.main.selectbox]
     assert any("Kabupaten Tuban: file wilayah lain akan ditolak" in c.value for c in at.caption)
     opds = at.selectbox(key="tpl_opd").options
@@ -164,27 +160,14 @@ def test_upload_page_of_a_region_bound_account_offers_only_its_region(national_d
 
 
 def test_upload_page_of_an_unbound_admin_offers_every_region(national_db: Path) -> None:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    at.switch_page("pages/unggah.py").run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = open_upload_page()
     assert len(at.selectbox(key="unggah_wilayah").options) == 3
 
 
-@pytest.mark.signed_out
+@pytest.mark.signed_in_as(auth.User("admin.lmg", "Admin Lamongan", "admin",
+                                     region_code="35.24"))
 def test_upload_page_of_an_account_whose_region_is_not_loaded_offers_no_opd(
         national_db: Path) -> None:
-    from datetime import datetime
-
-    from monev import auth
-    from monev.ui import session
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    now = datetime.now().replace(microsecond=0)
-    at.session_state[session.USER_KEY] = auth.User("admin.lmg", "Admin Lamongan", "admin",
-                                                   region_code="35.24")
-    at.session_state[session.SIGNED_IN_KEY] = now
-    at.session_state[session.SEEN_KEY] = now
-    at.run().switch_page("pages/unggah.py").run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = open_upload_page()
     assert not at.selectbox(key="exp_opd").options[1:]      # only "as the file says"
     assert any("Belum ada masterplan" in i.value for i in at.info)
