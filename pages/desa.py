@@ -100,10 +100,8 @@ def matrix_section(shown: pd.DataFrame, stem: str) -> None:
                                 key="desa_dl_matrix", what="matriks kecamatan × program")
 
 
-def program_label(code: str, shown: pd.DataFrame) -> str:
-    """'SOC-01 · Desa Digital (40 lokasi · 5 bergeser · 2 rawan)'."""
-    rows = shown[shown["program_code"] == code]
-    counts = cd.status_counts(rows)
+def program_label(code: str, rows: pd.DataFrame, counts: dict[str, int]) -> str:
+    """'SOC-01 · Desa Digital (40 lokasi · 5 bergeser · 2 rawan)' from one program's rows."""
     extra = [f"{len(rows)} lokasi"]
     if counts["bergeser"]:
         extra.append(f"{counts['bergeser']} bergeser")
@@ -116,14 +114,15 @@ def timeline_section(shown: pd.DataFrame, milestones: pd.DataFrame, on: date,
                      on_label: str, stem: str) -> None:
     """One program: its villages' planning milestones on a timeline, then all its villages."""
     st.subheader("Linimasa per program")
-    codes = sorted(shown["program_code"].unique())
-    trouble = {c: cd.status_counts(shown[shown["program_code"] == c]) for c in codes}
+    by_code = dict(list(shown.groupby("program_code", sort=True)))
+    codes = list(by_code)
+    trouble = {c: cd.status_counts(rows) for c, rows in by_code.items()}
     default = max(codes, key=lambda c: (trouble[c]["bergeser"] + trouble[c]["rawan"],
                                         -codes.index(c)))
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     code = left.selectbox("Program", codes, index=codes.index(default), key="desa_program",
-                          format_func=lambda c: program_label(c, shown))
-    villages = cd.sort_villages(shown[shown["program_code"] == code])
+                          format_func=lambda c: program_label(c, by_code[c], trouble[c]))
+    villages = cd.sort_villages(by_code[code])
     show_all = False
     if len(villages) > cd.GANTT_TOP_N:
         show_all = right.toggle(f"Tampilkan semua {len(villages)} lokasi di grafik",

@@ -33,6 +33,7 @@ Design
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -68,7 +69,18 @@ CACHE_MAX_ENTRIES = 1024
 
 def db_path() -> Path:
     """The database the app serves ($MONEV_DB or data/monev.duckdb), resolved."""
-    return db.default_db_path().resolve()
+    return _resolved(str(db.default_db_path()))
+
+
+@functools.lru_cache(maxsize=16)
+def _resolved(path: str) -> Path:
+    # Every cached read asks for the path; resolving it walks the file system each time.
+    return Path(path).resolve()
+
+
+@functools.lru_cache(maxsize=16)
+def _journal(path: Path) -> Path:
+    return Archive(db.archive_root(path)).journal_path
 
 
 def archive(path: Path | None = None) -> Archive:
@@ -91,8 +103,7 @@ def data_version(path: Path | str | None = None) -> str:
     modification time (appended on every accepted load, restore and withdrawal).
     """
     path = Path(path) if path else db_path()
-    journal = Archive(db.archive_root(path)).journal_path
-    return f"db:{int(path.exists())}:{_stat(path)}|journal:{_stat(journal)}"
+    return f"db:{int(path.exists())}:{_stat(path)}|journal:{_stat(_journal(path))}"
 
 
 def ensure(path: Path | None = None) -> Path:
