@@ -24,15 +24,19 @@ A view counts as rendered when its run finished successfully, showed the page as
 error alert (this app turns a failing section into ``st.error``).
 
 :func:`run_load` signs in N sessions (a few at a time), then lets all of them open every page
-of the app at once and times each view. A browser's sidebar link sends the states of the
-widgets that stay on screen (the shared sidebar filters, unchanged); this client sends none:
-the server then takes the values it kept in the session, so the page runs the same code.
+of the app at once and times each view, either at a reading pace (a pause drawn from a range
+before each click) or with no pause at all (a stress test of the server's throughput). A
+browser's sidebar link sends the states of the widgets that stay on screen (the shared sidebar
+filters, unchanged); this client sends none: the server then takes the values it kept in the
+session, so the page runs the same code.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import random
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -261,6 +265,7 @@ class LoadResult:
     sessions: int
     pages: list[str] = field(default_factory=list)
     limit_s: float = 60.0
+    think_s: tuple[float, float] = (0.0, 0.0)   # pause before each view (uniform, seconds)
     views: list[View] = field(default_factory=list)
     planned: dict[str, int] = field(default_factory=dict)   # kind -> views to make
     signed_in: int = 0
@@ -340,11 +345,13 @@ async def _sign_in(i: int, port: int, user: str, password: str, limit_s: float,
 
 
 async def _browse(i: int, session: Session, titles: list[str], rounds: int,
-                  result: LoadResult) -> None:
-    """Session i opens every page in turn (starting at page i), rounds times."""
+                  result: LoadResult, pause: Callable[[], float]) -> None:
+    """Session i opens every page in turn (starting at page i), rounds times, waiting
+    ``pause()`` seconds before each view (the time a person reads the page before)."""
     order = titles[i % len(titles):] + titles[:i % len(titles)]
     for _ in range(rounds):
         for title in order:
+            await asyncio.sleep(pause())
             if session.ws is None:                 # connection lost: the rest not made
                 return
             t0 = time.perf_counter()
@@ -362,19 +369,22 @@ async def _browse(i: int, session: Session, titles: list[str], rounds: int,
 async def run_load(port: int, user: str, password: str, sessions: int = 30, rounds: int = 1,
                    limit_s: float = 60.0, phase_s: float = 600.0,
                    sign_in_at_once: int = SIGN_IN_AT_ONCE, pages: Sequence[str] = (),
+                   think_s: tuple[float, float] = (0.0, 0.0), seed: int = 7,
                    cpu: Callable[[], tuple[float, float]] | None = None,
                    log: Callable[[str], None] | None = None) -> LoadResult:
     """N protocol sessions against the app on ``port``: sign in, then all browse at once.
 
     Each session signs in (``sign_in_at_once`` at a time), then, when all have, every session
     opens every page of the navigation (or only ``pages``), starting at a different page
-    each, ``rounds`` times. One view waits at most ``limit_s``; signing in takes at most a
-    third of ``phase_s``, both phases together at most ``phase_s`` (views not made by then
-    count as the limit). ``cpu`` returns (server, machine) CPU seconds so far; it is read
-    around the browsing phase.
+    each, ``rounds`` times. Before each view a session pauses for a time drawn uniformly from
+    ``think_s`` (seeded per session, so a rerun pauses the same; (0, 0): no pause, every
+    session clicks as soon as its last view finished). One view waits at most ``limit_s``;
+    signing in takes at most a third of ``phase_s``, both phases together at most ``phase_s``
+    (views not made by then count as the limit). ``cpu`` returns (server, machine) CPU
+    seconds so far; it is read around the browsing phase.
     """
     log = log or (lambda _msg: None)
-    result = LoadResult(sessions=sessions, limit_s=limit_s)
+    result = LoadResult(sessions=sessions, limit_s=limit_s, think_s=think_s)
     result.planned = {"sign-in": sessions}
     gate = asyncio.Semaphore(sign_in_at_once)
     t0 = time.perf_counter()
@@ -392,7 +402,9 @@ async def run_load(port: int, user: str, password: str, sessions: int = 30, roun
         f"browsing {len(titles)} pages each …")
     server0, machine0 = cpu() if cpu else (0.0, 0.0)
     client0, t1 = time.process_time(), time.perf_counter()
-    browsing = [asyncio.create_task(_browse(i, s, titles, rounds, result))
+    browsing = [asyncio.create_task(_browse(i, s, titles, rounds, result,
+                                            functools.partial(random.Random(seed * 1000 + i)
+                                                              .uniform, *think_s)))
                 for i, s in enumerate(open_sessions)]
     late: set[asyncio.Task] = set()
     if browsing:

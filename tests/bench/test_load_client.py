@@ -81,6 +81,16 @@ def test_run_load_counts_every_view(served: tuple[int, str]) -> None:
     assert 0 < result.quantile(0.5, "page") <= result.quantile(0.95, "page") < 60
 
 
+def test_a_reading_pace_pauses_before_every_view(served: tuple[int, str]) -> None:
+    port, password = served
+    result = asyncio.run(run_load(port, BENCH_USER, password, sessions=2, limit_s=60,
+                                  phase_s=120, pages=PAGES, think_s=(0.4, 0.6)))
+    assert result.think_s == (0.4, 0.6) and result.failed("page") == 0, result.failures
+    # Each session opened its pages one after another, pausing at least 0.4 s before each.
+    assert result.wall_s >= 0.4 * len(PAGES) + sum(
+        v.seconds for v in result.views if v.kind == "page" and v.session == 0)
+
+
 def test_a_view_past_its_limit_does_not_spoil_the_next(served: tuple[int, str]) -> None:
     port, password = served
 
