@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import duckdb
 import streamlit as st
 
 from monev.domain.text import tw_label
@@ -81,23 +82,29 @@ def default_period(reported: Sequence[tuple[int, int]], years: Sequence[int],
 
 
 def options(region: str | None = None, today: date | None = None) -> FilterOptions:
-    """The filter choices from the database (cached by data version)."""
-    today = today or date.today()
-    regions_df = cached(uploads.active_regions)
+    """The filter choices from the database (cached by data version, as one object: every
+    page run asks for them)."""
+    return cached(read_options, region, today or date.today())
+
+
+def read_options(con: duckdb.DuckDBPyConnection, region: str | None,
+                 today: date) -> FilterOptions:
+    """The filter choices for ``region`` (the first region when it has no masterplan)."""
+    regions_df = uploads.active_regions(con)
     regions = dict(zip(regions_df["region_code"], regions_df["region_name"]))
     if region not in regions:
         region = next(iter(regions), None)
-    dims = cached(intake.dimensions).drop_duplicates("code")
+    dims = intake.dimensions(con).drop_duplicates("code")
     dimensions = dict(zip(dims["code"], dims["name"]))
     if region is None:
         year, tw = last_closed_tw(today)
         return FilterOptions({}, (year,), year, tw, dimensions, {})
     row = regions_df[regions_df["region_code"] == region].iloc[0]
     years = tuple(range(int(row["start_year"]), int(row["end_year"]) + 1))
-    periods = cached(uploads.report_periods, region)
+    periods = uploads.report_periods(con, region)
     reported = [(int(y), int(t)) for y, t in zip(periods["year"], periods["tw"])]
     year, tw = default_period(reported, years, today)
-    opds_df = cached(uploads.masterplan_opds, region)
+    opds_df = uploads.masterplan_opds(con, region)
     opds = {code: (f"{short} – {name}" if short and short != name else name)
             for code, name, short in zip(opds_df["opd_code"], opds_df["name"],
                                          opds_df["short_name"].where(
@@ -140,7 +147,7 @@ def _select(label: str, name: str, choices: Sequence[Any], value: Any,
 def region_count() -> int:
     """How many regions have an active masterplan (1 while the database is busy)."""
     try:
-        return len(cached(uploads.active_regions))
+        return cached(intake.loaded_region_count)
     except DatabaseBusy:
         return 1
 
