@@ -14,7 +14,9 @@ import html
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -98,33 +100,48 @@ def _summary(meeting: Meeting, data: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Uraian", "Nilai"])
 
 
-def evaluation_workbook(con: duckdb.DuckDBPyConnection, meeting: Meeting) -> bytes:
-    """The report as an .xlsx: summary, dimensions (and one sheet each), lagging list,
-    village risk, completeness, follow-ups."""
-    data = meeting_data(con, meeting)
-    sheets: dict[str, pd.DataFrame] = {"Ringkasan": _summary(meeting, data),
-                                       "Dimensi": _dimension_table(data["dimensions"])}
-    programs = data["flags"]
-    for row in data["dimensions"].itertuples():
-        dim_flags = programs[programs["program_code"].isin(
-            _programs_of(con, meeting, row.dimension_code))]
-        sheets[str(row.dimension_name)[:31]] = _flag_table(dim_flags)
-    sheets["Target Tertinggal"] = _flag_table(data["flags"])
-    sheets["Risiko Desa"] = _village_table(data["villages"])
-    sheets["Kelengkapan Laporan"] = _report_table(data["reports"])
-    sheets["Tindak Lanjut"] = _followup_table(store.followups(con, meeting.meeting_id))
-    review = followup_review(con, meeting)
-    if not review.empty:
-        sheets["TL Rapat Sebelumnya"] = _followup_table(review)
-    return frames_to_xlsx(sheets, title=f"Evaluasi Masterplan Smart City — {meeting.title}")
+@dataclass(frozen=True)
+class ReportData:
+    """Everything the evaluation report shows, read in one go: rendering (charts, chromium,
+    openpyxl) then runs after the database connection is closed, holding no lock."""
+
+    meeting: Meeting
+    data: dict[str, Any]           # meeting_data
+    programs: pd.DataFrame         # program_code, dimension_code of the meeting's programs
+    followups: pd.DataFrame        # decisions of this meeting
+    review: pd.DataFrame           # follow-ups of the previous meeting
 
 
-def _programs_of(con: duckdb.DuckDBPyConnection, meeting: Meeting, dimension: str) -> set[str]:
+def report_data(con: duckdb.DuckDBPyConnection, meeting: Meeting) -> ReportData:
+    """Read what the report needs (the meeting's frozen view)."""
     from monev.engine.attainment import program_attainment
     from monev.engine.meeting import meeting_asof, meeting_rules
+
     programs = program_attainment(con, meeting.region_code, meeting_asof(meeting),
-                                  meeting_rules(meeting))
-    return set(programs.loc[programs["dimension_code"] == dimension, "program_code"])
+                                  meeting_rules(meeting))[["program_code", "dimension_code"]]
+    return ReportData(meeting, meeting_data(con, meeting), programs,
+                      store.followups(con, meeting.meeting_id), followup_review(con, meeting))
+
+
+def evaluation_workbook(report: ReportData) -> bytes:
+    """The report as an .xlsx: summary, dimensions (and one sheet each), lagging list,
+    village risk, completeness, follow-ups."""
+    meeting, data = report.meeting, report.data
+    sheets: dict[str, pd.DataFrame] = {"Ringkasan": _summary(meeting, data),
+                                       "Dimensi": _dimension_table(data["dimensions"])}
+    flags = data["flags"]
+    for row in data["dimensions"].itertuples():
+        codes = report.programs.loc[report.programs["dimension_code"] == row.dimension_code,
+                                    "program_code"]
+        sheets[str(row.dimension_name)[:31]] = _flag_table(
+            flags[flags["program_code"].isin(set(codes))])
+    sheets["Target Tertinggal"] = _flag_table(flags)
+    sheets["Risiko Desa"] = _village_table(data["villages"])
+    sheets["Kelengkapan Laporan"] = _report_table(data["reports"])
+    sheets["Tindak Lanjut"] = _followup_table(report.followups)
+    if not report.review.empty:
+        sheets["TL Rapat Sebelumnya"] = _followup_table(report.review)
+    return frames_to_xlsx(sheets, title=f"Evaluasi Masterplan Smart City — {meeting.title}")
 
 
 # ---------------------------------------------------------------- PDF
@@ -175,9 +192,9 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def evaluation_html(con: duckdb.DuckDBPyConnection, meeting: Meeting) -> str:
+def evaluation_html(report: ReportData) -> str:
     """The report as one printable HTML page (A4 landscape), charts embedded as PNG."""
-    data = meeting_data(con, meeting)
+    meeting, data = report.meeting, report.data
     overall = data["overall"]
     sections = [
         ("Ringkasan", _html_table(_summary(meeting, data))),
@@ -188,8 +205,7 @@ def evaluation_html(con: duckdb.DuckDBPyConnection, meeting: Meeting) -> str:
             data["flags"][data["flags"]["kind"].isin(["kritis", "tertinggal"])]))),
         ("Risiko peluncuran desa/kelurahan", _html_table(_village_table(data["villages"]))),
         ("Kelengkapan laporan", _html_table(_report_table(data["reports"]))),
-        ("Tindak lanjut", _html_table(_followup_table(store.followups(con,
-                                                                       meeting.meeting_id)))),
+        ("Tindak lanjut", _html_table(_followup_table(report.followups))),
     ]
     body = "".join(f"<section><h2>{html.escape(t)}</h2>{content}</section>"
                    for t, content in sections)
@@ -219,9 +235,9 @@ def chromium_path() -> str:
     raise FileNotFoundError("Chromium tidak ditemukan; pasang paket Debian 'chromium'.")
 
 
-def evaluation_pdf(con: duckdb.DuckDBPyConnection, meeting: Meeting) -> bytes:
+def evaluation_pdf(report: ReportData) -> bytes:
     """The report as a PDF, printed by headless chromium from evaluation_html."""
-    page = evaluation_html(con, meeting)
+    page = evaluation_html(report)
     with tempfile.TemporaryDirectory(prefix="monev-pdf-") as tmp:
         src, out = Path(tmp) / "laporan.html", Path(tmp) / "laporan.pdf"
         src.write_text(page, encoding="utf-8")

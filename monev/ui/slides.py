@@ -24,6 +24,7 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
@@ -50,6 +51,9 @@ from monev.store.db import DatabaseBusy
 from monev.store.meetings import Meeting
 from monev.ui import data
 from monev.ui.components import XLSX_MIME
+
+if TYPE_CHECKING:
+    from monev.reports.evaluation import ReportData
 
 LOG = logging.getLogger(__name__)
 
@@ -938,18 +942,11 @@ def mark_followup(con: duckdb.DuckDBPyConnection, followup_id: int, status: str,
     store.set_followup_status(con, int(followup_id), status, actor=actor, note=note or None)
 
 
-def workbook_bytes(con: duckdb.DuckDBPyConnection, meeting_id: int) -> bytes:
-    """The meeting's evaluation workbook (.xlsx)."""
-    from monev.reports.evaluation import evaluation_workbook
+def meeting_report(con: duckdb.DuckDBPyConnection, meeting_id: int) -> ReportData:
+    """What the meeting's evaluation report shows (rendered after the connection closed)."""
+    from monev.reports.evaluation import report_data
 
-    return evaluation_workbook(con, store.get_meeting(con, int(meeting_id)))  # type: ignore
-
-
-def pdf_bytes(con: duckdb.DuckDBPyConnection, meeting_id: int) -> bytes:
-    """The meeting's evaluation report as PDF (needs the machine's chromium)."""
-    from monev.reports.evaluation import evaluation_pdf
-
-    return evaluation_pdf(con, store.get_meeting(con, int(meeting_id)))  # type: ignore
+    return report_data(con, store.get_meeting(con, int(meeting_id)))  # type: ignore
 
 
 # ---------------------------------------------------------------- widgets
@@ -1033,7 +1030,9 @@ def _report_state(kind: str, meeting_id: int) -> str:
 
 def _generate(kind: str, meeting_id: int) -> None:
     """Build one report on click; keep it for this data version."""
-    fn = workbook_bytes if kind == "xlsx" else pdf_bytes
+    from monev.reports.evaluation import evaluation_pdf, evaluation_workbook
+
+    render = evaluation_workbook if kind == "xlsx" else evaluation_pdf
     what = "Excel" if kind == "xlsx" else "PDF"
     if kind == "pdf":
         from monev.reports.evaluation import chromium_path
@@ -1047,7 +1046,7 @@ def _generate(kind: str, meeting_id: int) -> None:
             return
     with st.spinner(f"Menyusun laporan {what}…"):
         try:
-            content = data.read(fn, meeting_id)
+            content = render(data.read(meeting_report, meeting_id))
         except DatabaseBusy:
             raise
         except Exception:  # noqa: BLE001 - logged; the user gets an Indonesian sentence

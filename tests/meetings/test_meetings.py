@@ -18,7 +18,12 @@ from monev.engine.meeting import (
     meeting_rules,
     slides,
 )
-from monev.reports.evaluation import chromium_path, evaluation_pdf, evaluation_workbook
+from monev.reports.evaluation import (
+    chromium_path,
+    evaluation_pdf,
+    evaluation_workbook,
+    report_data,
+)
 from monev.store import meetings as store
 from tests.helpers import REGION, report_bytes
 
@@ -105,7 +110,7 @@ def test_followup_is_shown_at_the_next_meeting_with_its_status(meeting_env):
 
 def test_evaluation_workbook_content(meeting_env):
     env, meeting = meeting_env
-    wb = openpyxl.load_workbook(io.BytesIO(evaluation_workbook(env.con, meeting)))
+    wb = openpyxl.load_workbook(io.BytesIO(evaluation_workbook(report_data(env.con, meeting))))
     assert wb.sheetnames[:2] == ["Ringkasan", "Dimensi"]
     assert {"Smart Governance", "Target Tertinggal", "Risiko Desa", "Kelengkapan Laporan",
             "Tindak Lanjut"} <= set(wb.sheetnames)
@@ -126,7 +131,7 @@ def test_evaluation_pdf(meeting_env):
     except FileNotFoundError:
         pytest.skip("Debian chromium not installed (CI installs it)")
     env, meeting = meeting_env
-    pdf = PdfReader(io.BytesIO(evaluation_pdf(env.con, meeting)))
+    pdf = PdfReader(io.BytesIO(evaluation_pdf(report_data(env.con, meeting))))
     assert len(pdf.pages) >= 6  # one section per page at least
     text = "\n".join(p.extract_text() for p in pdf.pages)
     assert "Rapat Evaluasi TW I" in text and "Capaian per dimensi" in text
