@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from datetime import date
 
 import streamlit as st
@@ -55,14 +56,17 @@ def template_section(opts: filters.FilterOptions, region: str | None,
         tw = c3.selectbox("Triwulan", (1, 2, 3, 4), key="tpl_tw", format_func=tw_label,
                           index=tw0 - 1)
         if opd is not None:
-            content = data.cached(upload.laporan_template_bytes, region, opd, year, tw)
+            # Built when clicked (a callable), not on every run of the page.
             st.download_button(
-                f"Unduh template laporan {opd} {tw_label(tw)} {year}", content,
+                f"Unduh template laporan {opd} {tw_label(tw)} {year}",
+                functools.partial(data.read, upload.laporan_template_bytes, region, opd,
+                                  year, tw),
                 file_name=f"laporan_{opd}_{year}_TW{tw}.xlsx", mime=XLSX_MIME,
                 on_click="ignore", type="primary", icon=":material/download:",
                 key="tpl_laporan")
     st.download_button("Unduh template masterplan (kosong)",
-                       upload.masterplan_template_bytes(region or own_region or ""),
+                       functools.partial(upload.masterplan_template_bytes,
+                                         region or own_region or ""),
                        file_name="template_masterplan.xlsx", mime=XLSX_MIME,
                        on_click="ignore", icon=":material/download:", key="tpl_masterplan")
 
