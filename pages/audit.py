@@ -31,7 +31,8 @@ st.caption("Siapa melakukan apa dan kapan: masuk, unggah, uji coba, penggantian,
            "perubahan akun dan pengaturan.")
 
 with components.busy_guard(stop=True):
-    trail = data.cached(accounts.audit_trail, None, None, None, 5000)
+    # Read each time: sign-ins add to it without changing the data version (data.py).
+    trail = data.read(accounts.audit_trail, None, None, None, 5000)
 
 cols = st.columns(3)
 actor = cols[0].selectbox("Pengguna", [ALL, *sorted(trail["actor"].dropna().unique())])

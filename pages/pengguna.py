@@ -20,7 +20,8 @@ st.caption("Admin (Diskominfo) mengelola akun. Operator terikat pada satu OPD; p
            "dalam bentuk asli.")
 
 with components.busy_guard(stop=True):
-    people = data.cached(accounts.users)
+    # Read each time: sign-ins change failed attempts and lock-outs (data.write_account).
+    people = data.read(accounts.users)
 
 table = pd.DataFrame({
     "Nama pengguna": people["username"], "Nama": people["full_name"],

@@ -23,6 +23,9 @@ Design
   (every accepted load, restore and withdrawal appends a line to it) and of the database file
   (rejected attempts are recorded only inside the database). A new upload, from the app or
   from the CLI, therefore changes the key and every page re-reads; nothing else re-queries.
+  Signing in and out (:func:`write_account`) writes only the account and audit tables, which
+  pages read uncached; the version the file has after such a write is taken as the same data
+  as before it, so a sign-in does not empty every session's cache.
 * **Memory**: the cache keeps pickled results, at most :data:`CACHE_MAX_SIZE` of them in all
   (least recently used go first). Entries of an older data version can never be read again,
   so they are dropped as soon as a newer version is seen. Reads run with
@@ -49,7 +52,7 @@ from monev.store import db
 from monev.store.db import DatabaseBusy
 
 __all__ = ["BUSY_MESSAGE", "LOCK", "DatabaseBusy", "archive", "cached", "data_version",
-           "db_path", "ensure", "read", "write"]
+           "db_path", "ensure", "read", "write", "write_account"]
 
 LOG = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -134,6 +137,31 @@ def write(fn: Callable[..., T], *args: Any, path: Path | None = None) -> T:
         return fn(con, *args)
 
 
+# The data version a file has after an account-only write -> the version before that write.
+_SAME_DATA: dict[str, str] = {}
+
+
+def write_account(fn: Callable[..., T], *args: Any, path: Path | None = None) -> T:
+    """Like :func:`write`, for a write that no cached read depends on (sign-in, sign-out and
+    lock-outs touch only ``app_user`` and ``audit_event``, read uncached): the cache is kept.
+
+    The write runs under :data:`LOCK`, so no write of this process falls between the two
+    versions; a write by another process in those milliseconds that leaves the archive journal
+    alone (a CLI settings or account change) would be seen at the next change of the data."""
+    path = ensure(path)
+    with LOCK:
+        before = _version(path)
+        result = write(fn, *args, path=path)
+        _SAME_DATA[data_version(path)] = before
+    return result
+
+
+def _version(path: Path) -> str:
+    """The data version of ``path``, account-only writes left out."""
+    version = data_version(path)
+    return _SAME_DATA.get(version, version)
+
+
 @st.cache_data(show_spinner=False, max_entries=CACHE_MAX_ENTRIES, max_size=CACHE_MAX_SIZE)
 def _cached_call(name: str, args: tuple, version: str, path: str,
                  _fn: Callable[..., Any]) -> Any:
@@ -157,12 +185,14 @@ def _drop_older_versions(path: str, version: str) -> None:
     if seen is not None and seen != version:
         LOG.debug("data version of %s changed: cache emptied", path)
         _cached_call.clear()
+        with _VERSIONS_LOCK:
+            _SAME_DATA.clear()             # versions of older data never come back
 
 
 def cached(fn: Callable[..., T], *args: Any) -> T:
     """``fn(con, *args)`` memoised per (qualified name, args, database, data version)."""
     path = db_path()
     name = f"{fn.__module__}.{fn.__qualname__}"
-    version = data_version(path)
+    version = _version(path)
     _drop_older_versions(str(path), version)
     return _cached_call(name, tuple(args), version, str(path), fn)

@@ -37,15 +37,15 @@ def _demo_hint(con) -> bool:  # noqa: ANN001 - a DuckDB connection
 
 
 def _sign_in(username: str, password: str) -> tuple[auth.User | None, str]:
-    return data.write(accounts.sign_in, username.strip(), password)
+    return data.write_account(accounts.sign_in, username.strip(), password)
 
 
 def sign_out(reason: str | None = None) -> None:
     """End the session (audited)."""
     user = current_user()
     if user is not None:
-        data.write(accounts.audit, user.username, "sign_out", user.username,
-                   {"reason": reason} if reason else None)
+        data.write_account(accounts.audit, user.username, "sign_out", user.username,
+                           {"reason": reason} if reason else None)
     for key in (USER_KEY, SIGNED_IN_KEY, SEEN_KEY):
         st.session_state.pop(key, None)
 

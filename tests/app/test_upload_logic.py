@@ -205,6 +205,30 @@ def test_cached_reads_follow_the_data_version(mp_db: Path) -> None:
     assert calls == ["laporan", "masterplan", "laporan"]
 
 
+def test_signing_in_keeps_the_cache_and_a_data_change_still_empties_it(mp_db: Path) -> None:
+    from monev.store import accounts
+
+    calls: list[str] = []
+
+    def count_loads(con: duckdb.DuckDBPyConnection) -> int:
+        calls.append("read")
+        return int(con.execute("SELECT count(*) FROM load").fetchone()[0])
+
+    data.write(lambda con: accounts.add_user(con, "sekda", "Sekda", "pimpinan",
+                                             "rahasia-panjang-1", actor="admin"))
+    assert data.cached(count_loads) == 1
+    version = data.data_version(mp_db)
+    user, _ = data.write_account(accounts.sign_in, "sekda", "rahasia-panjang-1")
+    data.write_account(accounts.audit, "sekda", "sign_out", "sekda", None)
+    assert user is not None and data.data_version(mp_db) != version   # the file did change
+    assert data.cached(count_loads) == 1 and calls == ["read"]          # but the cache holds
+    trail = data.read(accounts.audit_trail, None, None, None, 10)
+    assert {"sign_in", "sign_out"} <= set(trail["action"])
+    item = upload.check_file("l.xlsx", workbook(mp_db, GOOD_FILL), received_on=RECEIVED)
+    upload.commit([item], "penguji", received_on=RECEIVED)
+    assert data.cached(count_loads) == 2 and calls == ["read", "read"]
+
+
 def test_cli_load_in_another_process_is_seen_by_the_app(mp_db: Path) -> None:
     """The app holds no connection: a load by another writer shows up at the next read."""
     assert len(data.cached(lineage.history)) == 1
