@@ -14,13 +14,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from etl.archive import Archive, sha256
 from etl.issues import Issue
 from etl.validate import (
     TW_NAMES,
     Expect,
+    Facts,
     Identity,
     laporan_identity,
     masterplan_identity,
@@ -110,19 +110,16 @@ def load_bytes(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, *, a
     rel = archive.store(data, file_hash, fmt) if archive else Archive.relpath(file_hash, fmt)
     con.execute("BEGIN TRANSACTION")
     try:
-        load_id = _next_id(con, "load", "load_id")
-        lineage.insert_load(con, {
-            "load_id": load_id, "file_hash": file_hash, "file_name": file_name,
+        load_id = lineage.insert_load(con, {
+            "file_hash": file_hash, "file_name": file_name,
             "file_size": len(data), "kind": ident.kind, "region_code": ident.region,
             "opd_code": ident.opd, "year": ident.year, "tw": ident.tw, "scope_key": key,
             "basis": ident.basis, "template_version": book.meta.get("template_version"),
             "uploaded_by": actor, "uploaded_at": at, "received_on": received_on,
             "counts_json": json.dumps(counts), "archive_path": rel})
-        for table, df in frames.items():
-            df = df.copy()
-            df.insert(0, "load_id", load_id)
-            df.insert(0, "region_code", ident.region)
-            lineage.insert_frame(con, table, df)
+        for table, facts in frames.items():
+            lineage.insert_frame(con, table, facts.arrow(region_code=ident.region,
+                                                         load_id=load_id))
         if previous:
             lineage.deactivate(con, int(previous["load_id"]), at)
             _event(con, "supersede", actor, at, int(previous["load_id"]), None, None,
@@ -153,11 +150,6 @@ def _fault_pause() -> None:
         time.sleep(300)
 
 
-def _next_id(con: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
-    # Ids follow the order of accepted loads only, so a rebuild reproduces them exactly.
-    return int(con.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}").fetchone()[0])
-
-
 def _event(con: duckdb.DuckDBPyConnection, action: str, actor: str, at: datetime,
            load_id: int | None, file_hash: str | None, file_name: str | None,
            detail: dict | None) -> int:
@@ -165,8 +157,7 @@ def _event(con: duckdb.DuckDBPyConnection, action: str, actor: str, at: datetime
 
 
 def _validate(con: duckdb.DuckDBPyConnection, book: ParsedWorkbook, expect: Expect,
-              received_on: date) -> tuple[Identity | None, dict[str, pd.DataFrame],
-                                          dict[str, str]]:
+              received_on: date) -> tuple[Identity | None, dict[str, Facts], dict[str, str]]:
     """Identify and check a parsed workbook; returns identity, fact frames, OPD names."""
     if expect.opd_scope and not expect.region_scope and intake.loaded_region_count(con) > 1:
         book.issue(None, None, None, "di_luar_wewenang", None,
@@ -303,12 +294,15 @@ def delete_load(con: duckdb.DuckDBPyConnection, load_id: int, *, actor: str,
                         "at": at.isoformat()})
 
 
-def _diff(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame],
+def _diff(con: duckdb.DuckDBPyConnection, frames: dict[str, Facts],
           previous: int | None) -> dict[str, dict[str, int]]:
     """Per table: rows new, changed, unchanged and removed compared with the replaced load."""
     out = {}
-    for table, new in frames.items():
-        old = lineage.fact_rows(con, table, previous) if previous else pd.DataFrame()
+    for table, facts in frames.items():
+        if not previous:
+            out[table] = {"baru": len(facts), "berubah": 0, "sama": 0, "dihapus": 0}
+            continue
+        old, new = lineage.fact_rows(con, table, previous), facts.frame()
         keys = KEYS[table]
         values = [c for c in new.columns if c not in keys and not c.startswith("src_")]
         if old.empty or not keys:

@@ -1,16 +1,18 @@
 """Check a parsed workbook against the rules and the database; build the rows to insert.
 
 Every check appends an Issue naming sheet, row and column; nothing stops at the first problem.
-The output is one DataFrame per fact table, each row carrying src_sheet and src_row.
+The output is one :class:`Facts` per fact table, each row carrying src_sheet and src_row.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
+import pyarrow as pa
 
 from etl.workbook import ParsedWorkbook, Table
 from monev.domain.accumulation import year_to_date
@@ -58,8 +60,38 @@ class Identity:
     basis: str | None = None
 
 
+@dataclass
+class Facts:
+    """The rows one workbook brings into a fact table, column by column: each column is a
+    list with one value per row, or a single value shared by every row."""
+
+    columns: dict[str, object]
+    rows: int
+    nullable: tuple[str, ...] = ()  # number columns that may hold None
+
+    def __len__(self) -> int:
+        return self.rows
+
+    def column(self, name: str) -> list:
+        """The values of one column, one per row."""
+        values = self.columns[name]
+        return values if isinstance(values, list) else [values] * self.rows
+
+    def frame(self) -> pd.DataFrame:
+        """The rows as a DataFrame (nullable number columns as Float64)."""
+        return pd.DataFrame({k: pd.array(v, dtype="Float64") if k in self.nullable else v
+                             for k, v in self.columns.items()})
+
+    def arrow(self, **constants: object) -> pa.Table:
+        """The rows as an Arrow table, with ``constants`` as extra columns of one value."""
+        return pa.table({k: v if isinstance(v, list) else pa.repeat(pa.scalar(v), self.rows)
+                         for k, v in {**constants, **self.columns}.items()})
+
+
 def _dupes(book: ParsedWorkbook, table: Table, keys: list[str], what: str) -> set[int]:
     """Indexes of every repeat of a key combination (the first occurrence stays)."""
+    if _all_distinct([table.get(k) for k in keys]):
+        return set()
     combos = list(zip(*(table.get(k) for k in keys), strict=True))
     counts = Counter(combos)
     repeated = {c for c, n in counts.items() if n > 1 and None not in c}
@@ -81,9 +113,29 @@ def _dupes(book: ParsedWorkbook, table: Table, keys: list[str], what: str) -> se
     return dup
 
 
+def _all_distinct(columns: list[list]) -> bool:
+    """True when no combination of values repeats across the aligned columns. Compares
+    hashes, so it may answer False for distinct combinations, never True for repeats."""
+    if len(columns) == 1:
+        return len(set(columns[0])) == len(columns[0])
+    return len(set(map(hash, zip(*columns, strict=True)))) == len(columns[0])
+
+
 def _blank_rows(table: Table, fields: list[str]) -> set[int]:
     """Rows where any of the fields is empty (already reported while reading)."""
-    return {i for i, t in enumerate(zip(*(table.get(f) for f in fields))) if None in t}
+    rows: set[int] = set()
+    for f in fields:
+        values = table.get(f)
+        if f not in table.filled and None in values:
+            rows.update(i for i, x in enumerate(values) if x is None)
+    return rows
+
+
+def _unknown(values: list, known: set) -> set:
+    """The values (but None) missing from ``known``; none are checked when it is empty."""
+    if not known or known.issuperset(values):
+        return set()
+    return set(values) - known - {None}
 
 
 def _rows_with(values: list, bad: set) -> list[int]:
@@ -91,17 +143,16 @@ def _rows_with(values: list, bad: set) -> list[int]:
     return [i for i, x in enumerate(values) if x in bad] if bad else []
 
 
-def _kept(n: int, bad: set[int]) -> list[int]:
-    return [i for i in range(n) if i not in bad] if bad else list(range(n))
+def _kept(n: int, bad: set[int]) -> Sequence[int]:
+    return [i for i in range(n) if i not in bad] if bad else range(n)
 
 
-def _take(values: list, keep: list[int], n: int) -> list:
+def _take(values: list, keep: Sequence[int], n: int) -> list:
     return values if len(keep) == n else [values[i] for i in keep]
 
 
-def _src(table: Table, keep: list[int]) -> dict[str, list]:
-    return {"src_sheet": [table.name] * len(keep), "src_row": _take(table.rows, keep,
-                                                                     len(table.rows))}
+def _src(table: Table, keep: Sequence[int]) -> dict[str, object]:
+    return {"src_sheet": table.name, "src_row": _take(table.rows, keep, len(table.rows))}
 
 
 # ---------------------------------------------------------------- masterplan
@@ -125,13 +176,13 @@ def masterplan_identity(book: ParsedWorkbook, region_name: str | None) -> Identi
 
 
 def validate_masterplan(book: ParsedWorkbook, dims: pd.DataFrame,
-                        villages: pd.DataFrame) -> dict[str, pd.DataFrame]:
+                        villages: pd.DataFrame) -> dict[str, Facts]:
     """Check a masterplan workbook; return its fact rows (without region/load columns)."""
     info = book.info
     start, end = info.get("tahun_awal") or 0, info.get("tahun_akhir") or 0
-    frames: dict[str, pd.DataFrame] = {
-        "masterplan": pd.DataFrame([{"title": info.get("judul"), "start_year": start,
-                                     "end_year": end, "legal_basis": info.get("dasar_hukum")}])}
+    frames: dict[str, Facts] = {
+        "masterplan": Facts({"title": [info.get("judul")], "start_year": [start],
+                             "end_year": [end], "legal_basis": [info.get("dasar_hukum")]}, 1)}
     t = book.tables
     opd_codes: set[str] = set()
     if "opd" in t:
@@ -139,10 +190,10 @@ def validate_masterplan(book: ParsedWorkbook, dims: pd.DataFrame,
         dup = _dupes(book, tab, ["kode_opd"], "Kode OPD")
         keep = [i for i, c in enumerate(tab.get("kode_opd")) if c and i not in dup]
         opd_codes = {tab.get("kode_opd")[i] for i in keep}
-        frames["opd"] = pd.DataFrame({
+        frames["opd"] = Facts({
             "opd_code": [tab.get("kode_opd")[i] for i in keep],
             "name": [tab.get("nama_opd")[i] for i in keep],
-            "short_name": [tab.get("singkatan")[i] for i in keep], **_src(tab, keep)})
+            "short_name": [tab.get("singkatan")[i] for i in keep], **_src(tab, keep)}, len(keep))
     programs: set[str] = set()
     if "program" in t:
         frames.update(_masterplan_programs(book, t["program"], dims, opd_codes, start, end,
@@ -150,7 +201,7 @@ def validate_masterplan(book: ParsedWorkbook, dims: pd.DataFrame,
     indicators: set[str] = set()
     if "indikator" in t:
         frames["indicator"] = _masterplan_indicators(book, t["indikator"], programs)
-        indicators = set(frames["indicator"]["indicator_code"])
+        indicators = set(frames["indicator"].column("indicator_code"))
     if "target" in t:
         frames["target"] = _masterplan_targets(book, t["target"], indicators, start, end)
     if "desa" in t:
@@ -161,7 +212,7 @@ def validate_masterplan(book: ParsedWorkbook, dims: pd.DataFrame,
 
 def _masterplan_programs(book: ParsedWorkbook, tab: Table, dims: pd.DataFrame,
                          opd_codes: set[str], start: int, end: int,
-                         programs: set[str]) -> dict[str, pd.DataFrame]:
+                         programs: set[str]) -> dict[str, Facts]:
     by_name = {}
     for row in dims.itertuples():
         for alias in (row.code, row.name, row.name.replace("Smart ", "")):
@@ -206,7 +257,7 @@ def _masterplan_programs(book: ParsedWorkbook, tab: Table, dims: pd.DataFrame,
     quick = tab.get("quick_win")
     sub = tab.get("sub_dimensi")
     return {
-        "program": pd.DataFrame({
+        "program": Facts({
             "program_code": [tab.get("kode_program")[i] for i in keep],
             "name": [tab.get("nama_program")[i] for i in keep],
             "dimension_code": dim_codes,
@@ -218,19 +269,20 @@ def _masterplan_programs(book: ParsedWorkbook, tab: Table, dims: pd.DataFrame,
             "lead_opd_code": [tab.get("opd_pengampu")[i] for i in keep],
             "start_year": [tab.get("tahun_mulai")[i] for i in keep],
             "end_year": [tab.get("tahun_selesai")[i] for i in keep],
-            "rpjmd_ref": [tab.get("sasaran_rpjmd")[i] for i in keep], **_src(tab, keep)}),
-        "program_support": pd.DataFrame(support_rows, columns=["program_code", "opd_code"]),
+            "rpjmd_ref": [tab.get("sasaran_rpjmd")[i] for i in keep], **_src(tab, keep)},
+            len(keep)),
+        "program_support": Facts({"program_code": [p for p, _ in support_rows],
+                                  "opd_code": [o for _, o in support_rows]}, len(support_rows)),
     }
 
 
 def _masterplan_indicators(book: ParsedWorkbook, tab: Table,
-                           programs: set[str]) -> pd.DataFrame:
+                           programs: set[str]) -> Facts:
     n = len(tab)
     codes, progs, weights = tab.get("kode_indikator"), tab.get("kode_program"), tab.get("bobot")
     bad = _dupes(book, tab, ["kode_indikator"], "Kode Indikator")
     bad |= _blank_rows(tab, ["kode_indikator", "kode_program"])
-    unknown = set(progs) - programs - {None} if programs else set()
-    for i in _rows_with(progs, unknown):
+    for i in _rows_with(progs, _unknown(progs, programs)):
         book.issue(tab.name, tab.rows[i], tab.header("kode_program"), "kode_program",
                    progs[i], f"Kode program '{progs[i]}' tidak ada di sheet Program.")
         bad.add(i)
@@ -239,27 +291,26 @@ def _masterplan_indicators(book: ParsedWorkbook, tab: Table,
                    "Bobot tidak boleh negatif.")
         bad.add(i)
     keep = _kept(n, bad)
-    return pd.DataFrame({
+    return Facts({
         "indicator_code": _take(codes, keep, n), "program_code": _take(progs, keep, n),
         "name": _take(tab.get("nama_indikator"), keep, n),
         "unit": _take(tab.get("satuan"), keep, n),
         "polarity": _take(tab.get("polaritas"), keep, n),
         "accumulation": _take(tab.get("akumulasi"), keep, n),
-        "baseline": pd.array(_take(tab.get("kondisi_awal"), keep, n), dtype="Float64"),
+        "baseline": _take(tab.get("kondisi_awal"), keep, n),
         "weight": [1.0 if w is None else w for w in _take(weights, keep, n)],
-        **_src(tab, keep)})
+        **_src(tab, keep)}, len(keep), nullable=("baseline",))
 
 
 def _masterplan_targets(book: ParsedWorkbook, tab: Table, indicators: set[str], start: int,
-                        end: int) -> pd.DataFrame:
+                        end: int) -> Facts:
     n = len(tab)
     codes, years = tab.get("kode_indikator"), tab.get("tahun")
     values, vmax = tab.get("target"), tab.get("target_maks")
     bad = _dupes(book, tab, ["kode_indikator", "tahun", "periode"],
                  "target indikator/tahun/periode")
     bad |= _blank_rows(tab, ["kode_indikator", "tahun", "target"])
-    unknown = set(codes) - indicators - {None} if indicators else set()
-    for i in _rows_with(codes, unknown):
+    for i in _rows_with(codes, _unknown(codes, indicators)):
         book.issue(tab.name, tab.rows[i], tab.header("kode_indikator"), "kode_indikator",
                    codes[i], f"Kode indikator '{codes[i]}' tidak ada di sheet Indikator.")
         bad.add(i)
@@ -268,21 +319,22 @@ def _masterplan_targets(book: ParsedWorkbook, tab: Table, indicators: set[str], 
         book.issue(tab.name, tab.rows[i], tab.header("tahun"), "periode", years[i],
                    f"Tahun {years[i]} di luar periode masterplan {start}–{end}.")
         bad.add(i)
-    if any(x is not None for x in vmax):
+    if vmax.count(None) < n:
         for i, (value, high) in enumerate(zip(values, vmax, strict=True)):
             if value is not None and high is not None and high < value:
                 book.issue(tab.name, tab.rows[i], tab.header("target_maks"), "rentang", high,
                            f"Target maks {high:g} lebih kecil dari target {value:g}.")
                 bad.add(i)
     keep = _kept(n, bad)
-    return pd.DataFrame({
+    return Facts({
         "indicator_code": _take(codes, keep, n), "year": _take(years, keep, n),
         "tw": _take(tab.get("periode"), keep, n), "value": _take(values, keep, n),
-        "value_max": pd.array(_take(vmax, keep, n), dtype="Float64"), **_src(tab, keep)})
+        "value_max": _take(vmax, keep, n), **_src(tab, keep)}, len(keep),
+        nullable=("value_max",))
 
 
 def _masterplan_villages(book: ParsedWorkbook, tab: Table, programs: set[str],
-                         villages: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
+                         villages: pd.DataFrame, start: int, end: int) -> Facts:
     known = set(villages["code"])
     dup = _dupes(book, tab, ["kode_program", "kode_desa"], "program/desa")
     keep, routes = [], []
@@ -306,12 +358,13 @@ def _masterplan_villages(book: ParsedWorkbook, tab: Table, programs: set[str],
         if ok:
             keep.append(i)
             routes.append(funding_route(village, source))
-    return pd.DataFrame({
+    return Facts({
         "program_code": [tab.get("kode_program")[i] for i in keep],
         "village_code": [tab.get("kode_desa")[i] for i in keep],
         "funding_year": [tab.get("tahun_pendanaan")[i] for i in keep],
         "route": routes,
-        "funding_source": [tab.get("sumber_dana")[i] for i in keep], **_src(tab, keep)})
+        "funding_source": [tab.get("sumber_dana")[i] for i in keep], **_src(tab, keep)},
+        len(keep))
 
 
 # ---------------------------------------------------------------- quarterly report
@@ -376,11 +429,14 @@ def laporan_identity(book: ParsedWorkbook, state: MasterplanState | None, expect
 
 
 def validate_laporan(book: ParsedWorkbook, ident: Identity, state: MasterplanState,
-                     villages: pd.DataFrame, prior_budget: pd.DataFrame,
-                     received_on: date) -> dict[str, pd.DataFrame]:
-    """Check a quarterly report against the masterplan; return its fact rows."""
+                     villages: pd.DataFrame, prior_budget: list[tuple],
+                     received_on: date) -> dict[str, Facts]:
+    """Check a quarterly report against the masterplan; return its fact rows.
+
+    ``prior_budget`` holds (program, source, tw, realisasi, basis) reported in earlier TWs.
+    """
     own = {code for code, lead in state.lead_of.items() if lead == ident.opd}
-    frames: dict[str, pd.DataFrame] = {}
+    frames: dict[str, Facts] = {}
     t = book.tables
     if "realisasi" in t:
         frames["realisation"] = _laporan_realisation(book, t["realisasi"], ident, state, own)
@@ -413,7 +469,7 @@ def _check_program(book: ParsedWorkbook, tab: Table, i: int, prog: str | None,
 
 
 def _laporan_realisation(book: ParsedWorkbook, tab: Table, ident: Identity,
-                         state: MasterplanState, own: set[str]) -> pd.DataFrame:
+                         state: MasterplanState, own: set[str]) -> Facts:
     inds = state.indicator_info
     dup = _dupes(book, tab, ["kode_indikator"], "Kode Indikator")
     codes, progs, tws, vals = (tab.get(k) for k in ("kode_indikator", "kode_program",
@@ -450,23 +506,22 @@ def _laporan_realisation(book: ParsedWorkbook, tab: Table, ident: Identity,
             continue
         keep.append(i)
     notes = tab.get("keterangan")
-    return pd.DataFrame({
+    return Facts({
         "indicator_code": [codes[i] for i in keep], "year": ident.year, "tw": ident.tw,
         "value": [vals[i] for i in keep], "basis": ident.basis,
-        "note": [notes[i] for i in keep], **_src(tab, keep)})
+        "note": [notes[i] for i in keep], **_src(tab, keep)}, len(keep))
 
 
 def _laporan_budget(book: ParsedWorkbook, tab: Table, ident: Identity, state: MasterplanState,
-                    own: set[str], prior: pd.DataFrame) -> pd.DataFrame:
+                    own: set[str], prior: list[tuple]) -> Facts:
     dup = _dupes(book, tab, ["kode_program", "sumber_dana"], "program/sumber dana")
     progs, srcs, pagus, reals, over = (tab.get(k) for k in (
         "kode_program", "sumber_dana", "pagu", "realisasi_rp", "lebih_pagu"))
     # Realisation already reported in earlier TWs, so the check is on the year-to-date sum.
     earlier: dict[tuple[str, str], dict[int, tuple[float, str]]] = {}
-    for row in prior.itertuples():
-        if row.realisasi is not None and row.realisasi == row.realisasi:
-            earlier.setdefault((row.program_code, row.funding_source), {})[row.tw] = (
-                row.realisasi, row.basis)
+    for program, source, tw, realisasi, basis in prior:
+        if realisasi is not None and realisasi == realisasi:
+            earlier.setdefault((program, source), {})[tw] = (realisasi, basis)
     keep = []
     for i, prog in enumerate(progs):
         if i in dup or not _check_program(book, tab, i, prog, ident, state, own):
@@ -492,16 +547,16 @@ def _laporan_budget(book: ParsedWorkbook, tab: Table, ident: Identity, state: Ma
             ok = False
         if ok:
             keep.append(i)
-    return pd.DataFrame({
+    return Facts({
         "program_code": [progs[i] for i in keep], "year": ident.year, "tw": ident.tw,
         "funding_source": [srcs[i] for i in keep], "pagu": [pagus[i] for i in keep],
-        "realisasi": pd.array([reals[i] for i in keep], dtype="Float64"),
+        "realisasi": [reals[i] for i in keep],
         "basis": ident.basis, "over_pagu_ok": [bool(over[i]) for i in keep],
-        **_src(tab, keep)})
+        **_src(tab, keep)}, len(keep), nullable=("realisasi",))
 
 
 def _laporan_progress(book: ParsedWorkbook, tab: Table, ident: Identity,
-                      state: MasterplanState, own: set[str]) -> pd.DataFrame:
+                      state: MasterplanState, own: set[str]) -> Facts:
     dup = _dupes(book, tab, ["kode_program"], "Kode Program")
     progs, fisik = tab.get("kode_program"), tab.get("fisik")
     kendala, tl = tab.get("kendala"), tab.get("tindak_lanjut")
@@ -516,16 +571,16 @@ def _laporan_progress(book: ParsedWorkbook, tab: Table, ident: Identity,
         if fisik[i] is None and kendala[i] is None and tl[i] is None:
             continue
         keep.append(i)
-    return pd.DataFrame({
+    return Facts({
         "program_code": [progs[i] for i in keep], "year": ident.year, "tw": ident.tw,
-        "fisik_pct": pd.array([fisik[i] for i in keep], dtype="Float64"),
+        "fisik_pct": [fisik[i] for i in keep],
         "kendala": [kendala[i] for i in keep], "tindak_lanjut": [tl[i] for i in keep],
-        **_src(tab, keep)})
+        **_src(tab, keep)}, len(keep), nullable=("fisik_pct",))
 
 
 def _laporan_villages(book: ParsedWorkbook, tab: Table, ident: Identity,
                       state: MasterplanState, own: set[str], villages: pd.DataFrame,
-                      received_on: date) -> pd.DataFrame:
+                      received_on: date) -> Facts:
     known = set(villages["code"])
     planned = state.route_of
     dup = _dupes(book, tab, ["kode_program", "kode_desa"], "program/desa")
@@ -568,7 +623,7 @@ def _laporan_villages(book: ParsedWorkbook, tab: Table, ident: Identity,
             continue
         keep.append(i)
     notes = tab.get("keterangan")
-    return pd.DataFrame({
+    return Facts({
         "program_code": [progs[i] for i in keep], "village_code": [codes[i] for i in keep],
         "stage": [stages[i] for i in keep], "reached_on": [dates[i] for i in keep],
-        "note": [notes[i] for i in keep], **_src(tab, keep)})
+        "note": [notes[i] for i in keep], **_src(tab, keep)}, len(keep))

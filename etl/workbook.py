@@ -8,9 +8,12 @@ as an :class:`~etl.issues.Issue` instead of stopping at the first.
 
 from __future__ import annotations
 
+import gc
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from operator import itemgetter
 
 import python_calamine as pc
@@ -24,6 +27,8 @@ from etl.spec import KINDS, Column, Sheet, sheets
 META_SHEET = "_meta"
 HEADER_SCAN_ROWS = 30
 MAX_ROWS = 250_000
+NUMERIC = ("number", "money", "percent")
+TEXTS = ("text", "dimension", "code")  # parsed by v.parse_text, or v.parse_code for codes
 
 PARSERS: dict[str, Callable[[object], object]] = {
     "code": v.parse_code, "text": v.parse_text, "number": v.parse_number,
@@ -47,6 +52,7 @@ class Table:
     headers: dict[str, str] = field(default_factory=dict)   # field -> header as written
     rows: list[int] = field(default_factory=list)           # 1-based row numbers
     columns: dict[str, list] = field(default_factory=dict)
+    filled: set[str] = field(default_factory=set)           # fields with no None value
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -85,6 +91,26 @@ class ParsedWorkbook:
 
 def read_workbook(data: bytes, file_name: str) -> ParsedWorkbook:
     """Parse workbook bytes into a ParsedWorkbook; problems are collected in ``.issues``."""
+    with _gc_paused():
+        return _read_book(data, file_name)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while reading. The grids hold one list per row
+    (none in a reference cycle) and every burst of allocations would otherwise trigger
+    full collections that walk them all again: a fifth of the time of a large read. The
+    grids are freed by reference counting once read; an enclosing pause is left alone."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read_book(data: bytes, file_name: str) -> ParsedWorkbook:
     book = ParsedWorkbook(file=file_name)
     try:
         book.format = sniff(data).format
@@ -184,7 +210,7 @@ def _find_sheet(spec: Sheet, grids: _NamedGrids) -> tuple[str, tuple[list, list]
 
 def _extract_kv(book: ParsedWorkbook, spec: Sheet, name: str, grid: list[list]) -> None:
     book.info_sheet = name
-    lookup = {n: c for c in spec.columns for n in c.names()}
+    lookup = _header_lookup(spec)
     for r, row in enumerate(grid, start=1):
         cells = [(i, c) for i, c in enumerate(row) if not v.is_blank(c)]
         if len(cells) < 1:
@@ -206,6 +232,12 @@ def _extract_kv(book: ParsedWorkbook, spec: Sheet, name: str, grid: list[list]) 
                        f"Isian '{col.header}' wajib diisi di sheet '{name}'.")
 
 
+@cache
+def _header_lookup(spec: Sheet) -> dict[str, Column]:
+    """Every normalised header (title or alias) of a sheet's columns, to its column."""
+    return {n: c for c in spec.columns for n in c.names()}
+
+
 def _fill_merged(grid: list[list], merged: list) -> None:
     height = len(grid)
     for (r0, c0), (r1, c1) in merged:
@@ -220,7 +252,7 @@ def _fill_merged(grid: list[list], merged: list) -> None:
 
 
 def _find_header(spec: Sheet, grid: list[list]) -> tuple[int, dict[int, Column], list[str]]:
-    lookup = {n: c for c in spec.columns for n in c.names()}
+    lookup = _header_lookup(spec)
     best: tuple[int, int, dict[int, Column]] = (-1, 0, {})
     for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
         mapping: dict[int, Column] = {}
@@ -274,89 +306,145 @@ def _extract_table(book: ParsedWorkbook, spec: Sheet, name: str, grid: list[list
     fields = list(positions)
     converted = {f: _convert(spec.column(f), list(map(itemgetter(c), body)))
                  for f, c in positions.items()}
-    values = {f: out for f, (out, _) in converted.items()}
-    errors = {f: errs for f, (_, errs) in converted.items() if errs}
+    values = {f: out for f, (out, _, _) in converted.items()}
+    errors = {f: errs for f, (_, errs, _) in converted.items() if errs}
+    table.filled = {f for f, (_, _, filled) in converted.items() if filled}
     error_rows = set().union(*errors.values()) if errors else set()
-    keep = _rows_to_keep(spec, fields, values, error_rows, body, positions)
-    table.rows = [r + 2 + i for i in keep]
+    keep = _rows_to_keep(spec, fields, values, table.filled, error_rows, body, positions)
+    first = r + 2
     full = len(keep) == len(body)
-    table.columns = {f: (col if full else [col[i] for i in keep]) for f, col in values.items()}
-    position = {i: k for k, i in enumerate(keep)}
+    table.rows = list(range(first, first + len(body))) if full else [first + i for i in keep]
+    table.columns = {f: (col if full else list(map(col.__getitem__, keep)))
+                     for f, col in values.items()}
+    kept = keep if full or not errors else set(keep)  # for membership tests
     for f, errs in errors.items():
         header = table.headers[f]
         for i, (value, message) in sorted(errs.items()):
-            if i in position:
-                book.issue(name, r + 2 + i, header, "format", value,
+            if i in kept:
+                book.issue(name, first + i, header, "format", value,
                            f"Nilai '{value}' tidak valid: {message}.")
     for f in fields:
-        if spec.column(f).required:
+        col = table.columns[f]
+        if spec.column(f).required and f not in table.filled and None in col:
             header = table.headers[f]
-            col = table.columns[f]
             failed = errors.get(f, {})
-            for k in [k for k, x in enumerate(col) if x is None]:
+            for k in _nones(col):
                 if keep[k] not in failed:
                     book.issue(name, table.rows[k], header, "wajib", None,
                                f"Kolom '{header}' wajib diisi.")
     return table
 
 
-def _rows_to_keep(spec: Sheet, fields: list[str], values: dict[str, list],
-                  error_rows: set[int], body: list[list], positions: dict[str, int]) -> list[int]:
+def _rows_to_keep(spec: Sheet, fields: list[str], values: dict[str, list], filled: set[str],
+                  error_rows: set[int], body: list[list],
+                  positions: dict[str, int]) -> Sequence[int]:
     """Indexes of body rows that carry data: not blank, not a numbering row under the
     header, not a total row, and (in pre-filled report sheets) with some entry filled."""
-    nones = (None,) * len(fields)
-    keep = [i for i, t in enumerate(zip(*(values[f] for f in fields))) if t != nones]
-    if error_rows:
-        keep = sorted(set(keep) | error_rows)
+    keep = _without(range(len(body)), _all_none(values, fields, filled) - error_rows)
     if keep and keep[0] == 0 and _is_numbering_row([body[0][c] for c in positions.values()]):
         keep = keep[1:]
     entry = [c.field for c in spec.columns if not c.locked and c.field in values]
     if any(c.locked for c in spec.columns) and entry:
-        blank = (None,) * len(entry)
-        filled = list(zip(*(values[f] for f in entry)))
-        keep = [i for i in keep if filled[i] != blank or i in error_rows]
+        keep = _without(keep, _all_none(values, entry, filled) - error_rows)
     keys = [c.field for c in spec.columns if c.required and c.field in values]
     texts = [f for f in fields if spec.column(f).type == "text"]
-    if keys:
-        blank = (None,) * len(keys)
-        key_rows = list(zip(*(values[f] for f in keys)))
-        totals = {i for i in keep if key_rows[i] == blank and any(
+    blank_keys = _all_none(values, keys, filled) if keys else set()
+    if blank_keys:
+        totals = {i for i in blank_keys.intersection(keep) if any(
             v.norm_header(values[f][i]).startswith(("jumlah", "total")) for f in texts + keys)}
-        keep = [i for i in keep if i not in totals] if totals else keep
+        keep = _without(keep, totals)
     return keep
 
 
-def _convert(col: Column, raw: list) -> tuple[list, dict[int, tuple[object, str]]]:
-    """Parse a raw column; returns the values (None where blank or invalid) and the errors
-    by row index. Numbers stored as numbers pass straight through; every other distinct
-    value is parsed once, so large sheets cost little more than reading them."""
+def _nones(values: list) -> list[int]:
+    """Indexes of the None values."""
+    return [i for i, x in enumerate(values) if x is None]
+
+
+def _all_none(values: dict[str, list], fields: list[str], filled: set[str]) -> set[int]:
+    """Indexes of the rows where every one of ``fields`` is None (none when one of them is
+    ``filled``); only the rows still blank are looked at in the next field."""
+    if filled.intersection(fields):
+        return set()
+    first, *rest = fields
+    rows = _nones(values[first])
+    for f in rest:
+        col = values[f]
+        rows = [i for i in rows if col[i] is None]
+    return set(rows)
+
+
+def _without(keep: Sequence[int], drop: set[int]) -> Sequence[int]:
+    """``keep`` minus the indexes in ``drop``, in order."""
+    return [i for i in keep if i not in drop] if drop else keep
+
+
+def _convert(col: Column, raw: list) -> tuple[list, dict[int, tuple[object, str]], bool]:
+    """Parse a raw column; returns the values (None where blank or invalid), the errors by
+    row index and whether no value is None. Numbers stored as numbers and clean text pass
+    straight through; every other distinct value is parsed once, so large sheets cost
+    little more than reading them."""
     parser = PARSERS[col.type]
+    if col.type in NUMERIC:
+        types = set(map(type, raw))
+        if types == {float}:
+            return raw, {}, True
+        if float in types:
+            return _convert_mixed_numbers(parser, raw)
+    distinct = set(raw)
+    if col.type in TEXTS and _clean_text(distinct, code=col.type == "code"):
+        return raw, {}, True
+    memo = _parse_distinct(parser, distinct)
+    # A column of one repeated value (often all blank) needs no lookup per cell.
+    out = list(memo.values()) * len(raw) if len(memo) == 1 else list(map(memo.__getitem__, raw))
     errors: dict[int, tuple[object, str]] = {}
-    if col.type in ("number", "money", "percent"):
-        out = list(raw)
-        slow = [i for i, x in enumerate(raw) if type(x) is not float]
-        if not slow:
-            return out, errors
-        memo: dict[object, object] = {}
-        for x in {raw[i] for i in slow}:
-            memo[x] = _parse_or_error(parser, x)
-        for i in slow:
-            parsed = memo[raw[i]]
-            if isinstance(parsed, _Failed):
-                errors[i] = (raw[i], parsed.message)
-                out[i] = None
-            else:
-                out[i] = parsed
-        return out, errors
-    memo = {x: _parse_or_error(parser, x) for x in set(raw)}
-    out = list(map(memo.__getitem__, raw))
     bad = {x for x, p in memo.items() if isinstance(p, _Failed)}
     if bad:
         for i, x in enumerate(raw):
             if x in bad:
                 errors[i] = (x, memo[x].message)  # type: ignore[union-attr]
                 out[i] = None
-    return out, errors
+    return out, errors, not bad and None not in memo.values()
+
+
+def _clean_text(distinct: set, code: bool) -> bool:
+    """Whether every value is a string that v.parse_text (v.parse_code if ``code``) returns
+    unchanged: not blank or '-', no whitespace but single inner spaces, and for codes no
+    space at all and upper case. Tested on the values joined, so at C speed."""
+    if "" in distinct or "-" in distinct or set(map(type, distinct)) != {str}:
+        return False
+    joined = "|".join(distinct)
+    if not joined.isprintable():  # the only printable whitespace is " "
+        return False
+    if code:
+        return " " not in joined and joined.upper() == joined
+    return not (joined[0] == " " or joined[-1] == " " or "  " in joined or " |" in joined
+                or "| " in joined)
+
+
+def _convert_mixed_numbers(parser: Callable[[object], object],
+                           raw: list) -> tuple[list, dict[int, tuple[object, str]], bool]:
+    """A number column holding both numbers and other cells: only the others are parsed."""
+    out = list(raw)
+    errors: dict[int, tuple[object, str]] = {}
+    slow = [i for i, x in enumerate(raw) if type(x) is not float]
+    memo = _parse_distinct(parser, {raw[i] for i in slow})
+    for i in slow:
+        parsed = memo[raw[i]]
+        if isinstance(parsed, _Failed):
+            errors[i] = (raw[i], parsed.message)
+            out[i] = None
+        else:
+            out[i] = parsed
+    return out, errors, not errors and None not in memo.values()
+
+
+def _parse_distinct(parser: Callable[[object], object], distinct: set) -> dict[object, object]:
+    """Each distinct raw value with its parsed value, or a _Failed saying why it is invalid."""
+    try:
+        return dict(zip(distinct, map(parser, distinct)))
+    except ValueError:
+        return {x: _parse_or_error(parser, x) for x in distinct}
 
 
 class _Failed:

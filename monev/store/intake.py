@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
+from monev.store.lineage import ACTIVE_LOAD_IDS
+
 
 @dataclass
 class MasterplanState:
@@ -70,8 +72,9 @@ def masterplan_state(con: duckdb.DuckDBPyConnection, region: str) -> MasterplanS
     A load's fact rows never change, so the state is cached per (region, load, file hash).
     """
     row = con.execute(
-        """SELECT m.load_id, a.file_hash, m.start_year, m.end_year FROM masterplan m
-           JOIN active_load a USING (load_id) WHERE m.region_code = ?""", [region]).fetchone()
+        f"""SELECT m.load_id, l.file_hash, m.start_year, m.end_year FROM masterplan m
+            JOIN load l USING (load_id)
+            WHERE m.region_code = ? AND m.load_id IN ({ACTIVE_LOAD_IDS})""", [region]).fetchone()
     if row is None:
         return None
     load_id, file_hash, start, end = row
@@ -106,13 +109,13 @@ def _read_state(con: duckdb.DuckDBPyConnection, region: str, load_id: int, start
 
 
 def prior_budget(con: duckdb.DuckDBPyConnection, region: str, opd: str, year: int,
-                 before_tw: int) -> pd.DataFrame:
+                 before_tw: int) -> list[tuple[str, str, int, float | None, str]]:
     """Budget realisation already reported by an OPD this year in earlier TWs (active loads).
 
-    Returns program_code, funding_source, tw, realisasi, basis for TW < before_tw.
+    Returns (program_code, funding_source, tw, realisasi, basis) for TW < before_tw.
     """
     return con.execute(
-        """SELECT b.program_code, b.funding_source, b.tw, b.realisasi, b.basis
-           FROM budget b JOIN active_load a USING (load_id)
-           WHERE a.region_code = ? AND a.opd_code = ? AND b.year = ? AND b.tw < ?""",
-        [region, opd, year, before_tw]).df()
+        f"""SELECT b.program_code, b.funding_source, b.tw, b.realisasi, b.basis
+            FROM budget b JOIN load l USING (load_id)
+            WHERE l.region_code = ? AND l.opd_code = ? AND b.year = ? AND b.tw < ?
+              AND l.load_id IN ({ACTIVE_LOAD_IDS})""", [region, opd, year, before_tw]).fetchall()

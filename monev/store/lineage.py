@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 FACT_TABLES = ("masterplan", "opd", "program", "program_support", "indicator", "target",
                "village_plan", "realisation", "budget", "program_progress", "village_stage")
@@ -22,10 +23,15 @@ def scope_key(kind: str, region: str, opd: str | None = None, year: int | None =
     return f"{region}|laporan|{opd}|{year}|{tw}"
 
 
+# Ids of the loads active now: the condition of the active_load view, for use as a semi-join
+# (`load_id IN (...)`), which DuckDB plans faster than the view's correlated EXISTS.
+ACTIVE_LOAD_IDS = "SELECT load_id FROM load_activation WHERE active_until IS NULL"
+
+
 def active_load_for_scope(con: duckdb.DuckDBPyConnection, key: str) -> dict | None:
     """The load currently active for a scope key (load_id, file_hash, file_name), or None."""
-    row = con.execute("SELECT load_id, file_hash, file_name FROM active_load "
-                      "WHERE scope_key = ?", [key]).fetchone()
+    row = con.execute("SELECT load_id, file_hash, file_name FROM load "
+                      f"WHERE scope_key = ? AND load_id IN ({ACTIVE_LOAD_IDS})", [key]).fetchone()
     return None if row is None else {"load_id": row[0], "file_hash": row[1],
                                      "file_name": row[2]}
 
@@ -33,8 +39,8 @@ def active_load_for_scope(con: duckdb.DuckDBPyConnection, key: str) -> dict | No
 def loads_with_hash(con: duckdb.DuckDBPyConnection, file_hash: str) -> list[tuple[int, bool]]:
     """(load_id, is_active) of every load of these exact bytes, newest first."""
     return con.execute(
-        """SELECT load_id, load_id IN (SELECT load_id FROM active_load) AS is_active
-           FROM load WHERE file_hash = ? ORDER BY load_id DESC""", [file_hash]).fetchall()
+        f"""SELECT load_id, load_id IN ({ACTIVE_LOAD_IDS}) AS is_active
+            FROM load WHERE file_hash = ? ORDER BY load_id DESC""", [file_hash]).fetchall()
 
 
 def get_load(con: duckdb.DuckDBPyConnection, load_id: int) -> dict | None:
@@ -47,11 +53,14 @@ def get_load(con: duckdb.DuckDBPyConnection, load_id: int) -> dict | None:
                                              strict=True))
 
 
-def insert_load(con: duckdb.DuckDBPyConnection, record: dict) -> None:
-    """Insert a load record (keys = load columns)."""
+def insert_load(con: duckdb.DuckDBPyConnection, record: dict) -> int:
+    """Insert a load record (keys = load columns but load_id) under the next load id; return
+    that id. Ids follow the order of accepted loads only, so a rebuild reproduces them."""
     cols = list(record)
-    con.execute(f"INSERT INTO load ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                [record[c] for c in cols])
+    return int(con.execute(
+        f"INSERT INTO load (load_id, {', '.join(cols)}) "
+        f"SELECT coalesce(max(load_id), 0) + 1, {', '.join('?' * len(cols))} FROM load "
+        "RETURNING load_id", [record[c] for c in cols]).fetchone()[0])
 
 
 def activate(con: duckdb.DuckDBPyConnection, load_id: int, at: datetime) -> None:
@@ -71,11 +80,10 @@ def record_event(con: duckdb.DuckDBPyConnection, action: str, actor: str, at: da
     """Append an event to load_event and return its id."""
     if isinstance(detail, dict):
         detail = json.dumps(detail, ensure_ascii=False, default=str)
-    event_id = int(con.execute("SELECT coalesce(max(event_id), 0) + 1 FROM load_event"
-                               ).fetchone()[0])
-    con.execute("INSERT INTO load_event VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [event_id, at, actor, action, load_id, file_hash, file_name, detail])
-    return event_id
+    return int(con.execute(
+        "INSERT INTO load_event SELECT coalesce(max(event_id), 0) + 1, ?, ?, ?, ?, ?, ?, ? "
+        "FROM load_event RETURNING event_id",
+        [at, actor, action, load_id, file_hash, file_name, detail]).fetchone()[0])
 
 
 def record_issues(con: duckdb.DuckDBPyConnection, event_id: int, issues: list[dict]) -> None:
@@ -93,14 +101,14 @@ def record_issues(con: duckdb.DuckDBPyConnection, event_id: int, issues: list[di
         con.unregister("issues_df")
 
 
-def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
-    """Bulk insert a DataFrame whose columns are a subset of the table's (by name)."""
+def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pa.Table) -> None:
+    """Bulk insert an Arrow table whose columns are a subset of the table's (by name)."""
     if table not in FACT_TABLES:
         raise ValueError(f"not a fact table: {table}")
-    if frame.empty:
+    if frame.num_rows == 0:
         return
-    cols = ", ".join(frame.columns)
-    # DuckDB reads the local DataFrame `frame` directly (replacement scan): no copy.
+    cols = ", ".join(frame.column_names)
+    # DuckDB reads the local Arrow table `frame` directly (replacement scan): no copy.
     con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM frame")
 
 
