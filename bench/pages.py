@@ -27,6 +27,7 @@ from monev import engine as E
 from monev.domain.settings import Rules
 from monev.engine import AsOf, Snapshot, rules_for
 from monev.engine.national import region_comparison
+from monev.store import facts, uploads
 
 TODAY = date(2026, 11, 23)
 ASOF = AsOf.latest(2026, 3, TODAY)
@@ -61,41 +62,60 @@ def timed(fn: Callable[[], object], runs: int) -> tuple[Timing, object]:
 
 # ---------------------------------------------------------------- the pages' engine calls
 
+# Each function makes the engine calls its page makes (pages/*.py, every ``cached(...)`` of the
+# page's default view), on one snapshot; the OPD names come from the store like on the page.
+
+def _opds(snap: Snapshot, region: str) -> object:
+    return uploads.masterplan_opds(snap.con, region)
+
+
 def _ringkasan(snap: Snapshot, region: str, asof: AsOf, rules: Rules) -> object:
-    flags = E.all_flags(snap, region, asof, rules)
-    villages = E.village_rollout(snap, region, asof, rules)
+    reports = E.report_completeness(snap, region, asof, rules)
     return (E.masterplan_attainment(snap, region, asof, rules),
-            E.dimension_attainment(snap, region, asof, rules), E.flag_counts(flags),
-            E.completeness_by_tw(E.report_completeness(snap, region, asof, rules)),
-            villages["status"].value_counts(), E.data_freshness(snap, region, asof))
+            E.dimension_attainment(snap, region, asof, rules),
+            E.program_attainment(snap, region, asof, rules),
+            E.indicator_attainment(snap, region, asof, rules), E.completeness_by_tw(reports),
+            E.village_rollout(snap, region, asof, rules)["status"].value_counts(),
+            E.data_freshness(snap, region, asof), _opds(snap, region))
 
 
 def _capaian(snap: Snapshot, region: str, asof: AsOf, rules: Rules) -> object:
     indicators = E.indicator_attainment(snap, region, asof, rules)
-    series = (E.indicator_series(snap, region, asof, indicators["indicator_code"].iloc[0])
-              if len(indicators) else None)
-    return E.program_attainment(snap, region, asof, rules), indicators, series
+    first = indicators["indicator_code"].iloc[0] if len(indicators) else None
+    detail = ((E.indicator_series(snap, region, asof, first),
+               E.trace_indicator(snap, region, asof, first)) if first else None)
+    return (E.program_attainment(snap, region, asof, rules), indicators, detail,
+            E.report_completeness(snap, region, asof, rules),
+            E.budget_summary(snap, region, asof, rules, by="program"), _opds(snap, region))
 
 
 def _tertinggal(snap: Snapshot, region: str, asof: AsOf, rules: Rules) -> object:
-    return E.all_flags(snap, region, asof, rules)
+    return (E.all_flags(snap, region, asof, rules), snap.read(facts.programs),
+            E.masterplan_attainment(snap, region, asof, rules),
+            E.report_completeness(snap, region, asof, rules), _opds(snap, region))
 
 
 def _desa(snap: Snapshot, region: str, asof: AsOf, rules: Rules) -> object:
-    return E.village_rollout(snap, region, asof, rules)
+    return (E.village_rollout(snap, region, asof, rules),
+            E.village_milestones(snap, region, asof, rules),
+            E.program_attainment(snap, region, asof, rules))
 
 
 def _anggaran(snap: Snapshot, region: str, asof: AsOf, rules: Rules) -> object:
-    return E.budget_summary(snap, region, asof, rules, by="program")
+    return (*(E.budget_summary(snap, region, asof, rules, by=by)
+              for by in ("program", "opd", "funding_source", "source")), _opds(snap, region))
 
 
 def _kolaborasi(snap: Snapshot, region: str, asof: AsOf, rules: Rules) -> object:
     return (E.opd_attainment(snap, region, asof, rules, as_lead=True),
-            E.opd_attainment(snap, region, asof, rules, as_lead=False))
+            E.opd_attainment(snap, region, asof, rules, as_lead=False),
+            E.program_attainment(snap, region, asof, rules),
+            E.indicator_attainment(snap, region, asof, rules),
+            E.report_completeness(snap, region, asof, rules), _opds(snap, region))
 
 
 def _kelengkapan(snap: Snapshot, region: str, asof: AsOf, rules: Rules) -> object:
-    return E.report_completeness(snap, region, asof, rules)
+    return E.report_completeness(snap, region, asof, rules, False)
 
 
 @dataclass(frozen=True)
@@ -111,15 +131,16 @@ class Page:
 PAGES: tuple[Page, ...] = (
     Page("Ringkasan", _ringkasan, ("OPD", "Program", "Indikator", "Target", "Desa Sasaran"),
          ("_meta", "Realisasi Kinerja", "Progres Desa")),
-    Page("Capaian Program", _capaian, ("Program", "Indikator", "Target"),
-         ("_meta", "Realisasi Kinerja")),
+    Page("Capaian Program", _capaian, ("OPD", "Program", "Indikator", "Target"),
+         ("_meta", "Realisasi Kinerja", "Realisasi Anggaran", "Fisik dan Kendala")),
     Page("Target Tertinggal", _tertinggal, ("OPD", "Program", "Indikator", "Target",
                                             "Desa Sasaran"),
          ("_meta", "Realisasi Kinerja", "Realisasi Anggaran", "Fisik dan Kendala",
           "Progres Desa")),
-    Page("Peluncuran Desa", _desa, ("Program", "Desa Sasaran"), ("_meta", "Progres Desa")),
-    Page("Anggaran", _anggaran, ("Program",), ("_meta", "Realisasi Anggaran",
-                                               "Fisik dan Kendala")),
+    Page("Peluncuran Desa", _desa, ("Program", "Indikator", "Target", "Desa Sasaran"),
+         ("_meta", "Realisasi Kinerja", "Progres Desa")),
+    Page("Anggaran", _anggaran, ("OPD", "Program"), ("_meta", "Realisasi Anggaran",
+                                                      "Fisik dan Kendala")),
     Page("Kolaborasi OPD", _kolaborasi, ("OPD", "Program", "Indikator", "Target"),
          ("_meta", "Realisasi Kinerja")),
     Page("Kelengkapan Laporan", _kelengkapan, ("OPD", "Program"), ("_meta",)),
