@@ -27,7 +27,7 @@ from monev import engine as E
 from monev.domain.settings import Rules
 from monev.engine import AsOf, Snapshot, rules_for
 from monev.engine.national import region_comparison
-from monev.store import facts, uploads
+from monev.store import uploads
 
 TODAY = date(2026, 11, 23)
 ASOF = AsOf.latest(2026, 3, TODAY)
@@ -90,9 +90,9 @@ def _capaian(snap: Snapshot, region: str, asof: AsOf, rules: Rules) -> object:
 
 
 def _tertinggal(snap: Snapshot, region: str, asof: AsOf, rules: Rules) -> object:
-    return (E.all_flags(snap, region, asof, rules), snap.read(facts.programs),
-            E.masterplan_attainment(snap, region, asof, rules),
-            E.report_completeness(snap, region, asof, rules), _opds(snap, region))
+    return (E.all_flags(snap, region, asof, rules),
+            E.report_completeness(snap, region, asof, rules),
+            E.indicator_attainment(snap, region, asof, rules), _opds(snap, region))
 
 
 def _desa(snap: Snapshot, region: str, asof: AsOf, rules: Rules) -> object:

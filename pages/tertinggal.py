@@ -16,7 +16,7 @@ from monev.engine import (
     AsOf,
     all_flags,
     flag_counts,
-    masterplan_attainment,
+    indicator_attainment,
     report_completeness,
     rules_for,
 )
@@ -118,7 +118,9 @@ def render(flt: filters.Filters) -> None:
     st.caption(f"{flt.region_name} · peringatan dini {asof.label} · keadaan per "
                f"{tanggal(asof.date)}")
     note = cc.period_note(cached(report_completeness, flt.region, asof, rules), flt.tw)
-    if note and cached(masterplan_attainment, flt.region, asof, rules)["n_indicators_reported"]:
+    # The indicator view is the one the flags were built from (one snapshot, monev/engine).
+    indicators = cached(indicator_attainment, flt.region, asof, rules) if note else None
+    if note and (indicators["n_reported"] > 0).any():
         st.info(note, icon=":material/info:")
     flags = narrowed(cached(all_flags, flt.region, asof, rules), flt, asof)
     counts = flag_counts(flags)
