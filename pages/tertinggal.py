@@ -119,8 +119,7 @@ def render(flt: filters.Filters) -> None:
                f"{tanggal(asof.date)}")
     note = cc.period_note(cached(report_completeness, flt.region, asof, rules), flt.tw)
     # The indicator view is the one the flags were built from (one snapshot, monev/engine).
-    indicators = cached(indicator_attainment, flt.region, asof, rules) if note else None
-    if note and (indicators["n_reported"] > 0).any():
+    if note and (cached(indicator_attainment, flt.region, asof, rules)["n_reported"] > 0).any():
         st.info(note, icon=":material/info:")
     flags = narrowed(cached(all_flags, flt.region, asof, rules), flt, asof)
     counts = flag_counts(flags)
