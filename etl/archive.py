@@ -54,11 +54,12 @@ class Archive:
             raise ValueError(f"archive file {rel} does not match its hash")
         return data
 
-    def append(self, entry: dict) -> None:
-        """Append one event to the journal and flush it to disk."""
+    def append(self, *entries: dict) -> None:
+        """Append events to the journal, in order, and flush them to disk (one sync)."""
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.journal_path, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+            fh.write("".join(json.dumps(e, ensure_ascii=False, default=str) + "\n"
+                             for e in entries))
             fh.flush()
             os.fsync(fh.fileno())
 

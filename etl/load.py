@@ -9,14 +9,17 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from etl.archive import Archive, sha256
 from etl.issues import Issue
+from etl.reads import Reads
 from etl.validate import (
     TW_NAMES,
     Expect,
@@ -77,24 +80,109 @@ def load_bytes(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, *, a
                archive: Archive | None, dry_run: bool = False, expect: Expect | None = None,
                at: datetime | None = None, received_on: date | None = None) -> LoadResult:
     """Validate and load one workbook; everything or nothing, in one transaction."""
+    return load_many(con, [(file_name, data)], actor=actor, archive=archive, dry_run=dry_run,
+                     expect=expect, at=at, received_on=received_on)[0]
+
+
+def load_many(con: duckdb.DuckDBPyConnection, files: Sequence[tuple[str, bytes]], *,
+              actor: str, archive: Archive | None, dry_run: bool = False,
+              expect: Expect | None = None, at: datetime | None = None,
+              received_on: date | None = None,
+              progress: Callable[[int, int, str], None] | None = None) -> list[LoadResult]:
+    """Validate and load workbooks (file name, bytes) in order; one result per file.
+
+    Each file is checked on its own and a rejected file never stops the others. The
+    accepted files share transactions: the reports of different OPDs wait and are
+    committed together, so a quarter of reports costs one commit instead of one per file.
+    What a check reads from earlier loads is committed first: a masterplan is committed at
+    once, and a second report of the same OPD, or bytes already waiting, commit what waits
+    before they are checked. If a transaction fails, none of its files is loaded.
+    """
     at = at or datetime.now().replace(microsecond=0)
     received_on = received_on or at.date()
     expect = expect or Expect()
-    file_name = Path(file_name).name
-    file_hash = sha256(data)
-    same = lineage.loads_with_hash(con, file_hash)
-    if same and _in_scope(con, same[0][0], expect):
-        return _same_bytes(con, same, file_name, actor, archive, dry_run, at)
+    results: list[LoadResult] = []
+    waiting: list[_Accepted] = []
+    hashes = [sha256(data) for _, data in files]
+    reads = Reads(con, hashes)
+
+    def commit_waiting() -> None:
+        if waiting:
+            _commit(con, waiting, actor, archive, at)
+            waiting.clear()
+            reads.forget()
+
+    for i, ((name, data), file_hash) in enumerate(zip(files, hashes, strict=True)):
+        if progress:
+            progress(i, len(files), name)
+        name = Path(name).name
+        if any(w.record["file_hash"] == file_hash for w in waiting):
+            commit_waiting()
+        same = reads.loads_with_hash(file_hash)
+        if same and _in_scope(con, same[0][0], expect):
+            if not dry_run:
+                commit_waiting()
+            results.append(_same_bytes(con, same, name, actor, archive, dry_run, at))
+            reads.forget()
+            continue
+        checked = _check(con, reads, data, name, file_hash, actor, at, received_on, dry_run,
+                         expect)
+        key = _opd_key(checked)
+        if key and any(_opd_key(w) == key for w in waiting):
+            commit_waiting()  # its checks read that OPD's earlier reports: check again
+            checked = _check(con, reads, data, name, file_hash, actor, at, received_on,
+                             dry_run, expect)
+        if isinstance(checked, _Accepted):
+            if checked.record["kind"] == "masterplan":
+                commit_waiting()
+            results.append(checked.result)
+            waiting.append(checked)
+            if checked.record["kind"] == "masterplan":
+                commit_waiting()
+            continue
+        if checked.status == "rejected" and not dry_run:
+            commit_waiting()  # the journal keeps the order of the files
+            _record_rejection(con, checked, file_hash, actor, at)
+        results.append(checked)
+    commit_waiting()
+    if progress:
+        progress(len(files), len(files), "")
+    return results
+
+
+@dataclass
+class _Accepted:
+    """A file that passed every check, waiting for its transaction."""
+
+    result: LoadResult               # completed by _commit
+    data: bytes
+    format: str
+    record: dict                     # the load row, without load_id and archive_path
+    frames: dict[str, Facts]
+    done: str                        # the success message
+
+
+def _opd_key(checked: LoadResult | _Accepted) -> tuple[str, str] | None:
+    """The (region, OPD) of a report: reports whose checks read each other share it."""
+    ident = (checked.result if isinstance(checked, _Accepted) else checked).ident
+    return (ident.region, ident.opd) if ident is not None and ident.opd else None
+
+
+def _check(con: duckdb.DuckDBPyConnection, reads: Reads, data: bytes, file_name: str,
+           file_hash: str, actor: str, at: datetime, received_on: date, dry_run: bool,
+           expect: Expect) -> LoadResult | _Accepted:
+    """Read and check one file, writing nothing: a rejection or dry run, or an accepted
+    file."""
     book = read_workbook(data, file_name)
-    ident, frames, opd_names = (_validate(con, book, expect, received_on) if book.kind
+    ident, frames, opd_names = (_validate(con, reads, book, expect, received_on) if book.kind
                                 else (None, {}, {}))
     if book.issues or ident is None:
         if not book.issues:
             book.issue(None, None, None, "identitas", None, "Identitas file (wilayah, OPD, "
                        "tahun, triwulan) tidak lengkap di sheet Info.")
-        return _reject(con, book, file_hash, actor, at, dry_run, ident)
+        return _rejected(book, ident)
     key = lineage.scope_key(ident.kind, ident.region, ident.opd, ident.year, ident.tw)
-    previous = lineage.active_load_for_scope(con, key)
+    previous = reads.active_load_for_scope(ident.region, key)
     counts = {t: len(df) for t, df in frames.items()}
     diff = _diff(con, frames, previous["load_id"] if previous else None)
     what = describe(ident, opd_names)
@@ -106,39 +194,62 @@ def load_bytes(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, *, a
         result.message = (f"Uji coba {what}: akan memuat {summary or 'tidak ada baris'}."
                           f"{replaces} Belum ada yang diubah.")
         return result
-    fmt = book.format
-    rel = archive.store(data, file_hash, fmt) if archive else Archive.relpath(file_hash, fmt)
+    return _Accepted(result, data, book.format, {
+        "file_hash": file_hash, "file_name": file_name, "file_size": len(data),
+        "kind": ident.kind, "region_code": ident.region, "opd_code": ident.opd,
+        "year": ident.year, "tw": ident.tw, "scope_key": key, "basis": ident.basis,
+        "template_version": book.meta.get("template_version"), "uploaded_by": actor,
+        "uploaded_at": at, "received_on": received_on, "counts_json": json.dumps(counts)},
+        frames, f"Berhasil memuat {what}: {summary or 'tidak ada baris'}.{replaces}")
+
+
+def _commit(con: duckdb.DuckDBPyConnection, accepted: Sequence[_Accepted], actor: str,
+            archive: Archive | None, at: datetime) -> None:
+    """Archive the accepted files, then load them all in one transaction."""
+    if not accepted:
+        return
+    records = []
+    for a in accepted:
+        file_hash = a.record["file_hash"]
+        records.append({**a.record, "archive_path": archive.store(a.data, file_hash, a.format)
+                        if archive else Archive.relpath(file_hash, a.format)})
     con.execute("BEGIN TRANSACTION")
     try:
-        load_id = lineage.insert_load(con, {
-            "file_hash": file_hash, "file_name": file_name,
-            "file_size": len(data), "kind": ident.kind, "region_code": ident.region,
-            "opd_code": ident.opd, "year": ident.year, "tw": ident.tw, "scope_key": key,
-            "basis": ident.basis, "template_version": book.meta.get("template_version"),
-            "uploaded_by": actor, "uploaded_at": at, "received_on": received_on,
-            "counts_json": json.dumps(counts), "archive_path": rel})
-        for table, facts in frames.items():
-            lineage.insert_frame(con, table, facts.arrow(region_code=ident.region,
-                                                         load_id=load_id))
-        if previous:
-            lineage.deactivate(con, int(previous["load_id"]), at)
-            _event(con, "supersede", actor, at, int(previous["load_id"]), None, None,
-                   {"replaced_by": load_id})
-        lineage.activate(con, load_id, at)
-        _event(con, "load", actor, at, load_id, file_hash, file_name,
-               {"counts": counts, "supersedes": result.supersedes})
+        load_ids = lineage.insert_loads(con, records)
+        for table in lineage.FACT_TABLES:
+            parts = [a.frames[table].arrow(region_code=a.record["region_code"], load_id=i)
+                     for a, i in zip(accepted, load_ids, strict=True)
+                     if len(a.frames.get(table, ()))]
+            if parts:
+                lineage.insert_frame(con, table, pa.concat_tables(
+                    parts, promote_options="permissive"))
+        replaced = [a.result.supersedes for a in accepted if a.result.supersedes]
+        if replaced:
+            lineage.deactivate(con, replaced, at)
+        lineage.activate(con, load_ids, at)
+        events = []
+        for a, load_id in zip(accepted, load_ids, strict=True):
+            previous = a.result.supersedes
+            if previous:
+                events.append(lineage.Event("supersede", actor, at, previous,
+                                            detail={"replaced_by": load_id}))
+            events.append(lineage.Event("load", actor, at, load_id, a.record["file_hash"],
+                                        a.record["file_name"],
+                                        {"counts": a.result.counts, "supersedes": previous}))
+        lineage.record_events(con, events)
         _fault_pause()
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     if archive:
-        archive.append({"event": "load", "load_id": load_id, "file_hash": file_hash,
-                        "file_name": file_name, "archive_path": rel, "actor": actor,
-                        "at": at.isoformat(), "received_on": received_on.isoformat()})
-    result.status, result.load_id = "loaded", load_id
-    result.message = f"Berhasil memuat {what}: {summary or 'tidak ada baris'}.{replaces}"
-    return result
+        archive.append(*({"event": "load", "load_id": load_id, "file_hash": r["file_hash"],
+                          "file_name": r["file_name"], "archive_path": r["archive_path"],
+                          "actor": actor, "at": at.isoformat(),
+                          "received_on": r["received_on"].isoformat()}
+                         for load_id, r in zip(load_ids, records, strict=True)))
+    for a, load_id in zip(accepted, load_ids, strict=True):
+        a.result.status, a.result.load_id, a.result.message = "loaded", load_id, a.done
 
 
 def _fault_pause() -> None:
@@ -156,7 +267,8 @@ def _event(con: duckdb.DuckDBPyConnection, action: str, actor: str, at: datetime
     return lineage.record_event(con, action, actor, at, load_id, file_hash, file_name, detail)
 
 
-def _validate(con: duckdb.DuckDBPyConnection, book: ParsedWorkbook, expect: Expect,
+def _validate(con: duckdb.DuckDBPyConnection, reads: Reads, book: ParsedWorkbook,
+              expect: Expect,
               received_on: date) -> tuple[Identity | None, dict[str, Facts], dict[str, str]]:
     """Identify and check a parsed workbook; returns identity, fact frames, OPD names."""
     if expect.opd_scope and not expect.region_scope and intake.loaded_region_count(con) > 1:
@@ -183,35 +295,38 @@ def _validate(con: duckdb.DuckDBPyConnection, book: ParsedWorkbook, expect: Expe
                                      intake.villages_of_region(con, ident.region))
         return ident, frames, {}
     region = book.info.get("kode_wilayah")
-    state = intake.masterplan_state(con, region) if region else None
+    state = reads.masterplan_state(region) if region else None
     ident = laporan_identity(book, state, expect, received_on)
     if ident is None or state is None:
         return ident, {}, {}
-    prior = intake.prior_budget(con, ident.region, ident.opd, ident.year, ident.tw)
+    prior = reads.prior_budget(ident.region, ident.opd, ident.year, ident.tw)
     frames = validate_laporan(book, ident, state, intake.villages_of_region(con, ident.region),
                               prior, received_on)
     return ident, frames, state.opds
 
 
-def _reject(con: duckdb.DuckDBPyConnection, book: ParsedWorkbook, file_hash: str, actor: str,
-            at: datetime, dry_run: bool, ident: Identity | None) -> LoadResult:
+def _rejected(book: ParsedWorkbook, ident: Identity | None) -> LoadResult:
     n = len(book.issues)
-    message = (f"Ditolak: {n} masalah ditemukan di {book.file}. Tidak ada data yang dimuat; "
-               "perbaiki lalu unggah ulang.")
-    if not dry_run:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            event_id = _event(con, "reject", actor, at, None, file_hash, book.file,
-                              {"issues": n})
-            lineage.record_issues(con, event_id, [
-                {"file_name": i.file, "sheet": i.sheet, "row_no": i.row,
-                 "column_name": i.column, "check_code": i.check, "value": i.value,
-                 "message": i.message} for i in book.issues])
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    return LoadResult(book.file, "rejected", message, list(book.issues), ident=ident)
+    return LoadResult(book.file, "rejected", f"Ditolak: {n} masalah ditemukan di {book.file}. "
+                      "Tidak ada data yang dimuat; perbaiki lalu unggah ulang.",
+                      list(book.issues), ident=ident)
+
+
+def _record_rejection(con: duckdb.DuckDBPyConnection, result: LoadResult, file_hash: str,
+                      actor: str, at: datetime) -> None:
+    """Journal a rejected attempt with its problems (a record of what was refused)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        event_id = _event(con, "reject", actor, at, None, file_hash, result.file,
+                          {"issues": len(result.issues)})
+        lineage.record_issues(con, event_id, [
+            {"file_name": i.file, "sheet": i.sheet, "row_no": i.row, "column_name": i.column,
+             "check_code": i.check, "value": i.value, "message": i.message}
+            for i in result.issues])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def _in_scope(con: duckdb.DuckDBPyConnection, load_id: int, expect: Expect) -> bool:
@@ -256,10 +371,10 @@ def restore_load(con: duckdb.DuckDBPyConnection, load_id: int, *, actor: str,
     con.execute("BEGIN TRANSACTION")
     try:
         if active:
-            lineage.deactivate(con, int(active["load_id"]), at)
+            lineage.deactivate(con, [int(active["load_id"])], at)
             _event(con, "supersede", actor, at, int(active["load_id"]), None, None,
                    {"replaced_by": load_id})
-        lineage.activate(con, load_id, at)
+        lineage.activate(con, [load_id], at)
         _event(con, "restore", actor, at, load_id, record["file_hash"], record["file_name"],
                {"replaces": int(active["load_id"]) if active else None})
         con.execute("COMMIT")
@@ -283,7 +398,7 @@ def delete_load(con: duckdb.DuckDBPyConnection, load_id: int, *, actor: str,
         return
     con.execute("BEGIN TRANSACTION")
     try:
-        lineage.deactivate(con, load_id, at)
+        lineage.deactivate(con, [load_id], at)
         _event(con, "delete", actor, at, load_id, record["file_hash"], record["file_name"], None)
         con.execute("COMMIT")
     except BaseException:
@@ -324,26 +439,25 @@ def _diff(con: duckdb.DuckDBPyConnection, frames: dict[str, Facts],
 def load_paths(db_path: Path, paths: list[Path], *, actor: str, dry_run: bool = False,
                expect: Expect | None = None, at: datetime | None = None,
                received_on: date | None = None) -> list[LoadResult]:
-    """Load several files from disk (each in its own transaction)."""
+    """Load several files from disk, in order (see ``load_many``)."""
     if dry_run and not Path(db_path).exists() or not dry_run:
         db.ensure_database(db_path)
     archive = Archive(db.archive_root(db_path))
-    results = []
+    unreadable: dict[int, LoadResult] = {}
+    readable: list[tuple[str, bytes]] = []
+    for i, path in enumerate(paths):
+        try:
+            readable.append((Path(path).name, Path(path).read_bytes()))
+        except OSError:
+            unreadable[i] = LoadResult(Path(path).name, "rejected",
+                                       f"File {path} tidak dapat dibaca.", [Issue(
+                                           Path(path).name, None, None, None, "tidak_ada",
+                                           None, "File tidak ditemukan atau tidak dapat "
+                                           "dibaca.")])
     access = db.opened(db_path, read_only=True, retries=50) if dry_run else db.writer(db_path)
     with access as con:
-        for path in paths:
-            try:
-                data = Path(path).read_bytes()
-            except OSError:
-                results.append(LoadResult(Path(path).name, "rejected",
-                                          f"File {path} tidak dapat dibaca.", [Issue(
-                                              Path(path).name, None, None, None, "tidak_ada",
-                                              None, "File tidak ditemukan atau tidak dapat "
-                                              "dibaca.")]))
-                continue
-            results.append(load_bytes(con, data, Path(path).name, actor=actor,
-                                      archive=archive, dry_run=dry_run, expect=expect, at=at,
-                                      received_on=received_on))
+        loaded = iter(load_many(con, readable, actor=actor, archive=archive, dry_run=dry_run,
+                                expect=expect, at=at, received_on=received_on))
         if not dry_run:
             current.refresh_stale(con)
-    return results
+    return [unreadable[i] if i in unreadable else next(loaded) for i in range(len(paths))]

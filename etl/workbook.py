@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import gc
 import io
+import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -27,6 +29,7 @@ from etl.spec import KINDS, Column, Sheet, sheets
 META_SHEET = "_meta"
 HEADER_SCAN_ROWS = 30
 MAX_ROWS = 250_000
+PARALLEL_FROM_BYTES = 256 * 1024  # below this a thread hand-off costs more than it saves
 NUMERIC = ("number", "money", "percent")
 TEXTS = ("text", "dimension", "code")  # parsed by v.parse_text, or v.parse_code for codes
 
@@ -115,7 +118,7 @@ def _read_book(data: bytes, file_name: str) -> ParsedWorkbook:
     try:
         book.format = sniff(data).format
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        grids = _read_grids(wb)
+        grids = _read_grids(wb, data)
     except UnsafeFile as exc:
         book.issue(None, None, None, exc.check, None, exc.message)
         return book
@@ -159,18 +162,43 @@ class _NamedGrids(dict):
         self.names: dict[str, str] = {}
 
 
-def _read_grids(wb: pc.CalamineWorkbook) -> _NamedGrids:
+def _read_grids(wb: pc.CalamineWorkbook, data: bytes) -> _NamedGrids:
+    """Every sheet's grid and merged ranges. A large workbook's sheets are read two at a
+    time, each thread with its own handle on the bytes: calamine parses a sheet's XML
+    without holding the GIL, so the smaller sheets come free while the largest is parsed."""
+    names = wb.sheet_names
+    if len(data) < PARALLEL_FROM_BYTES or len(names) < 2:
+        read = [_read_sheet(wb, name) for name in names]
+    else:
+        handles = threading.local()
+
+        def read_one(name: str) -> tuple[list, list]:
+            if not hasattr(handles, "wb"):
+                handles.wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+            return _read_sheet(handles.wb, name)
+
+        read = list(_sheet_readers().map(read_one, names))
     grids = _NamedGrids()
-    for name in wb.sheet_names:
-        sheet = wb.get_sheet_by_name(name)
-        if sheet.height > MAX_ROWS + 1:
-            raise UnsafeFile("terlalu_banyak_baris",
-                             f"Sheet '{name}' berisi {sheet.height} baris, melebihi batas "
-                             f"{MAX_ROWS} baris. Pisahkan isinya ke beberapa file.")
+    for name, grid in zip(names, read, strict=True):
         key = name.strip().lower()
-        grids[key] = (sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges or [])
+        grids[key] = grid
         grids.names[key] = name
     return grids
+
+
+def _read_sheet(wb: pc.CalamineWorkbook, name: str) -> tuple[list, list]:
+    sheet = wb.get_sheet_by_name(name)
+    if sheet.height > MAX_ROWS + 1:
+        raise UnsafeFile("terlalu_banyak_baris",
+                         f"Sheet '{name}' berisi {sheet.height} baris, melebihi batas "
+                         f"{MAX_ROWS} baris. Pisahkan isinya ke beberapa file.")
+    return sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges or []
+
+
+@cache
+def _sheet_readers() -> ThreadPoolExecutor:
+    """The process's two sheet-reading threads (the machines have two cores)."""
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="monev-sheet")
 
 
 def _read_meta(grid: list[list] | None) -> dict[str, str]:

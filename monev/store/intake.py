@@ -108,14 +108,12 @@ def _read_state(con: duckdb.DuckDBPyConnection, region: str, load_id: int, start
                                                plans["route"], strict=True)})
 
 
-def prior_budget(con: duckdb.DuckDBPyConnection, region: str, opd: str, year: int,
-                 before_tw: int) -> list[tuple[str, str, int, float | None, str]]:
-    """Budget realisation already reported by an OPD this year in earlier TWs (active loads).
-
-    Returns (program_code, funding_source, tw, realisasi, basis) for TW < before_tw.
-    """
+def budgets_of_year(con: duckdb.DuckDBPyConnection, region: str,
+                    year: int) -> list[tuple[str, str, str, int, float | None, str]]:
+    """Budget realisation reported in a region's active loads for a year:
+    (opd_code, program_code, funding_source, tw, realisasi, basis)."""
     return con.execute(
-        f"""SELECT b.program_code, b.funding_source, b.tw, b.realisasi, b.basis
+        f"""SELECT l.opd_code, b.program_code, b.funding_source, b.tw, b.realisasi, b.basis
             FROM budget b JOIN load l USING (load_id)
-            WHERE l.region_code = ? AND l.opd_code = ? AND b.year = ? AND b.tw < ?
-              AND l.load_id IN ({ACTIVE_LOAD_IDS})""", [region, opd, year, before_tw]).fetchall()
+            WHERE l.region_code = ? AND b.year = ?
+              AND l.load_id IN ({ACTIVE_LOAD_IDS})""", [region, year]).fetchall()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import duckdb
@@ -36,11 +38,26 @@ def active_load_for_scope(con: duckdb.DuckDBPyConnection, key: str) -> dict | No
                                      "file_name": row[2]}
 
 
-def loads_with_hash(con: duckdb.DuckDBPyConnection, file_hash: str) -> list[tuple[int, bool]]:
-    """(load_id, is_active) of every load of these exact bytes, newest first."""
-    return con.execute(
-        f"""SELECT load_id, load_id IN ({ACTIVE_LOAD_IDS}) AS is_active
-            FROM load WHERE file_hash = ? ORDER BY load_id DESC""", [file_hash]).fetchall()
+def loads_with_hashes(con: duckdb.DuckDBPyConnection,
+                      hashes: Sequence[str]) -> dict[str, list[tuple[int, bool]]]:
+    """For each of these file hashes that was ever loaded: (load_id, is_active) of every
+    load of those exact bytes, newest first."""
+    found: dict[str, list[tuple[int, bool]]] = {}
+    for file_hash, load_id, is_active in con.execute(
+            f"""SELECT file_hash, load_id, load_id IN ({ACTIVE_LOAD_IDS}) AS is_active
+                FROM load WHERE file_hash IN (SELECT unnest(?::VARCHAR[]))
+                ORDER BY load_id DESC""", [list(hashes)]).fetchall():
+        found.setdefault(file_hash, []).append((load_id, is_active))
+    return found
+
+
+def active_loads_of_region(con: duckdb.DuckDBPyConnection, region: str) -> dict[str, dict]:
+    """The loads active now in a region, by scope key (load_id, file_hash, file_name)."""
+    return {key: {"load_id": load_id, "file_hash": file_hash, "file_name": file_name}
+            for key, load_id, file_hash, file_name in con.execute(
+                "SELECT scope_key, load_id, file_hash, file_name FROM load "
+                f"WHERE region_code = ? AND load_id IN ({ACTIVE_LOAD_IDS})",
+                [region]).fetchall()}
 
 
 def get_load(con: duckdb.DuckDBPyConnection, load_id: int) -> dict | None:
@@ -53,37 +70,72 @@ def get_load(con: duckdb.DuckDBPyConnection, load_id: int) -> dict | None:
                                              strict=True))
 
 
-def insert_load(con: duckdb.DuckDBPyConnection, record: dict) -> int:
-    """Insert a load record (keys = load columns but load_id) under the next load id; return
-    that id. Ids follow the order of accepted loads only, so a rebuild reproduces them."""
-    cols = list(record)
-    return int(con.execute(
-        f"INSERT INTO load (load_id, {', '.join(cols)}) "
-        f"SELECT coalesce(max(load_id), 0) + 1, {', '.join('?' * len(cols))} FROM load "
-        "RETURNING load_id", [record[c] for c in cols]).fetchone()[0])
+def insert_loads(con: duckdb.DuckDBPyConnection, records: Sequence[dict]) -> list[int]:
+    """Insert load records (keys = load columns but load_id), in order, under the next load
+    ids; return those ids. Ids follow the order of accepted loads only, so a rebuild
+    reproduces them. One statement for any number of records."""
+    cols = list(records[0])
+    new_loads = pa.table({  # noqa: F841 (read by DuckDB's replacement scan)
+        "n": list(range(len(records))), **{c: [r[c] for r in records] for c in cols}})
+    names = ", ".join(cols)
+    ids = con.execute(
+        f"INSERT INTO load (load_id, {names}) "
+        f"SELECT (SELECT coalesce(max(load_id), 0) FROM load) + n + 1, {names} FROM new_loads "
+        "RETURNING load_id").fetchall()
+    return sorted(i for (i,) in ids)
 
 
-def activate(con: duckdb.DuckDBPyConnection, load_id: int, at: datetime) -> None:
-    """Open an activation interval for a load."""
-    con.execute("INSERT INTO load_activation VALUES (?, ?, NULL)", [load_id, at])
+def activate(con: duckdb.DuckDBPyConnection, load_ids: Sequence[int], at: datetime) -> None:
+    """Open an activation interval for each load."""
+    con.execute("INSERT INTO load_activation SELECT unnest(?::INTEGER[]), ?, NULL",
+                [list(load_ids), at])
 
 
-def deactivate(con: duckdb.DuckDBPyConnection, load_id: int, at: datetime) -> None:
-    """Close the open activation interval of a load."""
+def deactivate(con: duckdb.DuckDBPyConnection, load_ids: Sequence[int], at: datetime) -> None:
+    """Close the open activation interval of each load."""
     con.execute("UPDATE load_activation SET active_until = ? "
-                "WHERE load_id = ? AND active_until IS NULL", [at, load_id])
+                "WHERE load_id IN (SELECT unnest(?::INTEGER[])) AND active_until IS NULL",
+                [at, list(load_ids)])
+
+
+@dataclass(frozen=True)
+class Event:
+    """One entry of the load journal (load_event) before it has an id."""
+
+    action: str
+    actor: str
+    at: datetime
+    load_id: int | None = None
+    file_hash: str | None = None
+    file_name: str | None = None
+    detail: dict | str | None = None
+
+
+def record_events(con: duckdb.DuckDBPyConnection, events: Sequence[Event]) -> list[int]:
+    """Append events to load_event, in order, in one statement; return their ids."""
+    new_events = pa.table({  # noqa: F841 (read by DuckDB's replacement scan)
+        "n": list(range(len(events))),
+        "event_at": pa.array([e.at for e in events], pa.timestamp("us")),
+        "actor": [e.actor for e in events], "action": [e.action for e in events],
+        "load_id": pa.array([e.load_id for e in events], pa.int32()),
+        "file_hash": pa.array([e.file_hash for e in events], pa.string()),
+        "file_name": pa.array([e.file_name for e in events], pa.string()),
+        "detail": pa.array([json.dumps(e.detail, ensure_ascii=False, default=str)
+                            if isinstance(e.detail, dict) else e.detail for e in events],
+                           pa.string())})
+    ids = con.execute(
+        "INSERT INTO load_event SELECT (SELECT coalesce(max(event_id), 0) FROM load_event) "
+        "+ n + 1, event_at, actor, action, load_id, file_hash, file_name, detail "
+        "FROM new_events RETURNING event_id").fetchall()
+    return sorted(i for (i,) in ids)
 
 
 def record_event(con: duckdb.DuckDBPyConnection, action: str, actor: str, at: datetime,
                  load_id: int | None = None, file_hash: str | None = None,
                  file_name: str | None = None, detail: dict | str | None = None) -> int:
-    """Append an event to load_event and return its id."""
-    if isinstance(detail, dict):
-        detail = json.dumps(detail, ensure_ascii=False, default=str)
-    return int(con.execute(
-        "INSERT INTO load_event SELECT coalesce(max(event_id), 0) + 1, ?, ?, ?, ?, ?, ?, ? "
-        "FROM load_event RETURNING event_id",
-        [at, actor, action, load_id, file_hash, file_name, detail]).fetchone()[0])
+    """Append one event to load_event and return its id."""
+    return record_events(con, [Event(action, actor, at, load_id, file_hash, file_name,
+                                     detail)])[0]
 
 
 def record_issues(con: duckdb.DuckDBPyConnection, event_id: int, issues: list[dict]) -> None:

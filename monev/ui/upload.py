@@ -20,10 +20,17 @@ import pandas as pd
 from etl.annotate import Annotated, CannotAnnotate, annotate
 from etl.archive import sha256
 from etl.issues import Issue
-from etl.load import TABLE_LABELS, LoadResult, delete_load, load_bytes, restore_load
+from etl.load import (
+    TABLE_LABELS,
+    LoadResult,
+    delete_load,
+    load_bytes,
+    load_many,
+    restore_load,
+)
 from etl.template import laporan_template, masterplan_template
 from etl.validate import Expect
-from monev.store import current
+from monev.store import current, lineage
 from monev.ui import data
 
 LOG = logging.getLogger(__name__)
@@ -134,28 +141,35 @@ def check_files(files: Sequence[tuple[str, bytes]], expect: Expect | None = None
 def _commit(con: duckdb.DuckDBPyConnection, items: Sequence[Checked], actor: str,
             expect: Expect, received_on: date,
             progress: Callable[[int, int, str], None] | None) -> list[LoadResult]:
-    archive = data.archive()
-    results = []
-    for i, item in enumerate(items):
-        if progress:
-            progress(i, len(items), item.name)
-        try:
-            results.append(load_bytes(con, item.data, item.name, actor=actor, archive=archive,
-                                      expect=expect, received_on=received_on))
-        except Exception:
-            LOG.exception("load of %s failed", item.name)
-            results.append(_failed(item.name))
+    try:
+        results = load_many(con, [(i.name, i.data) for i in items], actor=actor,
+                            archive=data.archive(), expect=expect, received_on=received_on,
+                            progress=progress)
+    except Exception:
+        LOG.exception("load of %d files failed", len(items))
+        results = [_loaded_or_failed(con, item) for item in items]
     current.refresh_stale(con)
-    if progress:
-        progress(len(items), len(items), "")
     return results
+
+
+def _loaded_or_failed(con: duckdb.DuckDBPyConnection, item: Checked) -> LoadResult:
+    """After an unexpected error: whether the file's bytes made it into an active load (an
+    earlier transaction of the same batch), or an Indonesian rejection."""
+    file_hash = sha256(item.data)
+    active = [i for i, is_active in lineage.loads_with_hashes(con, [file_hash]).get(
+        file_hash, []) if is_active]
+    if active:
+        return LoadResult(item.name, "loaded", f"Berhasil dimuat sebagai muatan #{active[0]}.",
+                          load_id=active[0])
+    return _failed(item.name)
 
 
 def commit(items: Sequence[Checked], actor: str, expect: Expect | None = None,
            received_on: date | None = None,
            progress: Callable[[int, int, str], None] | None = None) -> list[LoadResult]:
-    """Load the loadable files for real on one read-write connection (each file all or
-    nothing); the loader checks everything again, so a change since the dry run is caught."""
+    """Load the loadable files for real on one read-write connection, as one batch
+    (``load_many``: each file all or nothing, the accepted reports in one transaction); the
+    loader checks everything again, so a change since the dry run is caught."""
     todo = [i for i in items if i.loadable]
     if not todo:
         return []

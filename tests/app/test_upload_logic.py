@@ -151,6 +151,7 @@ def test_unexpected_errors_become_an_indonesian_rejection(mp_db: Path,
     content = workbook(mp_db, GOOD_FILL)
     good = upload.check_file("l.xlsx", content, received_on=RECEIVED)
     monkeypatch.setattr(upload, "load_bytes", boom)
+    monkeypatch.setattr(upload, "load_many", boom)
     item = upload.check_file("l.xlsx", content, received_on=RECEIVED)
     assert item.result.status == "rejected" and item.result.message == upload.INTERNAL_ERROR
     assert "internal detail" not in upload.issues_table(item.result.issues).to_string()
