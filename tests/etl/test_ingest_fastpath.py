@@ -197,3 +197,42 @@ def test_target_sheet_layout_is_declared() -> None:
     spec = sheet("masterplan", "target")
     assert [c.header for c in spec.columns if c.required] == ["Kode Indikator", "Tahun",
                                                                "Target"]
+
+
+def _book_as_data(book: ParsedWorkbook) -> tuple:
+    return (book.kind, book.meta, book.info, book.info_rows,
+            {k: (t.name, t.header_row, t.headers, t.rows, t.columns, t.filled)
+             for k, t in book.tables.items()},
+            [(i.sheet, i.row, i.column, i.check, i.value, i.message) for i in book.issues])
+
+
+@pytest.mark.parametrize("bad", [False, True])
+def test_sheets_read_two_at_a_time_give_the_same_book(monkeypatch: pytest.MonkeyPatch,
+                                                      bad: bool) -> None:
+    """The parallel sheet reader (used for large files) reads exactly what the sequential one
+    reads, problems included."""
+    import etl.workbook as wbmod
+    from bench.ingest import masterplan
+
+    data = masterplan(4, 5, 3)
+    if bad:  # a damaged copy: the same reader must word the same rejection
+        data = data[: len(data) // 2]
+    monkeypatch.setattr(wbmod, "PARALLEL_FROM_BYTES", 10**9)
+    sequential = read_workbook(data, "mp.xlsx")
+    monkeypatch.setattr(wbmod, "PARALLEL_FROM_BYTES", 0)
+    parallel = read_workbook(data, "mp.xlsx")
+    assert _book_as_data(parallel) == _book_as_data(sequential)
+    assert bad == bool(sequential.issues) and (bad or len(sequential.tables["target"]) == 600)
+
+
+def test_a_huge_sheet_is_refused_by_the_parallel_reader(monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    import etl.workbook as wbmod
+    from bench.ingest import masterplan
+
+    monkeypatch.setattr(wbmod, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(wbmod, "MAX_ROWS", 100)
+    book = read_workbook(masterplan(2, 5, 3), "mp.xlsx")
+    assert [(i.check, i.message) for i in book.issues] == [
+        ("terlalu_banyak_baris", "Sheet 'Target' berisi 303 baris, melebihi batas 100 baris. "
+         "Pisahkan isinya ke beberapa file.")]
