@@ -412,28 +412,9 @@ def delete_load(con: duckdb.DuckDBPyConnection, load_id: int, *, actor: str,
 def _diff(con: duckdb.DuckDBPyConnection, frames: dict[str, Facts],
           previous: int | None) -> dict[str, dict[str, int]]:
     """Per table: rows new, changed, unchanged and removed compared with the replaced load."""
-    out = {}
-    for table, facts in frames.items():
-        if not previous:
-            out[table] = {"baru": len(facts), "berubah": 0, "sama": 0, "dihapus": 0}
-            continue
-        old, new = lineage.fact_rows(con, table, previous), facts.frame()
-        keys = KEYS[table]
-        values = [c for c in new.columns if c not in keys and not c.startswith("src_")]
-        if old.empty or not keys:
-            out[table] = {"baru": len(new), "berubah": 0, "sama": 0, "dihapus": len(old)}
-            continue
-        old_keys = {tuple(r) for r in old[keys].astype(str).itertuples(index=False)}
-        new_keys = {tuple(r) for r in new[keys].astype(str).itertuples(index=False)}
-        both = old_keys & new_keys
-        old_vals = {tuple(r[:len(keys)]): tuple(r[len(keys):]) for r in
-                    old[keys + values].astype(str).itertuples(index=False)}
-        new_vals = {tuple(r[:len(keys)]): tuple(r[len(keys):]) for r in
-                    new[keys + values].astype(str).itertuples(index=False)}
-        changed = sum(1 for k in both if old_vals[k] != new_vals[k])
-        out[table] = {"baru": len(new_keys - old_keys), "berubah": changed,
-                      "sama": len(both) - changed, "dihapus": len(old_keys - new_keys)}
-    return out
+    return {table: lineage.diff_counts(con, table, facts.arrow(), KEYS[table], previous)
+            if previous else {"baru": len(facts), "berubah": 0, "sama": 0, "dihapus": 0}
+            for table, facts in frames.items()}
 
 
 def load_paths(db_path: Path, paths: list[Path], *, actor: str, dry_run: bool = False,

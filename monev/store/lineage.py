@@ -171,6 +171,50 @@ def fact_rows(con: duckdb.DuckDBPyConnection, table: str, load_id: int) -> pd.Da
     return con.execute(f"SELECT * FROM {table} WHERE load_id = ?", [load_id]).df()
 
 
+def diff_counts(con: duckdb.DuckDBPyConnection, table: str, new_rows: pa.Table,
+                keys: Sequence[str], previous: int) -> dict[str, int]:
+    """Rows of ``new_rows`` against what load ``previous`` brought into ``table``, matched on
+    ``keys`` (NULL matches NULL): new, changed, unchanged and removed, each key counted once.
+    Compared in DuckDB after casting the new rows to the table's types, so a blank cell
+    equals a stored NULL and 100,000 rows take milliseconds."""
+    if table not in FACT_TABLES:
+        raise ValueError(f"not a fact table: {table}")
+    types = _column_types(con, table)
+    values = [c for c in new_rows.column_names
+              if c not in keys and not c.startswith("src_") and c in types]
+    cols = [*keys, *values]
+    cast = ", ".join(f"CAST({c} AS {types[c]}) AS {c}" for c in cols)
+
+    def side(source: str) -> str:
+        fields = f"row({', '.join(values)})" if values else "NULL::INTEGER"
+        distinct = f"DISTINCT ON ({', '.join(keys)}) " if keys else ""
+        return f"SELECT {distinct}{', '.join(keys) + ', ' if keys else ''}{fields} AS v, " \
+               f"true AS here FROM {source}"
+
+    on = " AND ".join(f"n.{k} IS NOT DISTINCT FROM o.{k}" for k in keys) or "true"
+    baru, berubah, sama, dihapus = con.execute(
+        f"""WITH n AS ({side(f"(SELECT {cast} FROM new_rows)")}),
+                 o AS ({side(f"(SELECT {', '.join(cols)} FROM {table} WHERE load_id = ?)")})
+            SELECT count(*) FILTER (WHERE o.here IS NULL),
+                   count(*) FILTER (WHERE n.here AND o.here AND n.v IS DISTINCT FROM o.v),
+                   count(*) FILTER (WHERE n.here AND o.here AND n.v IS NOT DISTINCT FROM o.v),
+                   count(*) FILTER (WHERE n.here IS NULL)
+            FROM n FULL JOIN o ON {on}""", [previous]).fetchone()
+    return {"baru": baru, "berubah": berubah, "sama": sama, "dihapus": dihapus}
+
+
+_TYPES: dict[str, dict[str, str]] = {}
+
+
+def _column_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    """A fact table's columns and their SQL types (the schema is the same in every file)."""
+    if table not in _TYPES:
+        _TYPES[table] = dict(con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_name = ? AND table_schema = 'main'", [table]).fetchall())
+    return _TYPES[table]
+
+
 def history(con: duckdb.DuckDBPyConnection, region: str | None = None) -> pd.DataFrame:
     """Every load, newest first, with whether it is active now."""
     return con.execute(

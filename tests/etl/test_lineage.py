@@ -162,3 +162,51 @@ def test_rebuild_recreates_identical_content(mp_env, tmp_path):
         assert _active_value(fresh) == 5
     finally:
         fresh.close()
+
+
+def _resaved(data: bytes) -> bytes:
+    """The same workbook saved again by openpyxl: other bytes, the same entries."""
+    import io
+
+    import openpyxl
+
+    buf = io.BytesIO()
+    openpyxl.load_workbook(io.BytesIO(data)).save(buf)
+    assert buf.getvalue() != data
+    return buf.getvalue()
+
+
+def test_diff_counts_blank_cells_as_equal_and_one_change_as_one(mp_env):
+    """A blank optional number is NULL in the database and None in the new rows: unchanged,
+    not 'berubah'; one edited cell is one changed row."""
+    fill = {"realisasi": {"GOV-01.1": {"realisasi": 5}},
+            "fisik": {"GOV-01": {"kendala": "Lelang ulang"}}}  # Fisik (%) left blank
+    data = report_bytes(mp_env.con, "KOMINFO", 2025, 1, fill)
+    first = mp_env.load(data, "tw1.xlsx", at=T1, received_on=RECEIVED)
+    assert first.status == "loaded"
+    assert mp_env.con.execute("SELECT fisik_pct IS NULL FROM program_progress "
+                              "WHERE load_id = ?", [first.load_id]).fetchone() == (True,)
+    same = mp_env.load(_resaved(data), "tw1-lagi.xlsx", dry_run=True, at=T2,
+                       received_on=RECEIVED)
+    assert same.diff["program_progress"] == {"baru": 0, "berubah": 0, "sama": 1, "dihapus": 0}
+    assert same.diff["realisation"] == {"baru": 0, "berubah": 0, "sama": 1, "dihapus": 0}
+    fill["fisik"]["GOV-01"]["kendala"] = "Lelang ulang (kedua)"
+    changed = mp_env.load(report_bytes(mp_env.con, "KOMINFO", 2025, 1, fill), "tw1-b.xlsx",
+                          dry_run=True, at=T2, received_on=RECEIVED)
+    assert changed.diff["program_progress"] == {"baru": 0, "berubah": 1, "sama": 0,
+                                                "dihapus": 0}
+
+
+def test_diff_of_a_resaved_masterplan_is_unchanged_everywhere(tmp_path):
+    """The masterplan's own row has no key: the same header is 'sama', not one new and one
+    removed."""
+    from bench.ingest import masterplan
+
+    env = Env(tmp_path / "monev.duckdb")
+    data = masterplan(3, 2, 3)
+    assert env.load(data, "mp.xlsx", at=T1).status == "loaded"
+    result = env.load(_resaved(data), "mp-lagi.xlsx", dry_run=True, at=T2)
+    assert result.status == "dry_run" and result.supersedes == 1
+    assert all(d["berubah"] == d["baru"] == d["dihapus"] == 0 for d in result.diff.values())
+    assert result.diff["masterplan"]["sama"] == 1 and result.diff["target"]["sama"] == 180
+    env.close()
