@@ -159,6 +159,29 @@ def test_unexpected_errors_become_an_indonesian_rejection(mp_db: Path,
     assert results[0].status == "rejected" and results[0].message == upload.INTERNAL_ERROR
 
 
+def test_an_error_after_a_committed_file_reports_each_file_as_it_is(
+        mp_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch that fails after its first transaction: the file that made it in is reported
+    loaded, the other as the Indonesian internal error, never all as failed."""
+    first = upload.check_file("tw1.xlsx", workbook(mp_db, GOOD_FILL), received_on=RECEIVED)
+    second = upload.check_file("tw2.xlsx", workbook(mp_db, GOOD_FILL, tw=2),
+                               received_on=RECEIVED)
+    assert first.loadable and second.loadable
+    real = upload.load_many
+
+    def first_then_boom(con, files, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        real(con, files[:1], **kwargs)
+        raise RuntimeError("internal detail")
+
+    monkeypatch.setattr(upload, "load_many", first_then_boom)
+    done, failed = upload.commit([first, second], "penguji", received_on=RECEIVED)
+    assert done.status == "loaded" and done.load_id is not None
+    with duckdb.connect(str(mp_db), read_only=True) as con:
+        assert con.execute("SELECT file_name FROM load WHERE load_id = ?",
+                           [done.load_id]).fetchone() == ("tw1.xlsx",)
+    assert failed.status == "rejected" and failed.message == upload.INTERNAL_ERROR
+
+
 def test_locked_database_raises_busy_for_check_and_commit(locked_db: Path) -> None:
     with pytest.raises(data.DatabaseBusy):
         upload.check_file("l.xlsx", b"whatever")
