@@ -37,14 +37,19 @@ class Archive:
         return f"files/{file_hash[:2]}/{file_hash}{FORMAT_EXT.get(fmt, '')}"
 
     def store(self, data: bytes, file_hash: str, fmt: str) -> str:
-        """Write the bytes once (atomically) and return their path relative to the root."""
+        """Write the bytes once, atomically and durably (synced before the load that names
+        them is committed), and return their path relative to the root."""
         rel = self.relpath(file_hash, fmt)
         path = self.root / rel
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(path.suffix + ".tmp")
-            tmp.write_bytes(data)
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
             os.replace(tmp, path)
+            _sync_dir(path.parent)
         return rel
 
     def read(self, rel: str) -> bytes:
@@ -71,3 +76,15 @@ class Archive:
             for line in fh:
                 if line.strip():
                     yield json.loads(line)
+
+
+def _sync_dir(path: Path) -> None:
+    """Make a rename in a folder durable (POSIX; a no-op where folders cannot be opened)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

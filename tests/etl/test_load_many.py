@@ -246,3 +246,26 @@ def test_a_rejected_later_report_is_checked_against_the_waiting_one(menv):
     results = _many(menv, [("tw2.xlsx", report(2, 1e9)), ("tw3.xlsx", report(3, 8e8, unknown))])
     assert [r.status for r in results] == ["loaded", "rejected"]
     assert sorted(i.check for i in results[1].issues) == ["kode_indikator", "melebihi_pagu"]
+
+
+def test_archived_bytes_are_synced_before_the_load_is_committed(menv, monkeypatch):
+    """Nothing is lost: each file and its folder entry reach the disk before the load that
+    names them is written."""
+    import os
+
+    order: list[str] = []
+    real_fsync, real_insert = os.fsync, lineage.insert_loads
+
+    def fsync(fd: int) -> None:
+        order.append("fsync")
+        real_fsync(fd)
+
+    def insert_loads(con, records):
+        order.append("insert_loads")
+        return real_insert(con, records)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(lineage, "insert_loads", insert_loads)
+    results = _many(menv, _reports()[:2])
+    assert [r.status for r in results] == ["loaded", "loaded"]
+    assert order.index("insert_loads") == 4  # two files, each: the bytes, then the folder
