@@ -1,14 +1,17 @@
 """Ingest benchmark: our loader vs the raw parse of the same files vs openpyxl row-by-row.
 
-Two workloads, both generated here as real .xlsx files in the declared layouts:
+Three workloads, all generated here as real .xlsx files in the declared layouts:
 * a quarter: one masterplan with 30 OPDs, then 30 quarterly report workbooks (one per OPD);
-* one 100k-row workbook: a masterplan with 10,000 indicators × 10 yearly targets.
+* one 100k-row workbook: a masterplan with 10,000 indicators × 10 yearly targets;
+* a revision of that workbook replacing it as the active masterplan.
 
 For each workload it times (median of several runs, with min–max):
 * raw parse: python-calamine opening each file and reading every sheet to Python values,
   the floor any loader that reads these files pays;
-* our load: ``etl.load.load_many`` (sniff, safety checks, parse, validate, archive, one
-  transaction for the accepted reports), into a fresh database;
+* our load: ``etl.load.load_paths``, what ``python -m etl load`` runs (read the files, check
+  the schema, sniff, safety checks, parse, validate, archive, one transaction for the
+  accepted reports with the current state of their region, close), into a copy of the
+  starting database;
 * naive load: openpyxl (read-only) + one INSERT per row into DuckDB, the pattern many
   dashboards start with.
 """
@@ -27,8 +30,7 @@ import duckdb
 import python_calamine as pc
 import xlsxwriter
 
-from etl.archive import Archive
-from etl.load import load_many
+from etl.load import load_paths
 from etl.spec import sheets
 from etl.template import TEMPLATE_VERSION
 from etl.workbook import META_SHEET
@@ -167,18 +169,25 @@ def naive_load(files: list[tuple[str, bytes]], path: Path) -> int:
     return n
 
 
-def our_load(files: list[tuple[str, bytes]], path: Path) -> int:
-    """Our loader into an existing database, given all the files at once as the upload page
-    and the CLI give them (``load_many``: each file checked on its own, the accepted reports
-    committed together)."""
-    archive = Archive(path.parent / f"{path.stem}-archive")
-    with db.opened(path) as con:
-        results = load_many(con, files, actor="bench", archive=archive)
+def our_load(paths: list[Path], db_path: Path) -> int:
+    """Our loader as ``python -m etl load`` runs it (``etl.load.load_paths``): the files read
+    from disk, the schema checked, one read-write connection, ``load_many`` (each file
+    checked on its own, the accepted reports committed together with the current state of
+    their region) and the database closed."""
+    results = load_paths(db_path, paths, actor="bench")
     for result in results:
         if result.status != "loaded":
             raise RuntimeError(f"{result.file}: {result.message} "
                                + "; ".join(i.text() for i in result.issues[:5]))
     return sum(sum(r.counts.values()) for r in results)
+
+
+def on_disk(files: list[tuple[str, bytes]], folder: Path) -> list[Path]:
+    """Write the files into a folder (as they arrive from the OPDs) and return their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in files:
+        (folder / name).write_bytes(data)
+    return [folder / name for name, _ in files]
 
 
 def timed(fn: Callable[[], object], runs: int,
@@ -195,17 +204,17 @@ def timed(fn: Callable[[], object], runs: int,
 
 
 def run(runs: int = 5, naive_runs: int = 1) -> list[dict]:
-    """Run both workloads and return one result row per (workload, method)."""
+    """Run the workloads and return one result row per (workload, method)."""
     work = Path(tempfile.mkdtemp(prefix="monev-bench-"))
     try:
         empty = db.ensure_database(work / "empty.duckdb")
         with_mp = work / "masterplan.duckdb"
         shutil.copy(empty, with_mp)
-        our_load([("masterplan.xlsx", masterplan(30, 4, 3))], with_mp)
+        our_load(on_disk([("masterplan.xlsx", masterplan(30, 4, 3))], work / "in-mp"), with_mp)
         big = masterplan(20, 50, 10)
         with_big = work / "big.duckdb"
         shutil.copy(empty, with_big)
-        our_load([("masterplan_100k.xlsx", big)], with_big)
+        our_load(on_disk([("masterplan_100k.xlsx", big)], work / "in-big"), with_big)
         workloads = (("Satu triwulan: 30 workbook OPD", quarter_reports(30, 4, 3), with_mp,
                       True),
                      ("Satu workbook 100.000 baris (masterplan)",
@@ -218,15 +227,17 @@ def run(runs: int = 5, naive_runs: int = 1) -> list[dict]:
                                  masterplan(20, 50, 10, revision=5))], with_big, False))
         results = []
         target = work / "target.duckdb"
-        for label, files, start, with_naive in workloads:
+        for n, (label, files, start, with_naive) in enumerate(workloads):
+            paths = on_disk(files, work / f"in-{n}")
+
             def fresh(start: Path = start) -> None:
                 shutil.copy(start, target)
-                shutil.rmtree(work / "target-archive", ignore_errors=True)
+                shutil.rmtree(db.archive_root(target), ignore_errors=True)
                 naive = work / "naive.duckdb"
                 naive.unlink(missing_ok=True)
 
             parse = timed(lambda files=files: raw_parse(files), runs)
-            ours = timed(lambda files=files: our_load(files, target), runs, fresh)
+            ours = timed(lambda paths=paths: our_load(paths, target), runs, fresh)
             methods = [("raw parse (calamine)", parse),
                        ("our load (validated, versioned)", ours)]
             if with_naive:

@@ -10,6 +10,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -31,7 +32,7 @@ from etl.validate import (
     validate_laporan,
     validate_masterplan,
 )
-from etl.workbook import ParsedWorkbook, read_workbook
+from etl.workbook import ParsedWorkbook, read_ahead, read_workbook
 from monev.store import current, db, intake, lineage
 
 TABLE_LABELS = {"masterplan": "masterplan", "opd": "OPD", "program": "program",
@@ -88,7 +89,8 @@ def load_many(con: duckdb.DuckDBPyConnection, files: Sequence[tuple[str, bytes]]
               actor: str, archive: Archive | None, dry_run: bool = False,
               expect: Expect | None = None, at: datetime | None = None,
               received_on: date | None = None,
-              progress: Callable[[int, int, str], None] | None = None) -> list[LoadResult]:
+              progress: Callable[[int, int, str], None] | None = None,
+              ahead: Sequence[Future[ParsedWorkbook]] = ()) -> list[LoadResult]:
     """Validate and load workbooks (file name, bytes) in order; one result per file.
 
     Each file is checked on its own and a rejected file never stops the others. The
@@ -97,6 +99,7 @@ def load_many(con: duckdb.DuckDBPyConnection, files: Sequence[tuple[str, bytes]]
     What a check reads from earlier loads is committed first: a masterplan is committed at
     once, and a second report of the same OPD, or bytes already waiting, commit what waits
     before they are checked. If a transaction fails, none of its files is loaded.
+    ``ahead`` holds the first files' parse started earlier (``etl.workbook.read_ahead``).
     """
     at = at or datetime.now().replace(microsecond=0)
     received_on = received_on or at.date()
@@ -125,13 +128,14 @@ def load_many(con: duckdb.DuckDBPyConnection, files: Sequence[tuple[str, bytes]]
             results.append(_same_bytes(con, same, name, actor, archive, dry_run, at))
             reads.forget()
             continue
-        checked = _check(con, reads, data, name, file_hash, actor, at, received_on, dry_run,
+        book = ahead[i].result() if i < len(ahead) else read_workbook(data, name)
+        checked = _check(con, reads, book, data, file_hash, actor, at, received_on, dry_run,
                          expect)
         key = _opd_key(checked)
         if key and any(_opd_key(w) == key for w in waiting):
             commit_waiting()  # its checks read that OPD's earlier reports: check again
-            checked = _check(con, reads, data, name, file_hash, actor, at, received_on,
-                             dry_run, expect)
+            checked = _check(con, reads, read_workbook(data, name), data, file_hash, actor,
+                             at, received_on, dry_run, expect)
         if isinstance(checked, _Accepted):
             if checked.record["kind"] == "masterplan":
                 commit_waiting()
@@ -168,12 +172,12 @@ def _opd_key(checked: LoadResult | _Accepted) -> tuple[str, str] | None:
     return (ident.region, ident.opd) if ident is not None and ident.opd else None
 
 
-def _check(con: duckdb.DuckDBPyConnection, reads: Reads, data: bytes, file_name: str,
+def _check(con: duckdb.DuckDBPyConnection, reads: Reads, book: ParsedWorkbook, data: bytes,
            file_hash: str, actor: str, at: datetime, received_on: date, dry_run: bool,
            expect: Expect) -> LoadResult | _Accepted:
-    """Read and check one file, writing nothing: a rejection or dry run, or an accepted
-    file."""
-    book = read_workbook(data, file_name)
+    """Check one parsed file (its checks add to ``book.issues``: a re-check needs a fresh
+    parse), writing nothing: a rejection or dry run, or an accepted file."""
+    file_name = book.file
     ident, frames, opd_names = (_validate(con, reads, book, expect, received_on) if book.kind
                                 else (None, {}, {}))
     if book.issues or ident is None:
@@ -237,6 +241,7 @@ def _commit(con: duckdb.DuckDBPyConnection, accepted: Sequence[_Accepted], actor
                                         a.record["file_name"],
                                         {"counts": a.result.counts, "supersedes": previous}))
         lineage.record_events(con, events)
+        current.rebuild(con, {a.record["region_code"] for a in accepted})
         _fault_pause()
         con.execute("COMMIT")
     except BaseException:
@@ -377,6 +382,7 @@ def restore_load(con: duckdb.DuckDBPyConnection, load_id: int, *, actor: str,
         lineage.activate(con, [load_id], at)
         _event(con, "restore", actor, at, load_id, record["file_hash"], record["file_name"],
                {"replaces": int(active["load_id"]) if active else None})
+        current.rebuild(con, [record["region_code"]])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -400,6 +406,7 @@ def delete_load(con: duckdb.DuckDBPyConnection, load_id: int, *, actor: str,
     try:
         lineage.deactivate(con, [load_id], at)
         _event(con, "delete", actor, at, load_id, record["file_hash"], record["file_name"], None)
+        current.rebuild(con, [record["region_code"]])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -421,7 +428,7 @@ def load_paths(db_path: Path, paths: list[Path], *, actor: str, dry_run: bool = 
                expect: Expect | None = None, at: datetime | None = None,
                received_on: date | None = None) -> list[LoadResult]:
     """Load several files from disk, in order (see ``load_many``)."""
-    if dry_run and not Path(db_path).exists() or not dry_run:
+    if dry_run and not Path(db_path).exists():
         db.ensure_database(db_path)
     archive = Archive(db.archive_root(db_path))
     unreadable: dict[int, LoadResult] = {}
@@ -435,10 +442,15 @@ def load_paths(db_path: Path, paths: list[Path], *, actor: str, dry_run: bool = 
                                            Path(path).name, None, None, None, "tidak_ada",
                                            None, "File tidak ditemukan atau tidak dapat "
                                            "dibaca.")])
+    if not dry_run:
+        Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    ahead = read_ahead(readable)  # parsed while the database opens
     access = db.opened(db_path, read_only=True, retries=50) if dry_run else db.writer(db_path)
     with access as con:
+        if not dry_run:
+            db.init_schema(con)  # on the load's own connection: one open, not two
         loaded = iter(load_many(con, readable, actor=actor, archive=archive, dry_run=dry_run,
-                                expect=expect, at=at, received_on=received_on))
+                                expect=expect, at=at, received_on=received_on, ahead=ahead))
         if not dry_run:
             current.refresh_stale(con)
     return [unreadable[i] if i in unreadable else next(loaded) for i in range(len(paths))]

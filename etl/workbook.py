@@ -12,11 +12,12 @@ import gc
 import io
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from operator import itemgetter
+from pathlib import Path
 
 import python_calamine as pc
 
@@ -30,6 +31,7 @@ META_SHEET = "_meta"
 HEADER_SCAN_ROWS = 30
 MAX_ROWS = 250_000
 PARALLEL_FROM_BYTES = 256 * 1024  # below this a thread hand-off costs more than it saves
+READ_AHEAD_BYTES = 16 * 1024 * 1024  # parsed ahead while the database opens, at most
 NUMERIC = ("number", "money", "percent")
 TEXTS = ("text", "dimension", "code")  # parsed by v.parse_text, or v.parse_code for codes
 
@@ -96,6 +98,27 @@ def read_workbook(data: bytes, file_name: str) -> ParsedWorkbook:
     """Parse workbook bytes into a ParsedWorkbook; problems are collected in ``.issues``."""
     with _gc_paused():
         return _read_book(data, file_name)
+
+
+def read_ahead(files: Sequence[tuple[str, bytes]]) -> list[Future[ParsedWorkbook]]:
+    """Start reading the first files (file name, bytes) on a background thread, so that
+    their parse overlaps opening the database; their futures, in order. Files are read
+    ahead up to READ_AHEAD_BYTES in all (at least one), so a large batch never holds more
+    than that in parsed workbooks; the loader reads the rest when it reaches them."""
+    futures: list[Future[ParsedWorkbook]] = []
+    total = 0
+    for name, data in files:
+        total += len(data)
+        if futures and total > READ_AHEAD_BYTES:
+            break
+        futures.append(_reader_ahead().submit(read_workbook, data, Path(name).name))
+    return futures
+
+
+@cache
+def _reader_ahead() -> ThreadPoolExecutor:
+    """The process's read-ahead thread (apart from the sheet readers it may use)."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="monev-ahead")
 
 
 @contextmanager

@@ -13,12 +13,15 @@ the data *as it stands* (cut-off LATEST), one set of rows per region:
 * ``cur_state``       region: the activation fingerprint the rows were built from
 
 They are data only (no rules, no calendar), so any rule or date can be applied on top.
-:func:`refresh_stale` rebuilds the rows of the regions that changed; writers call it once
-per batch, after their own transactions (the upload page and its restore/withdraw,
-``python -m etl`` load/activate/withdraw, rebuild, the demo and the national generator).
+:func:`rebuild` runs inside every load, restore and withdrawal (``etl.load``), so the rows
+of a region change in the same transaction as its activations. :func:`refresh_stale`
+rebuilds the rows of any region still out of date; writers call it once per batch, after
+their own transactions (the upload page and its restore/withdraw, ``python -m etl``
+load/activate/withdraw, rebuild, the demo and the national generator, which writes the fact
+tables directly).
 :func:`is_fresh` compares every region's stored fingerprint with its activations now, so a
-writer that did not refresh (a crash between a load and its refresh, a test loading through
-``load_bytes`` alone, an older database) only sends the reader back to the fact tables; it
+writer that did not refresh (the national generator before its refresh, a database older than
+these tables) only sends the reader back to the fact tables; it
 can never show stale figures.
 """
 
@@ -92,21 +95,35 @@ _FILL = {
 def refresh(con: duckdb.DuckDBPyConnection, regions: Iterable[str] | None = None) -> None:
     """Rebuild the current-state rows of some regions (None = every region) in one
     transaction (call it outside any other transaction)."""
-    scope = {"all": regions is None, "regions": sorted(set(regions or ()))}
-    if not scope["all"] and not scope["regions"]:
+    if regions is not None and not set(regions):
         return
-    where = "WHERE $all OR region_code IN (SELECT unnest($regions))"
     con.execute("BEGIN TRANSACTION")
     try:
-        for table, query in _FILL.items():
-            con.execute(f"DELETE FROM {table} {where}", scope)
-            con.execute(f"INSERT INTO {table} {query}", scope)
-        con.execute(f"DELETE FROM cur_state {where}", scope)
-        con.execute(f"INSERT INTO cur_state {_FINGERPRINTS}", scope)
+        rebuild(con, regions)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def rebuild(con: duckdb.DuckDBPyConnection, regions: Iterable[str] | None = None) -> None:
+    """Rebuild the current-state rows of some regions (None = every region) inside the
+    caller's transaction: a load, restore or withdrawal commits its region's current state
+    with it. Does nothing on a database without the tables (``refresh_stale`` creates
+    them), so the write it belongs to never fails for their sake."""
+    scope = {"all": regions is None, "regions": sorted(set(regions or ()))}
+    if not scope["all"] and not scope["regions"]:
+        return
+    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name IN "
+                   "('cur_target', 'cur_realisation', 'cur_village', 'cur_state')"
+                   ).fetchone()[0] < 4:
+        return
+    where = "WHERE $all OR region_code IN (SELECT unnest($regions))"
+    for table, query in _FILL.items():
+        con.execute(f"DELETE FROM {table} {where}", scope)
+        con.execute(f"INSERT INTO {table} {query}", scope)
+    con.execute(f"DELETE FROM cur_state {where}", scope)
+    con.execute(f"INSERT INTO cur_state {_FINGERPRINTS}", scope)
 
 
 def stale_regions(con: duckdb.DuckDBPyConnection) -> list[str]:

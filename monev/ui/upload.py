@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -30,6 +31,7 @@ from etl.load import (
 )
 from etl.template import laporan_template, masterplan_template
 from etl.validate import Expect
+from etl.workbook import ParsedWorkbook, read_ahead
 from monev.store import current, lineage
 from monev.ui import data
 
@@ -140,11 +142,12 @@ def check_files(files: Sequence[tuple[str, bytes]], expect: Expect | None = None
 
 def _commit(con: duckdb.DuckDBPyConnection, items: Sequence[Checked], actor: str,
             expect: Expect, received_on: date,
-            progress: Callable[[int, int, str], None] | None) -> list[LoadResult]:
+            progress: Callable[[int, int, str], None] | None,
+            ahead: Sequence[Future[ParsedWorkbook]]) -> list[LoadResult]:
     try:
         results = load_many(con, [(i.name, i.data) for i in items], actor=actor,
                             archive=data.archive(), expect=expect, received_on=received_on,
-                            progress=progress)
+                            progress=progress, ahead=ahead)
     except Exception:
         LOG.exception("load of %d files failed", len(items))
         results = [_loaded_or_failed(con, item) for item in items]
@@ -173,8 +176,9 @@ def commit(items: Sequence[Checked], actor: str, expect: Expect | None = None,
     todo = [i for i in items if i.loadable]
     if not todo:
         return []
+    ahead = read_ahead([(i.name, i.data) for i in todo])  # parsed while the database opens
     return data.write(_commit, todo, actor, expect or Expect(), received_on or date.today(),
-                      progress)
+                      progress, ahead)
 
 
 def diff_table(result: LoadResult) -> pd.DataFrame:

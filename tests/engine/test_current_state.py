@@ -37,28 +37,49 @@ def w(tmp_path: Path) -> World:
     world.close()
 
 
-def test_loads_through_load_bytes_alone_leave_it_stale_and_unread(w: World) -> None:
-    assert current.stale_regions(w.con) == ["35.23"]
-    assert not current.is_fresh(w.con)
-    assert current.refresh_stale(w.con) == ["35.23"]
+def test_every_load_commits_its_region_s_current_state_with_it(w: World) -> None:
+    # build_world loads through load_bytes alone: no refresh afterwards
+    assert current.stale_regions(w.con) == []
     same_both_ways(w)
-    assert current.refresh_stale(w.con) == []          # nothing changed since
+    assert current.refresh_stale(w.con) == []          # nothing left to do
 
 
-def test_supersede_withdraw_and_restore_each_make_it_stale_until_refreshed(w: World) -> None:
-    current.refresh_stale(w.con)
+def test_supersede_withdraw_and_restore_each_keep_it_current(w: World) -> None:
     before = region_comparison(w.con, VIEWS[1])
     latest = w.results[-1].load_id
     delete_load(w.con, latest, actor="penguji", archive=None, at=datetime(2025, 8, 1))
-    assert not current.is_fresh(w.con)
-    current.refresh_stale(w.con)
     same_both_ways(w)
     assert not region_comparison(w.con, VIEWS[1]).equals(before)
     restore_load(w.con, latest, actor="penguji", archive=None, at=datetime(2025, 8, 2))
-    assert not current.is_fresh(w.con)
-    current.refresh_stale(w.con)
     same_both_ways(w)
     pd.testing.assert_frame_equal(region_comparison(w.con, VIEWS[1]), before)
+
+
+def test_a_failed_load_leaves_the_current_state_as_it_was(w: World,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    state = w.con.execute("SELECT * FROM cur_state").fetchall()
+    targets = w.con.execute("SELECT count(*) FROM cur_target").fetchone()
+
+    def fail() -> None:  # the moment before COMMIT, after the rebuild
+        raise RuntimeError("disk penuh")
+
+    monkeypatch.setattr("etl.load._fault_pause", fail)
+    with pytest.raises(RuntimeError):
+        w.report("DINKES", 2025, 2, datetime(2025, 8, 1), realisasi={"LIV-01.1": 3})
+    assert w.con.execute("SELECT * FROM cur_state").fetchall() == state
+    assert w.con.execute("SELECT count(*) FROM cur_target").fetchone() == targets
+    same_both_ways(w)
+
+
+def test_facts_written_outside_a_load_leave_it_stale_and_unread(w: World) -> None:
+    # as the national generator does: rows and activations straight into the tables
+    w.con.execute("UPDATE load_activation SET active_until = TIMESTAMP '2025-08-01' "
+                  "WHERE load_id = ? AND active_until IS NULL", [w.results[-1].load_id])
+    assert current.stale_regions(w.con) == ["35.23"]
+    assert not current.is_fresh(w.con)
+    region_comparison(w.con, VIEWS[1])                 # read: falls back to the fact tables
+    assert current.refresh_stale(w.con) == ["35.23"]
+    same_both_ways(w)
 
 
 def test_village_dates_after_the_view_date_do_not_count(w: World) -> None:

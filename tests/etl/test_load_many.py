@@ -13,6 +13,7 @@ import etl.load as loadmod
 from bench.ingest import masterplan, quarter_reports
 from etl.archive import sha256
 from etl.load import load_bytes, load_many, load_paths
+from etl.workbook import read_ahead
 from monev.store import db, lineage
 from tests.helpers import Env, report_bytes
 
@@ -269,3 +270,60 @@ def test_archived_bytes_are_synced_before_the_load_is_committed(menv, monkeypatc
     results = _many(menv, _reports()[:2])
     assert [r.status for r in results] == ["loaded", "loaded"]
     assert order.index("insert_loads") == 4  # two files, each: the bytes, then the folder
+
+
+def test_files_read_ahead_load_exactly_as_files_read_in_turn(tmp_path):
+    """Parsed in the background (``read_ahead``), including a re-checked second report of
+    an OPD and a rejected file: the same results and the same database."""
+    one, ahead = _env(tmp_path / "one"), _env(tmp_path / "ahead")
+    reports = _reports()
+    files = [*reports[:3], ("rusak.xlsx", b"not a spreadsheet"), _unknown_indicator(),
+             ("b.xlsx", report_bytes(one.con, "OPD00", 2025, 2,
+                                     {"realisasi": {"P00-000.0": {"realisasi": 9}}}))]
+    plain = _many(one, files)
+    early = _many(ahead, files, ahead=read_ahead(files))
+    assert [(r.status, r.load_id, r.supersedes, r.counts, r.message,
+             [i.as_row() for i in r.issues]) for r in early] == [
+        (r.status, r.load_id, r.supersedes, r.counts, r.message,
+         [i.as_row() for i in r.issues]) for r in plain]
+    assert [r.status for r in early] == ["loaded"] * 3 + ["rejected"] * 2 + ["loaded"]
+    for sql in ["SELECT * FROM load ORDER BY load_id", "SELECT * FROM load_event ORDER BY ALL",
+                "SELECT * FROM cur_state", *(f"SELECT * FROM {t} ORDER BY ALL"
+                                             for t in lineage.FACT_TABLES)]:
+        assert _rows(ahead, sql) == _rows(one, sql), sql
+    one.close()
+    ahead.close()
+
+
+def test_read_ahead_holds_at_most_its_byte_budget(monkeypatch):
+    files = list(_reports()[:4])
+    size = len(files[0][1])
+    monkeypatch.setattr("etl.workbook.READ_AHEAD_BYTES", 2 * size + 1)
+    assert len(read_ahead(files)) == 2
+    monkeypatch.setattr("etl.workbook.READ_AHEAD_BYTES", 0)
+    futures = read_ahead(files)
+    assert len(futures) == 1                            # always the first file
+    assert futures[0].result().kind == "laporan" and futures[0].result().file == files[0][0]
+    monkeypatch.setattr("etl.workbook.READ_AHEAD_BYTES", 100 * size)
+    assert len(read_ahead(files)) == 4
+
+
+def test_load_paths_starts_parsing_before_it_opens_the_database(tmp_path, monkeypatch):
+    order: list[str] = []
+    real_ahead, real_writer = loadmod.read_ahead, db.writer
+
+    def ahead(files):
+        order.append("read_ahead")
+        return real_ahead(files)
+
+    def writer(path, *args, **kw):
+        order.append("open")
+        return real_writer(path, *args, **kw)
+
+    monkeypatch.setattr(loadmod, "read_ahead", ahead)
+    monkeypatch.setattr(db, "writer", writer)
+    (tmp_path / "masterplan.xlsx").write_bytes(_mp())
+    results = load_paths(tmp_path / "monev.duckdb", [tmp_path / "masterplan.xlsx"],
+                         actor="penguji", at=AT)
+    assert [r.status for r in results] == ["loaded"]
+    assert order == ["read_ahead", "open"]
