@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import cache
 from pathlib import Path
 
 FORMAT_EXT = {"xlsx": ".xlsx", "xlsm": ".xlsm", "xls": ".xls", "ods": ".ods"}
@@ -52,6 +54,12 @@ class Archive:
             _sync_dir(path.parent)
         return rel
 
+    def store_in_background(self, files: Sequence[tuple[bytes, str, str]]) -> Future[list[str]]:
+        """Store files (bytes, hash, format) on the archive's own thread: its writes and
+        fsyncs release the GIL, so they overlap the inserts of the load that names the
+        files. The caller waits on the future before committing that load."""
+        return _archive_writer().submit(lambda: [self.store(*f) for f in files])
+
     def read(self, rel: str) -> bytes:
         """The archived bytes at a relative path; checks the hash in the name."""
         data = (self.root / rel).read_bytes()
@@ -88,3 +96,9 @@ def _sync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+@cache
+def _archive_writer() -> ThreadPoolExecutor:
+    """The process's archive-writing thread (one: files are stored in order)."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="monev-archive")

@@ -10,7 +10,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -209,14 +209,14 @@ def _check(con: duckdb.DuckDBPyConnection, reads: Reads, book: ParsedWorkbook, d
 
 def _commit(con: duckdb.DuckDBPyConnection, accepted: Sequence[_Accepted], actor: str,
             archive: Archive | None, at: datetime) -> None:
-    """Archive the accepted files, then load them all in one transaction."""
+    """Load the accepted files in one transaction while the archive stores them; the files
+    are on disk before the transaction commits."""
     if not accepted:
         return
-    records = []
-    for a in accepted:
-        file_hash = a.record["file_hash"]
-        records.append({**a.record, "archive_path": archive.store(a.data, file_hash, a.format)
-                        if archive else Archive.relpath(file_hash, a.format)})
+    records = [{**a.record, "archive_path": Archive.relpath(a.record["file_hash"], a.format)}
+               for a in accepted]
+    stored = archive.store_in_background(
+        [(a.data, a.record["file_hash"], a.format) for a in accepted]) if archive else None
     con.execute("BEGIN TRANSACTION")
     try:
         load_ids = lineage.insert_loads(con, records)
@@ -241,11 +241,16 @@ def _commit(con: duckdb.DuckDBPyConnection, accepted: Sequence[_Accepted], actor
                                         a.record["file_name"],
                                         {"counts": a.result.counts, "supersedes": previous}))
         lineage.record_events(con, events)
-        current.rebuild(con, {a.record["region_code"] for a in accepted})
+        current.rebuild(con, {a.record["region_code"] for a in accepted},
+                        {a.record["kind"] for a in accepted})
+        if stored:
+            stored.result()  # nothing is lost: every file is on disk before its load commits
         _fault_pause()
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
+        if stored:
+            wait([stored])  # no write of this batch goes on after the caller is told
         raise
     if archive:
         archive.append(*({"event": "load", "load_id": load_id, "file_hash": r["file_hash"],
@@ -382,7 +387,7 @@ def restore_load(con: duckdb.DuckDBPyConnection, load_id: int, *, actor: str,
         lineage.activate(con, [load_id], at)
         _event(con, "restore", actor, at, load_id, record["file_hash"], record["file_name"],
                {"replaces": int(active["load_id"]) if active else None})
-        current.rebuild(con, [record["region_code"]])
+        current.rebuild(con, [record["region_code"]], [record["kind"]])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -406,7 +411,7 @@ def delete_load(con: duckdb.DuckDBPyConnection, load_id: int, *, actor: str,
     try:
         lineage.deactivate(con, [load_id], at)
         _event(con, "delete", actor, at, load_id, record["file_hash"], record["file_name"], None)
-        current.rebuild(con, [record["region_code"]])
+        current.rebuild(con, [record["region_code"]], [record["kind"]])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -68,6 +68,7 @@ class Facts:
     columns: dict[str, object]
     rows: int
     nullable: tuple[str, ...] = ()  # number columns that may hold None
+    _table: pa.Table | None = field(default=None, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
         return self.rows
@@ -83,9 +84,16 @@ class Facts:
                              for k, v in self.columns.items()})
 
     def arrow(self, **constants: object) -> pa.Table:
-        """The rows as an Arrow table, with ``constants`` as extra columns of one value."""
-        return pa.table({k: v if isinstance(v, list) else pa.repeat(pa.scalar(v), self.rows)
-                         for k, v in {**constants, **self.columns}.items()})
+        """The rows as an Arrow table, with ``constants`` as extra columns of one value.
+        The lists are converted once (the upload diff and the insert both need them)."""
+        if self._table is None:
+            self._table = pa.table({k: v if isinstance(v, list)
+                                    else pa.repeat(pa.scalar(v), self.rows)
+                                    for k, v in self.columns.items()})
+        table = self._table
+        for name, value in constants.items():
+            table = table.append_column(name, pa.repeat(pa.scalar(value), self.rows))
+        return table
 
 
 def _dupes(book: ParsedWorkbook, table: Table, keys: list[str], what: str) -> set[int]:

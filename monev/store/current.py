@@ -106,11 +106,20 @@ def refresh(con: duckdb.DuckDBPyConnection, regions: Iterable[str] | None = None
         raise
 
 
-def rebuild(con: duckdb.DuckDBPyConnection, regions: Iterable[str] | None = None) -> None:
+# What each table is built from: the active masterplan (its targets and planned villages)
+# and the active reports (their realisations and village stages).
+_SOURCES = {"cur_target": {"masterplan"}, "cur_realisation": {"laporan"},
+            "cur_village": {"masterplan", "laporan"}}
+
+
+def rebuild(con: duckdb.DuckDBPyConnection, regions: Iterable[str] | None = None,
+            kinds: Iterable[str] = ("masterplan", "laporan")) -> None:
     """Rebuild the current-state rows of some regions (None = every region) inside the
     caller's transaction: a load, restore or withdrawal commits its region's current state
-    with it. Does nothing on a database without the tables (``refresh_stale`` creates
-    them), so the write it belongs to never fails for their sake."""
+    with it. ``kinds`` are the kinds of loads whose activations changed: a table built from
+    neither is left as it is (a quarter of reports leaves the targets alone). Does nothing
+    on a database without the tables (``refresh_stale`` creates them), so the write it
+    belongs to never fails for their sake."""
     scope = {"all": regions is None, "regions": sorted(set(regions or ()))}
     if not scope["all"] and not scope["regions"]:
         return
@@ -118,10 +127,12 @@ def rebuild(con: duckdb.DuckDBPyConnection, regions: Iterable[str] | None = None
                    "('cur_target', 'cur_realisation', 'cur_village', 'cur_state')"
                    ).fetchone()[0] < 4:
         return
+    changed = set(kinds)
     where = "WHERE $all OR region_code IN (SELECT unnest($regions))"
     for table, query in _FILL.items():
-        con.execute(f"DELETE FROM {table} {where}", scope)
-        con.execute(f"INSERT INTO {table} {query}", scope)
+        if _SOURCES[table] & changed:
+            con.execute(f"DELETE FROM {table} {where}", scope)
+            con.execute(f"INSERT INTO {table} {query}", scope)
     con.execute(f"DELETE FROM cur_state {where}", scope)
     con.execute(f"INSERT INTO cur_state {_FINGERPRINTS}", scope)
 

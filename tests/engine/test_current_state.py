@@ -14,7 +14,7 @@ from etl.load import delete_load, load_paths, restore_load
 from monev.engine import AsOf
 from monev.engine.national import region_comparison
 from monev.store import current
-from tests.engine.conftest import DESA, World, build_world
+from tests.engine.conftest import DESA, MASTERPLAN_ROWS, World, build_world
 
 TODAY = date(2025, 8, 15)
 VIEWS = [AsOf.latest(2025, q, TODAY) for q in (1, 2, 3, 4)] + [AsOf.latest(2026, 1, TODAY)]
@@ -68,6 +68,28 @@ def test_a_failed_load_leaves_the_current_state_as_it_was(w: World,
         w.report("DINKES", 2025, 2, datetime(2025, 8, 1), realisasi={"LIV-01.1": 3})
     assert w.con.execute("SELECT * FROM cur_state").fetchall() == state
     assert w.con.execute("SELECT count(*) FROM cur_target").fetchone() == targets
+    same_both_ways(w)
+
+
+def _current_rows(w: World) -> dict[str, list[tuple]]:
+    return {t: w.con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+            for t in ("cur_target", "cur_realisation", "cur_village", "cur_state")}
+
+
+def test_rebuilding_only_what_a_load_changes_equals_a_full_rebuild(w: World) -> None:
+    """A report leaves the targets alone and a masterplan the realisations; after each the
+    rows are those of rebuilding everything."""
+    w.report("DINKES", 2025, 2, datetime(2025, 8, 1), realisasi={"LIV-01.1": 3})
+    after_report = _current_rows(w)
+    current.refresh(w.con)
+    assert _current_rows(w) == after_report
+    rows = {k: [dict(r) for r in v] for k, v in MASTERPLAN_ROWS.items()}
+    rows["target"][0]["target"] = 120                    # GOV-01.1 in 2025: 100 -> 120
+    assert w.masterplan(rows, at=datetime(2025, 8, 2)).status == "loaded"
+    after_revision = _current_rows(w)
+    assert after_revision["cur_target"] != after_report["cur_target"]
+    current.refresh(w.con)
+    assert _current_rows(w) == after_revision
     same_both_ways(w)
 
 

@@ -250,26 +250,36 @@ def test_a_rejected_later_report_is_checked_against_the_waiting_one(menv):
 
 
 def test_archived_bytes_are_synced_before_the_load_is_committed(menv, monkeypatch):
-    """Nothing is lost: each file and its folder entry reach the disk before the load that
-    names them is written."""
+    """Nothing is lost: each file and its folder entry reach the disk (written on the
+    archive's thread, alongside the inserts) before the load that names them commits."""
     import os
 
     order: list[str] = []
-    real_fsync, real_insert = os.fsync, lineage.insert_loads
+    real_fsync = os.fsync
 
     def fsync(fd: int) -> None:
         order.append("fsync")
         real_fsync(fd)
 
-    def insert_loads(con, records):
-        order.append("insert_loads")
-        return real_insert(con, records)
-
     monkeypatch.setattr(os, "fsync", fsync)
-    monkeypatch.setattr(lineage, "insert_loads", insert_loads)
+    monkeypatch.setattr(loadmod, "_fault_pause", lambda: order.append("commit"))
     results = _many(menv, _reports()[:2])
     assert [r.status for r in results] == ["loaded", "loaded"]
-    assert order.index("insert_loads") == 4  # two files, each: the bytes, then the folder
+    # two files, each: the bytes, then the folder; then the commit, then the journal
+    assert order == ["fsync"] * 4 + ["commit", "fsync"]
+
+
+def test_a_file_the_archive_cannot_store_loads_nothing(menv, monkeypatch):
+    before, journal = menv.snapshot(), list(menv.archive.entries())
+
+    def full(self, data, file_hash, fmt):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("etl.archive.Archive.store", full)
+    with pytest.raises(OSError):
+        _many(menv, _reports()[:2])
+    assert menv.snapshot() == before
+    assert list(menv.archive.entries()) == journal
 
 
 def test_files_read_ahead_load_exactly_as_files_read_in_turn(tmp_path):
