@@ -302,7 +302,7 @@ def _validate(con: duckdb.DuckDBPyConnection, reads: Reads, book: ParsedWorkbook
                        "salah_wilayah", ident.region, f"Masterplan ini untuk wilayah "
                        f"{ident.region}, bukan {expect.region}.")
         frames = validate_masterplan(book, intake.dimensions(con),
-                                     intake.villages_of_region(con, ident.region))
+                                     intake.village_codes(con, ident.region))
         return ident, frames, {}
     region = book.info.get("kode_wilayah")
     state = reads.masterplan_state(region) if region else None
@@ -310,7 +310,7 @@ def _validate(con: duckdb.DuckDBPyConnection, reads: Reads, book: ParsedWorkbook
     if ident is None or state is None:
         return ident, {}, {}
     prior = reads.prior_budget(ident.region, ident.opd, ident.year, ident.tw)
-    frames = validate_laporan(book, ident, state, intake.villages_of_region(con, ident.region),
+    frames = validate_laporan(book, ident, state, intake.village_codes(con, ident.region),
                               prior, received_on)
     return ident, frames, state.opds
 

@@ -184,7 +184,7 @@ def masterplan_identity(book: ParsedWorkbook, region_name: str | None) -> Identi
 
 
 def validate_masterplan(book: ParsedWorkbook, dims: pd.DataFrame,
-                        villages: pd.DataFrame) -> dict[str, Facts]:
+                        villages: frozenset[str]) -> dict[str, Facts]:
     """Check a masterplan workbook; return its fact rows (without region/load columns)."""
     info = book.info
     start, end = info.get("tahun_awal") or 0, info.get("tahun_akhir") or 0
@@ -342,8 +342,7 @@ def _masterplan_targets(book: ParsedWorkbook, tab: Table, indicators: set[str], 
 
 
 def _masterplan_villages(book: ParsedWorkbook, tab: Table, programs: set[str],
-                         villages: pd.DataFrame, start: int, end: int) -> Facts:
-    known = set(villages["code"])
+                         known: frozenset[str], start: int, end: int) -> Facts:
     dup = _dupes(book, tab, ["kode_program", "kode_desa"], "program/desa")
     keep, routes = [], []
     for i, prog in enumerate(tab.get("kode_program")):
@@ -437,7 +436,7 @@ def laporan_identity(book: ParsedWorkbook, state: MasterplanState | None, expect
 
 
 def validate_laporan(book: ParsedWorkbook, ident: Identity, state: MasterplanState,
-                     villages: pd.DataFrame, prior_budget: list[tuple],
+                     villages: frozenset[str], prior_budget: list[tuple],
                      received_on: date) -> dict[str, Facts]:
     """Check a quarterly report against the masterplan; return its fact rows.
 
@@ -587,9 +586,8 @@ def _laporan_progress(book: ParsedWorkbook, tab: Table, ident: Identity,
 
 
 def _laporan_villages(book: ParsedWorkbook, tab: Table, ident: Identity,
-                      state: MasterplanState, own: set[str], villages: pd.DataFrame,
+                      state: MasterplanState, own: set[str], known: frozenset[str],
                       received_on: date) -> Facts:
-    known = set(villages["code"])
     planned = state.route_of
     dup = _dupes(book, tab, ["kode_program", "kode_desa"], "program/desa")
     progs, codes, stages, dates = (tab.get(k) for k in ("kode_program", "kode_desa", "tahap",

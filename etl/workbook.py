@@ -303,7 +303,10 @@ def _fill_merged(grid: list[list], merged: list) -> None:
 
 
 def _find_header(spec: Sheet, grid: list[list]) -> tuple[int, dict[int, Column], list[str]]:
+    """The header row among the first rows: the one naming the most columns (required ones
+    count double), the first such; the search stops at a row naming every column."""
     lookup = _header_lookup(spec)
+    every = len(spec.columns)
     best: tuple[int, int, dict[int, Column]] = (-1, 0, {})
     for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
         mapping: dict[int, Column] = {}
@@ -314,6 +317,8 @@ def _find_header(spec: Sheet, grid: list[list]) -> tuple[int, dict[int, Column],
         score = sum(2 if c.required else 1 for c in mapping.values())
         if score > best[1]:
             best = (r, score, mapping)
+            if len({c.field for c in mapping.values()}) == every:
+                break
     r, _, mapping = best
     dupes = [c.header for i, c in mapping.items()
              if any(j < i and d.field == c.field for j, d in mapping.items())]

@@ -62,7 +62,16 @@ def villages_of_region(con: duckdb.DuckDBPyConnection, region: str) -> pd.DataFr
     return _VILLAGES[region]
 
 
+def village_codes(con: duckdb.DuckDBPyConnection, region: str) -> frozenset[str]:
+    """The codes of a region's reference villages (for the intake checks; cached the same
+    way)."""
+    if region not in _VILLAGE_CODES:
+        _VILLAGE_CODES[region] = frozenset(villages_of_region(con, region)["code"])
+    return _VILLAGE_CODES[region]
+
+
 _VILLAGES: dict[str, pd.DataFrame] = {}
+_VILLAGE_CODES: dict[str, frozenset[str]] = {}
 _STATES: dict[tuple[str, int, str], MasterplanState] = {}
 
 
