@@ -21,8 +21,7 @@ load/activate/withdraw, rebuild, the demo and the national generator, which writ
 tables directly).
 :func:`is_fresh` compares every region's stored fingerprint with its activations now, so a
 writer that did not refresh (the national generator before its refresh, a database older than
-these tables) only sends the reader back to the fact tables; it
-can never show stale figures.
+these tables) only sends the reader back to the fact tables; it can never show stale figures.
 """
 
 from __future__ import annotations
@@ -95,7 +94,8 @@ _FILL = {
 def refresh(con: duckdb.DuckDBPyConnection, regions: Iterable[str] | None = None) -> None:
     """Rebuild the current-state rows of some regions (None = every region) in one
     transaction (call it outside any other transaction)."""
-    if regions is not None and not set(regions):
+    regions = None if regions is None else sorted(set(regions))
+    if regions == []:
         return
     con.execute("BEGIN TRANSACTION")
     try:
