@@ -153,7 +153,8 @@ def indicator_series(con: Source, region: str, asof: AsOf,
                      indicator_code: str) -> pd.DataFrame:
     """TW 1..4 of asof.year for one indicator: realisation as reported and year-to-date,
     quarterly target, expected-to-date and capaian vs expected (realisation after asof.tw is
-    not shown).
+    not shown). Read from the same row as the indicator's attainment (empty for an indicator
+    whose program does not run in asof.year).
 
     Columns: tw, tw_label, sd_tw_label, in_view, realisation, basis, realisation_ytd,
     target_tw, annual_target, expected, expected_method, expected_method_label, capaian_expected,
@@ -163,24 +164,18 @@ def indicator_series(con: Source, region: str, asof: AsOf,
     columns = ["tw", "tw_label", "sd_tw_label", "in_view", "realisation", "basis",
                "realisation_ytd", "target_tw", "annual_target", "expected", "expected_method",
                "expected_method_label", "capaian_expected", "status"]
-    snap = snapshot(con, region, asof)
-    inds = snap.read(facts.indicators)
-    row = inds[inds["indicator_code"] == indicator_code]
+    facts_of_year = snapshot(con, region, asof).read(facts.indicator_facts, year, asof.tw)
+    row = facts_of_year[facts_of_year["indicator_code"] == indicator_code]
     if row.empty:
         return pd.DataFrame(columns=columns)
     ind = row.iloc[0]
-    tg = snap.read(facts.targets, year)
-    tg = tg[tg["indicator_code"] == indicator_code]
-    annual_rows = tg[tg["tw"] == 0]
-    annual = vector.nan_to_none(annual_rows["value"].iloc[0]) if len(annual_rows) else None
-    annual_max = (vector.nan_to_none(annual_rows["value_max"].iloc[0])
-                  if len(annual_rows) else None)
-    quarterly = {int(r.tw): float(r.value) for r in tg[tg["tw"] > 0].itertuples()}
-    quarterly_max = {int(r.tw): float(r.value if pd.isna(r.value_max) else r.value_max)
-                     for r in tg[tg["tw"] > 0].itertuples()}
-    real = snap.read(facts.realisations, year, asof.tw)
-    real = real[real["indicator_code"] == indicator_code]
-    reported = {int(r.tw): (float(r.value), str(r.basis)) for r in real.itertuples()}
+    annual = vector.nan_to_none(ind["annual"])
+    annual_max = vector.nan_to_none(ind["annual_max"])
+    quarterly = {q: float(ind[f"t{q}"]) for q in QUARTERS if not pd.isna(ind[f"t{q}"])}
+    quarterly_max = {q: float(ind[f"t{q}"] if pd.isna(ind[f"m{q}"]) else ind[f"m{q}"])
+                     for q in quarterly}
+    reported = {q: (float(ind[f"v{q}"]), "sdtw" if ind[f"s{q}"] else "tw")
+                for q in QUARTERS if not pd.isna(ind[f"v{q}"])}
     ytd = acc.ytd_series(reported, ind["accumulation"], 4)
     baseline = vector.nan_to_none(ind["baseline"])
     rows = []
