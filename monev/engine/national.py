@@ -51,7 +51,7 @@ _FACT_TARGETS = f"""tg AS (SELECT t.region_code, t.indicator_code,
                              f" AS qmax{q}" for q in _TW)}
            FROM target t JOIN mp USING (region_code, load_id)
            WHERE t.year = $year GROUP BY ALL),
-    -- the latest upload wins per indicator and TW (as facts.realisations): arg_max on
+    -- the latest upload wins per indicator and TW (as facts.indicator_facts): arg_max on
     -- (upload time, load id) packed in one integer
     re AS (SELECT r.region_code, r.indicator_code, r.tw, r.value, r.basis = 'sdtw' AS sd,
                   epoch(rep.uploaded_at)::BIGINT * 16777216 + r.load_id AS latest

@@ -63,7 +63,7 @@ _FILL = {
                {", ".join(f"max(coalesce(t.value_max, t.value)) FILTER (WHERE t.tw = {q})"
                           for q in _TW)}
         FROM target t JOIN mp USING (region_code, load_id) GROUP BY ALL""",
-    # the latest upload wins per indicator and TW (as facts.realisations)
+    # the latest upload wins per indicator and TW (as facts.indicator_facts)
     "cur_realisation": f"""WITH {_ACTIVE},
         re AS (SELECT r.region_code, r.indicator_code, r.year, r.tw, r.value,
                       r.basis = 'sdtw' AS sd, (rep.uploaded_at, r.load_id) AS latest

@@ -103,45 +103,6 @@ def program_support(con: duckdb.DuckDBPyConnection, region: str,
         ORDER BY s.program_code, s.opd_code""", region=region, cutoff=cutoff)
 
 
-def indicators(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime) -> pd.DataFrame:
-    """Indicators of the masterplan: indicator_code, program_code, indicator_name, unit,
-    polarity, accumulation, baseline, weight."""
-    return _read(con, f"""WITH {_MP}
-        SELECT i.indicator_code, i.program_code, i.name AS indicator_name, i.unit,
-               i.polarity, i.accumulation, i.baseline, i.weight
-        FROM indicator i JOIN mp USING (load_id) ORDER BY i.program_code, i.indicator_code""",
-                 region=region, cutoff=cutoff)
-
-
-def targets(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime,
-            year: int | None = None) -> pd.DataFrame:
-    """Annual (tw 0) and quarterly (tw 1..4) targets: indicator_code, year, tw, value,
-    value_max; one year or all."""
-    return _read(con, f"""WITH {_MP}
-        SELECT t.indicator_code, t.year, t.tw, t.value, t.value_max
-        FROM target t JOIN mp USING (load_id)
-        WHERE $year IS NULL OR t.year = $year
-        ORDER BY t.indicator_code, t.year, t.tw""", region=region, cutoff=cutoff, year=year)
-
-
-def realisations(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime, year: int,
-                 upto_tw: int = 4, indicator_code: str | None = None) -> pd.DataFrame:
-    """Reported realisation per indicator and TW (<= upto_tw) of one year, with its basis.
-
-    Columns: indicator_code, year, tw, value, basis, note, load_id. Should two active reports
-    carry the same indicator and TW (the lead OPD changed), the latest upload wins.
-    """
-    return _read(con, f"""WITH {_ACT}
-        SELECT r.indicator_code, r.year, r.tw, r.value, r.basis, r.note, r.load_id
-        FROM realisation r JOIN act USING (load_id)
-        WHERE r.region_code = $region AND r.year = $year AND r.tw <= $upto
-          AND ($indicator IS NULL OR r.indicator_code = $indicator)
-        QUALIFY row_number() OVER (PARTITION BY r.indicator_code, r.year, r.tw
-                                   ORDER BY act.uploaded_at DESC, r.load_id DESC) = 1
-        ORDER BY r.indicator_code, r.tw""", region=region, cutoff=cutoff, year=year,
-                 upto=upto_tw, indicator=indicator_code)
-
-
 def indicator_facts(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime, year: int,
                     upto_tw: int) -> pd.DataFrame:
     """Everything needed to assess the indicators of the programs running in a year, one row

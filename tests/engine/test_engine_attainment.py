@@ -17,8 +17,8 @@ from monev.engine import (
     masterplan_attainment,
     opd_attainment,
     program_attainment,
+    trace,
 )
-from monev.store import facts
 from tests.engine.conftest import REGION
 
 VIEW = AsOf(2025, 2, datetime(2025, 8, 15, 12, 0))
@@ -105,20 +105,22 @@ def test_indicator_series(world) -> None:
     assert indicator_series(world.con, REGION, VIEW, "NOPE").empty
 
 
-
 def test_indicator_series_agrees_with_attainment(world, indicators) -> None:
-    """Every indicator's series carries the reported values and targets of the fact tables,
-    and its TW in view is the indicator's attainment (when that TW was reported: the series
-    shows no year-to-date value for a TW without a report)."""
-    real = facts.realisations(world.con, REGION, VIEW.cutoff, VIEW.year, VIEW.tw)
-    targets = facts.targets(world.con, REGION, VIEW.cutoff, VIEW.year)
+    """Every indicator's series carries its source rows (targets of the year; for each TW the
+    latest upload's realisation and basis), and its TW in view is the indicator's attainment
+    (when that TW was reported: the series shows no year-to-date value for a TW without a
+    report)."""
     for code, row in indicators.iterrows():
         series = indicator_series(world.con, REGION, VIEW, code).set_index("tw")
-        reported = real[real["indicator_code"] == code].set_index("tw")
-        assert series["realisation"].dropna().to_dict() == reported["value"].to_dict(), code
-        assert series["basis"].dropna().to_dict() == reported["basis"].to_dict(), code
-        tg = targets[(targets["indicator_code"] == code) & (targets["tw"] > 0)]
-        assert series["target_tw"].dropna().to_dict() == tg.set_index("tw")["value"].to_dict()
+        real = trace(world.con, REGION, VIEW, "realisation", indicator_code=code,
+                     year=VIEW.year)
+        latest = (real[real["tw"] <= VIEW.tw].sort_values(["uploaded_at", "load_id"])
+                  .groupby("tw").last())
+        assert series["realisation"].dropna().to_dict() == latest["value"].to_dict(), code
+        assert series["basis"].dropna().to_dict() == latest["basis"].to_dict(), code
+        tg = trace(world.con, REGION, VIEW, "target", indicator_code=code, year=VIEW.year)
+        assert series["target_tw"].dropna().to_dict() == \
+            tg[tg["tw"] > 0].set_index("tw")["value"].to_dict(), code
         now = series.loc[VIEW.tw]
         assert (now["expected"], now["expected_method"]) == \
             (pytest.approx(row["expected"], nan_ok=True), row["expected_method"]), code
@@ -126,6 +128,7 @@ def test_indicator_series_agrees_with_attainment(world, indicators) -> None:
             for col in ("realisation_ytd", "capaian_expected"):
                 assert now[col] == pytest.approx(row[col], nan_ok=True), (code, col)
             assert now["status"] == row["status"], code
+
 
 def test_program_rollup(world) -> None:
     progs = program_attainment(world.con, REGION, VIEW).set_index("program_code")
