@@ -293,6 +293,9 @@ def setting_overrides(con: duckdb.DuckDBPyConnection, region: str) -> dict[str, 
     return {name: json.loads(value) for name, value in rows}
 
 
+_COLUMNS: dict[str, list[str]] = {}   # fact table -> its columns (see _fact_columns)
+
+
 def _fact_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     """A fact table's columns in order, read once per process (every database file has the
     same schema; asking the catalog costs 2 ms a call on the national dataset)."""
@@ -301,9 +304,6 @@ def _fact_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
             "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
             "AND table_schema = 'main' ORDER BY ordinal_position", [table]).fetchall()]
     return _COLUMNS[table]
-
-
-_COLUMNS: dict[str, list[str]] = {}
 
 
 def trace(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime, table: str,
