@@ -41,19 +41,22 @@ _BASE = """act AS (SELECT a.load_id FROM load_activation a
             WHERE l.kind = 'laporan')"""
 
 _TW = (1, 2, 3, 4)
-# Targets and latest realisations of asof.year per region and indicator, one column per TW:
-# from the fact tables (any cut-off) ...
-_FACT_TARGETS = f"""tg AS (SELECT t.region_code, t.indicator_code,
+# Targets of asof.year per region and indicator, one column per TW, always from the fact
+# table: pre-aggregating them saved 12 ms of the national roll-up but cost every 100k-row
+# masterplan load 70 ms (bench/results.md, 2026-12-03).
+_TARGETS = f"""tg AS (SELECT t.region_code, t.indicator_code,
                   max(t.value) FILTER (WHERE t.tw = 0) AS annual,
                   max(t.value_max) FILTER (WHERE t.tw = 0) AS annual_max,
                   {", ".join(f"max(t.value) FILTER (WHERE t.tw = {q}) AS q{q}" for q in _TW)},
                   {", ".join(f"max(coalesce(t.value_max, t.value)) FILTER (WHERE t.tw = {q})"
                              f" AS qmax{q}" for q in _TW)}
            FROM target t JOIN mp USING (region_code, load_id)
-           WHERE t.year = $year GROUP BY ALL),
-    -- the latest upload wins per indicator and TW (as facts.indicator_facts): arg_max on
-    -- (upload time, load id) packed in one integer
-    re AS (SELECT r.region_code, r.indicator_code, r.tw, r.value, r.basis = 'sdtw' AS sd,
+           WHERE t.year = $year GROUP BY ALL)"""
+# Latest realisations of asof.year per region and indicator, one column per TW (the latest
+# upload wins per indicator and TW, as in facts.indicator_facts: arg_max on upload time and
+# load id packed in one integer): from the fact tables (any cut-off) ...
+_FACT_REALISATIONS = f"""re AS (SELECT r.region_code, r.indicator_code, r.tw, r.value,
+                  r.basis = 'sdtw' AS sd,
                   epoch(rep.uploaded_at)::BIGINT * 16777216 + r.load_id AS latest
            FROM realisation r JOIN rep USING (load_id)
            WHERE r.year = $year AND r.tw <= $tw),
@@ -64,8 +67,7 @@ _FACT_TARGETS = f"""tg AS (SELECT t.region_code, t.indicator_code,
                              for q in _TW)}
            FROM re GROUP BY ALL)"""
 # ... or from the pre-aggregated current state (cut-off LATEST, monev.store.current).
-_CURRENT_TARGETS = f"""tg AS (SELECT * EXCLUDE (year) FROM cur_target WHERE year = $year),
-    rv AS (SELECT region_code, indicator_code,
+_CURRENT_REALISATIONS = f"""rv AS (SELECT region_code, indicator_code,
                   {", ".join(f"CASE WHEN $tw >= {q} THEN r{q} END AS r{q}" for q in _TW)},
                   {", ".join(f"CASE WHEN $tw >= {q} THEN s{q} END AS s{q}" for q in _TW)}
            FROM cur_realisation WHERE year = $year)"""
@@ -78,7 +80,8 @@ _INDICATORS = """WITH {base},
              FROM program p JOIN mp USING (region_code, load_id)
              JOIN dims ON dims.code = p.dimension_code
              WHERE p.start_year <= $year AND p.end_year >= $year),
-    {values}
+    {targets},
+    {realisations}
     SELECT CAST(replace(prog.region_code, '.', '') AS INTEGER) AS region_no,
            prog.program_no, prog.dim_no,
            i.indicator_code IS NOT NULL AS has_indicator, i.accumulation,
@@ -134,8 +137,9 @@ def _queries(con: duckdb.DuckDBPyConnection, asof: AsOf, pre_aggregated: bool | 
     if pre_aggregated is None:
         pre_aggregated = asof.cutoff == LATEST and current.is_fresh(con)
     if pre_aggregated:
-        return _INDICATORS.format(base=_BASE, values=_CURRENT_TARGETS), _VILLAGES_CURRENT
-    return (_INDICATORS.format(base=_BASE, values=_FACT_TARGETS),
+        return (_INDICATORS.format(base=_BASE, targets=_TARGETS,
+                                   realisations=_CURRENT_REALISATIONS), _VILLAGES_CURRENT)
+    return (_INDICATORS.format(base=_BASE, targets=_TARGETS, realisations=_FACT_REALISATIONS),
             _VILLAGES.format(base=_BASE, stages=_FACT_STAGES))
 
 

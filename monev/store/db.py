@@ -44,6 +44,13 @@ READ_SETTINGS: dict[str, str] = {
     "memory_limit": os.environ.get("MONEV_DB_MEMORY_LIMIT", "256MiB"),
 }
 
+# Settings for read-write connections. A commit whose changes pass this size checkpoints at
+# once instead of writing them to the WAL first (DuckDB's default is 16 MiB): a large load
+# then compresses its rows into the file once, where it used to write them to the WAL and
+# checkpoint again on close (100k-row masterplan: commit and close 89 -> 73 ms). Small writes
+# (a sign-in, a meeting note) stay in the WAL.
+WRITE_SETTINGS: dict[str, str] = {"checkpoint_threshold": "1MiB"}
+
 
 def connect(db_path: Path | str, read_only: bool = False, retries: int = 0,
             wait: float = 0.2, settings: Mapping[str, str] | None = None,
@@ -94,7 +101,7 @@ WRITE_LOCK = threading.RLock()
 @contextmanager
 def writer(db_path: Path | str, retries: int = 50) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection held under the process-wide write lock."""
-    with WRITE_LOCK, opened(db_path, retries=retries) as con:
+    with WRITE_LOCK, opened(db_path, retries=retries, settings=WRITE_SETTINGS) as con:
         yield con
 
 

@@ -294,12 +294,8 @@ CREATE TABLE IF NOT EXISTS village_stage (
 
 -- ---------------------------------------------------------------- pre-aggregated current state
 -- Written only by monev/store/current.py (refresh), read by the national roll-up; see there.
--- Targets of the active masterplans, pivoted: annual (tw 0) and quarterly (q1..q4) values.
-CREATE TABLE IF NOT EXISTS cur_target (
-    region_code VARCHAR NOT NULL, indicator_code VARCHAR NOT NULL, year INTEGER NOT NULL,
-    annual DOUBLE, annual_max DOUBLE, q1 DOUBLE, q2 DOUBLE, q3 DOUBLE, q4 DOUBLE,
-    qmax1 DOUBLE, qmax2 DOUBLE, qmax3 DOUBLE, qmax4 DOUBLE
-);
+-- (cur_target, the pivoted targets, was dropped on 2026-12-03: see current.py.)
+DROP TABLE IF EXISTS cur_target;
 -- Latest active realisation per TW (r1..r4) and whether it was reported s.d. TW (s1..s4).
 CREATE TABLE IF NOT EXISTS cur_realisation (
     region_code VARCHAR NOT NULL, indicator_code VARCHAR NOT NULL, year INTEGER NOT NULL,

@@ -13,7 +13,7 @@ import pytest
 from etl.load import delete_load, load_paths, restore_load
 from monev.engine import AsOf
 from monev.engine.national import region_comparison
-from monev.store import current
+from monev.store import current, db
 from tests.engine.conftest import DESA, MASTERPLAN_ROWS, World, build_world
 
 TODAY = date(2025, 8, 15)
@@ -58,7 +58,7 @@ def test_supersede_withdraw_and_restore_each_keep_it_current(w: World) -> None:
 def test_a_failed_load_leaves_the_current_state_as_it_was(w: World,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     state = w.con.execute("SELECT * FROM cur_state").fetchall()
-    targets = w.con.execute("SELECT count(*) FROM cur_target").fetchone()
+    realisations = w.con.execute("SELECT * FROM cur_realisation ORDER BY ALL").fetchall()
 
     def fail() -> None:  # the moment before COMMIT, after the rebuild
         raise RuntimeError("disk penuh")
@@ -67,17 +67,17 @@ def test_a_failed_load_leaves_the_current_state_as_it_was(w: World,
     with pytest.raises(RuntimeError):
         w.report("DINKES", 2025, 2, datetime(2025, 8, 1), realisasi={"LIV-01.1": 3})
     assert w.con.execute("SELECT * FROM cur_state").fetchall() == state
-    assert w.con.execute("SELECT count(*) FROM cur_target").fetchone() == targets
+    assert w.con.execute("SELECT * FROM cur_realisation ORDER BY ALL").fetchall() == realisations
     same_both_ways(w)
 
 
 def _current_rows(w: World) -> dict[str, list[tuple]]:
     return {t: w.con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
-            for t in ("cur_target", "cur_realisation", "cur_village", "cur_state")}
+            for t in ("cur_realisation", "cur_village", "cur_state")}
 
 
 def test_rebuilding_only_what_a_load_changes_equals_a_full_rebuild(w: World) -> None:
-    """A report leaves the targets alone and a masterplan the realisations; after each the
+    """A masterplan leaves the realisations alone; after a report and after a masterplan the
     rows are those of rebuilding everything."""
     w.report("DINKES", 2025, 2, datetime(2025, 8, 1), realisasi={"LIV-01.1": 3})
     after_report = _current_rows(w)
@@ -87,7 +87,8 @@ def test_rebuilding_only_what_a_load_changes_equals_a_full_rebuild(w: World) -> 
     rows["target"][0]["target"] = 120                    # GOV-01.1 in 2025: 100 -> 120
     assert w.masterplan(rows, at=datetime(2025, 8, 2)).status == "loaded"
     after_revision = _current_rows(w)
-    assert after_revision["cur_target"] != after_report["cur_target"]
+    assert after_revision["cur_state"] != after_report["cur_state"]
+    assert after_revision["cur_realisation"] == after_report["cur_realisation"]
     current.refresh(w.con)
     assert _current_rows(w) == after_revision
     same_both_ways(w)
@@ -124,11 +125,21 @@ def test_a_cut_off_in_the_past_reads_the_fact_tables(w: World) -> None:
 
 
 def test_missing_tables_are_created_by_the_next_refresh(w: World) -> None:
-    for table in ("cur_target", "cur_realisation", "cur_village", "cur_state"):
+    for table in ("cur_realisation", "cur_village", "cur_state"):
         w.con.execute(f"DROP TABLE {table}")
     assert current.stale_regions(w.con) == ["*"] and not current.is_fresh(w.con)
     region_comparison(w.con, VIEWS[0])                 # read: falls back, does not fail
     assert current.refresh_stale(w.con) == ["35.23"]
+    same_both_ways(w)
+
+
+def test_a_database_from_before_loses_its_pivoted_targets(w: World) -> None:
+    """cur_target (the pivoted targets, read by the roll-up until 2026-12-03) is dropped by
+    the next writer's schema check; the roll-up reads the target fact table instead."""
+    w.con.execute("CREATE TABLE cur_target AS SELECT * FROM target")
+    db.init_schema(w.con)
+    assert w.con.execute("SELECT count(*) FROM duckdb_tables() "
+                         "WHERE table_name = 'cur_target'").fetchone() == (0,)
     same_both_ways(w)
 
 
