@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from monev.domain import workdays as wd
@@ -29,13 +30,15 @@ REPORT_COLUMNS = (
 
 
 def _periods(programs: pd.DataFrame, asof: AsOf, first_year: int) -> pd.DataFrame:
-    """opd_code, year, tw owed: lead OPDs of programs running in each year."""
+    """opd_code, year, tw owed: lead OPDs of programs running in each year, in the order of
+    the report (year, TW, OPD)."""
+    spans = list(zip(programs["lead_opd_code"].tolist(), programs["start_year"].tolist(),
+                     programs["end_year"].tolist(), strict=True))
     rows = []
     for year in range(first_year, asof.year + 1):
-        running = programs[(programs["start_year"] <= year) & (programs["end_year"] >= year)]
+        owing = sorted({opd for opd, start, end in spans if start <= year <= end})
         last_tw = asof.tw if year == asof.year else 4
-        for opd in sorted(set(running["lead_opd_code"])):
-            rows.extend((opd, year, tw) for tw in range(1, last_tw + 1))
+        rows.extend((opd, year, tw) for tw in range(1, last_tw + 1) for opd in owing)
     return pd.DataFrame(rows, columns=["opd_code", "year", "tw"])
 
 
@@ -83,12 +86,12 @@ def _reports(snap: Snapshot, asof: AsOf, rules: Rules, all_years: bool) -> pd.Da
     frame["status_label"] = frame["status"].map(wd.STATUS_LABELS)
     frame["n_submissions"] = frame["n_submissions"].fillna(0).astype("int64")
     frame["load_id"] = frame["load_id"].astype("Int64")
-    rate = {key: wd.completeness(group["status"])
-            for key, group in frame.groupby(["year", "tw"], sort=False)}
-    frame["completeness_pct"] = [rate[(y, q)] for y, q in zip(frame["year"], frame["tw"],
-                                                               strict=True)]
-    frame["completeness_pct"] = pd.to_numeric(frame["completeness_pct"]).astype("float64")
-    frame = frame.sort_values(["year", "tw", "opd_code"], kind="stable").reset_index(drop=True)
+    periods = list(zip(frame["year"].tolist(), frame["tw"].tolist(), strict=True))
+    statuses: dict[tuple[int, int], list[str]] = {}
+    for period, s in zip(periods, status, strict=True):
+        statuses.setdefault(period, []).append(s)
+    rate = {period: wd.completeness(group) for period, group in statuses.items()}
+    frame["completeness_pct"] = np.array([rate[period] for period in periods], dtype="float64")
     return frame[list(REPORT_COLUMNS)]
 
 

@@ -25,21 +25,8 @@ def trace_indicator(con: Source, region: str, asof: AsOf,
     Columns: table, tw, value, basis, file_name, sheet, row, uploaded_by, uploaded_at,
     received_on, load_id.
     """
-    parts = []
-    definition = trace(con, region, asof, "indicator", indicator_code=indicator_code)
-    parts.append(definition.assign(table="indicator", tw=None, value=definition["baseline"],
-                                   basis=None))
-    parts.append(trace(con, region, asof, "target", indicator_code=indicator_code,
-                       year=asof.year).assign(table="target", basis=None))
-    real = trace(con, region, asof, "realisation", indicator_code=indicator_code,
-                 year=asof.year)
-    parts.append(real[real["tw"] <= asof.tw].assign(table="realisation"))
-    columns = ["table", "tw", "value", "basis", "file_name", "sheet", "row", "uploaded_by",
-               "uploaded_at", "received_on", "load_id"]
-    parts = [p[columns] for p in parts if not p.empty]
-    if not parts:
-        return pd.DataFrame(columns=columns)
-    return pd.concat(parts, ignore_index=True)
+    return facts.indicator_sources(snapshot(con, region, asof).con, region, asof.cutoff,
+                                   indicator_code, asof.year, asof.tw)
 
 
 def data_freshness(con: Source, region: str, asof: AsOf) -> dict[str, object]:

@@ -306,6 +306,33 @@ def _fact_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return _COLUMNS[table]
 
 
+def indicator_sources(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime,
+                      indicator_code: str, year: int, tw: int) -> pd.DataFrame:
+    """Every source row behind an indicator's figures in loads active at the cut-off, in one
+    query: its definition (value = baseline), its targets of ``year`` and its realisations of
+    TW 1..``tw`` of that year, in that order (each by load and row).
+
+    Columns: table, tw, value, basis, file_name, sheet, row, uploaded_by, uploaded_at,
+    received_on, load_id.
+    """
+    mine = f"f.region_code = $region AND f.indicator_code = $code AND {_active_at('f.load_id')}"
+    return _read(con, f"""WITH rows AS (
+            SELECT 'indicator' AS source, 0 AS part, NULL::INTEGER AS tw, f.baseline AS value,
+                   NULL::VARCHAR AS basis, f.src_sheet, f.src_row, f.load_id
+            FROM indicator f WHERE {mine}
+            UNION ALL
+            SELECT 'target', 1, f.tw, f.value, NULL, f.src_sheet, f.src_row, f.load_id
+            FROM target f WHERE {mine} AND f.year = $year
+            UNION ALL
+            SELECT 'realisation', 2, f.tw, f.value, f.basis, f.src_sheet, f.src_row, f.load_id
+            FROM realisation f WHERE {mine} AND f.year = $year AND f.tw <= $tw)
+        SELECT r.source AS "table", r.tw, r.value, r.basis, l.file_name, r.src_sheet AS sheet,
+               r.src_row AS row, l.uploaded_by, l.uploaded_at, l.received_on, r.load_id
+        FROM rows r JOIN load l USING (load_id)
+        ORDER BY r.part, r.load_id, r.src_row""", region=region, cutoff=cutoff,
+                 code=indicator_code, year=year, tw=tw)
+
+
 def trace(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime, table: str,
           keys: Mapping[str, object]) -> pd.DataFrame:
     """Where fact rows came from: the rows of ``table`` matching ``keys`` (column = value) in

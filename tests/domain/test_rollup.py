@@ -4,6 +4,8 @@ import math
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from monev.domain.rollup import mean_by, program_capaian, running_share
 
@@ -72,3 +74,48 @@ def test_running_share() -> None:
     assert out.loc["ECO", "persen_berjalan"] == pytest.approx(0.0)
     assert out.loc["BRA", "n_rencana"] == 0
     assert math.isnan(out.loc["BRA", "persen_berjalan"])
+
+
+# Against a plain reading of the rules (a dict per key): any mix of keys (missing ones too),
+# capaian (missing, infinite, text) and weights (missing, zero) gives the same figures, the
+# keys sorted with a missing key last.
+_KEYS = st.sampled_from(["GOV", "ECO", "A1", None])
+_CAPAIAN = st.sampled_from([0.0, 37.5, 100.0, 121.25, None, float("nan"), float("inf"), "x"])
+_WEIGHT = st.sampled_from([1.0, 2.5, 0.0, None])
+
+
+def _plain_means(keys: list, values: list, weights: list) -> dict:
+    """key -> (weighted mean of the usable values or NaN, rows, usable rows)."""
+    out: dict = {}
+    for key, value, weight in zip(keys, values, weights, strict=True):
+        usable = isinstance(value, float) and math.isfinite(value)
+        w = 1.0 if weight is None else weight
+        total, weight_sum, rows, used = out.get(key, (0.0, 0.0, 0, 0))
+        out[key] = (total + (value * w if usable else 0.0), weight_sum + (w if usable else 0.0),
+                    rows + 1, used + usable)
+    return {k: (t / ws if ws > 0 else math.nan, n, u) for k, (t, ws, n, u) in out.items()}
+
+
+def _check(out: pd.DataFrame, key: str, expected: dict, counts: tuple[str, str]) -> None:
+    present = [k for k in expected if k is not None]
+    assert [None if pd.isna(k) else k for k in out[key]] == sorted(present) + (
+        [None] if None in expected else [])
+    for k, mean, rows, used in zip(out[key], out["capaian"], out[counts[0]], out[counts[1]],
+                                   strict=True):
+        want = expected[None if pd.isna(k) else k]
+        assert (math.isnan(mean) and math.isnan(want[0])) or mean == pytest.approx(want[0])
+        assert (rows, used) == want[1:]
+
+
+@given(st.lists(st.tuples(_KEYS, _CAPAIAN, _WEIGHT), max_size=25))
+def test_rollups_agree_with_a_plain_reading_of_the_rules(rows: list[tuple]) -> None:
+    keys = [k for k, _, _ in rows]
+    values = [v for _, v, _ in rows]
+    weights = [w for _, _, w in rows]
+    frame = pd.DataFrame({"program_code": pd.Series(keys, dtype="str"),
+                          "capaian": pd.Series(values, dtype=object), "weight": weights})
+    _check(program_capaian(frame), "program_code", _plain_means(keys, values, weights),
+           ("n_indikator", "n_terhitung"))
+    by = frame.rename(columns={"program_code": "dimension_code"}).drop(columns="weight")
+    _check(mean_by(by, "dimension_code"), "dimension_code",
+           _plain_means(keys, values, [None] * len(keys)), ("n_program", "n_terhitung"))

@@ -87,7 +87,12 @@ def test_earlier_view_keeps_its_numbers_after_supersede_and_later_upload(
 
 def test_trace_names_file_sheet_row_and_uploader(world) -> None:
     view = AsOf(2025, 2, datetime(2025, 8, 15))
-    rows = trace_indicator(world.con, REGION, view, "GOV-01.1").set_index("table")
+    found = trace_indicator(world.con, REGION, view, "GOV-01.1")
+    # definition, then the targets of the year, then the realisations up to the view's TW
+    assert list(dict.fromkeys(found["table"])) == ["indicator", "target", "realisation"]
+    assert found.loc[found["table"] == "realisation", "tw"].max() == view.tw
+    assert set(found.loc[found["table"] == "target", "tw"]) == {0}
+    rows = found.set_index("table")
     real = rows.loc["realisation"].set_index("tw")
     assert real.loc[1, "file_name"] == "laporan_KOMINFO_2025_TW1_perbaikan.xlsx"
     assert real.loc[2, "file_name"] == "laporan_KOMINFO_2025_TW2.xlsx"
