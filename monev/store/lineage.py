@@ -174,9 +174,11 @@ def fact_rows(con: duckdb.DuckDBPyConnection, table: str, load_id: int) -> pd.Da
 def diff_counts(con: duckdb.DuckDBPyConnection, table: str, new_rows: pa.Table,
                 keys: Sequence[str], previous: int) -> dict[str, int]:
     """Rows of ``new_rows`` against what load ``previous`` brought into ``table``, matched on
-    ``keys`` (NULL matches NULL): new, changed, unchanged and removed, each key counted once.
-    Compared in DuckDB after casting the new rows to the table's types, so a blank cell
-    equals a stored NULL and 100,000 rows take milliseconds."""
+    ``keys`` (NULL matches NULL): new, changed, unchanged and removed. The keys are unique on
+    both sides (every load passed the duplicate checks of ``etl.validate`` on these keys), so
+    rows are joined as they are, without first keeping one row per key (that took two thirds
+    of the time: 100,000 targets 48 -> 15 ms). Compared in DuckDB after casting the new rows
+    to the table's types, so a blank cell equals a stored NULL."""
     if table not in FACT_TABLES:
         raise ValueError(f"not a fact table: {table}")
     types = _column_types(con, table)
@@ -187,8 +189,7 @@ def diff_counts(con: duckdb.DuckDBPyConnection, table: str, new_rows: pa.Table,
 
     def side(source: str) -> str:
         fields = f"row({', '.join(values)})" if values else "NULL::INTEGER"
-        distinct = f"DISTINCT ON ({', '.join(keys)}) " if keys else ""
-        return f"SELECT {distinct}{', '.join(keys) + ', ' if keys else ''}{fields} AS v, " \
+        return f"SELECT {', '.join(keys) + ', ' if keys else ''}{fields} AS v, " \
                f"true AS here FROM {source}"
 
     on = " AND ".join(f"n.{k} IS NOT DISTINCT FROM o.{k}" for k in keys) or "true"

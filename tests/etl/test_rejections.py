@@ -11,7 +11,14 @@ import pytest
 
 from etl.validate import Expect
 from tests.formats import grids_of
-from tests.helpers import MASTERPLAN_INFO, RECEIVED, masterplan_bytes, report_bytes, workbook_bytes
+from tests.helpers import (
+    MASTERPLAN_INFO,
+    MASTERPLAN_ROWS,
+    RECEIVED,
+    masterplan_bytes,
+    report_bytes,
+    workbook_bytes,
+)
 
 AUDIT = ("load_event", "load_issue")
 
@@ -128,6 +135,31 @@ def test_duplicate_rows(mp_env):
                         {"realisasi": {"GOV-01.1": {"realisasi": 5}}},
                         extra={"realisasi": [{"kode_indikator": "GOV-01.1", "realisasi": 6}]})
     assert_rejected(mp_env, data, "duplikat", "baris 6", "sudah ada di baris 4")
+
+
+# The upload diff (monev.store.lineage.diff_counts) joins old and new rows on the keys of
+# etl.load.KEYS as they are: every keyed sheet must refuse a repeated key.
+@pytest.mark.parametrize("sheet", ["opd", "program", "indikator", "target", "desa"])
+def test_a_repeated_key_in_any_masterplan_sheet_is_refused(env, sheet):
+    rows = MASTERPLAN_ROWS[sheet]
+    data = masterplan_bytes(**{sheet: [*rows, dict(rows[0])]})
+    assert_rejected(env, data, "duplikat", "sudah ada di baris", name="masterplan.xlsx")
+
+
+@pytest.mark.parametrize("opd, sheet, key, entry", [
+    ("KOMINFO", "realisasi", "GOV-01.1", {"realisasi": 5}),
+    ("KOMINFO", "anggaran", "GOV-01", {"sumber_dana": "APBD", "pagu": 1_000_000,
+                                       "realisasi_rp": 100_000}),
+    ("KOMINFO", "fisik", "GOV-01", {"fisik": 10, "kendala": "Lelang ulang"}),
+    ("DPMD", "desa", "SOC-01|35.23.01.2001", {"tahap": "Rencana",
+                                              "tanggal_tahap": date(2025, 1, 5)}),
+])
+def test_a_repeated_key_in_any_report_sheet_is_refused(mp_env, opd, sheet, key, entry):
+    fields = {"realisasi": ["kode_indikator"], "desa": ["kode_program", "kode_desa"]}.get(
+        sheet, ["kode_program"])
+    again = {**dict(zip(fields, key.split("|"), strict=True)), **entry}
+    data = report_bytes(mp_env.con, opd, 2025, 1, {sheet: {key: entry}}, extra={sheet: [again]})
+    assert_rejected(mp_env, data, "duplikat", "sudah ada di baris")
 
 
 def test_period_outside_masterplan_and_not_yet_started(mp_env):
