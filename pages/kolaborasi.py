@@ -3,8 +3,10 @@ each OPD performs in both roles.
 
 Storyboard: how many programs are worked on across OPDs → the OPD × program matrix of roles →
 the OPD scorecard: capaian as lead (band) and as supporter, programs led and supported,
-quarterly reports of the year, indicators lagging. The sidebar's Dimensi/OPD narrow the matrix;
-the scorecard covers every program running in the year.
+quarterly reports of the year, indicators lagging. The sidebar's Dimensi narrows the matrix and
+the scorecard (the OPDs with programs of that dimension, scored on those programs; their reports
+are counted whole, as an OPD reports on all its programs at once). The sidebar's OPD narrows
+the matrix to that OPD's programs; the scorecard keeps every OPD, since it compares them.
 """
 
 from __future__ import annotations
@@ -83,16 +85,22 @@ def matrix_section(roles: pd.DataFrame, names: dict[str, str], full: dict[str, s
 
 
 def scorecard_section(flt: filters.Filters, asof: AsOf, rules: Rules, opds: pd.DataFrame,
-                      stem: str) -> None:
-    """Per OPD: capaian as lead (band) and as supporter, programs, reports, lagging."""
-    st.subheader(f"Kartu kinerja OPD {asof.label}")
-    lead = cached(opd_attainment, flt.region, asof, rules, True)
-    support = cached(opd_attainment, flt.region, asof, rules, False)
+                      dims: dict[str, str], stem: str) -> None:
+    """Per OPD: capaian as lead (band) and as supporter, programs, reports, lagging; on the
+    programs of the sidebar's dimension when one is chosen."""
+    dim_name = dims.get(flt.dimension, flt.dimension) if flt.dimension else None
+    st.subheader(f"Kartu kinerja OPD {asof.label}" + (f" · {dim_name}" if dim_name else ""))
+    lead = cached(opd_attainment, flt.region, asof, rules, True, flt.dimension)
+    support = cached(opd_attainment, flt.region, asof, rules, False, flt.dimension)
     reports = cached(report_completeness, flt.region, asof, rules)
     indicators = cached(indicator_attainment, flt.region, asof, rules)
+    if flt.dimension:
+        indicators = indicators[indicators["dimension_code"] == flt.dimension]
     card = cd.opd_scorecard(lead, support, reports, indicators, opds)
     if card.empty:
-        st.info("Belum ada OPD dengan program berjalan tahun ini.", icon=":material/info:")
+        st.info(f"Belum ada OPD dengan program {dim_name} yang berjalan tahun ini."
+                if dim_name else "Belum ada OPD dengan program berjalan tahun ini.",
+                icon=":material/info:")
         return
     led = card[card["n_lead"] > 0].rename(columns={"capaian_lead": "capaian",
                                                    "band_lead": "band_code"})
@@ -106,10 +114,13 @@ def scorecard_section(flt: filters.Filters, asof: AsOf, rules: Rules, opds: pd.D
     styled = table.style.apply(lambda _: cd.scorecard_styles(card, table), axis=None)
     st.dataframe(styled, hide_index=True, key="kol_card",
                  height=min(1000, 40 * (len(table) + 1) + 4))
-    st.caption(f"Capaian = rata-rata capaian program terhadap target s.d. {asof.tw_label}, "
-               f"dengan kode pita. Laporan triwulan {asof.year} dihitung untuk OPD pengampu, "
-               f"per {tanggal(asof.date)}. Indikator tertinggal/kritis: pada program yang "
-               "diampu.")
+    scope = (f"Hanya program {dim_name}: capaian dan indikator tertinggal/kritis dihitung "
+             "pada program dimensi ini; laporan triwulan mencakup semua program OPD. "
+             if dim_name else "")
+    st.caption(f"{scope}Capaian = rata-rata capaian program terhadap target s.d. "
+               f"{asof.tw_label}, dengan kode pita. Laporan triwulan {asof.year} dihitung "
+               f"untuk OPD pengampu, per {tanggal(asof.date)}. Indikator tertinggal/kritis: "
+               "pada program yang diampu.")
     components.download_buttons(cd.scorecard_download(card), f"kartu_kinerja_opd_{stem}",
                                 key="kol_dl_card")
 
@@ -144,7 +155,7 @@ def render(flt: filters.Filters) -> None:
         kpi_row(shown)
         matrix_section(shown, names, full, dims, stem)
     st.divider()
-    scorecard_section(flt, asof, rules, opds, stem)
+    scorecard_section(flt, asof, rules, opds, dims, stem)
 
 
 nav.ensure_routed()

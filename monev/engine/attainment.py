@@ -304,15 +304,18 @@ def dimension_attainment(con: Source, region: str, asof: AsOf,
 
 
 def opd_attainment(con: Source, region: str, asof: AsOf, rules: Rules = DEFAULT,
-                   as_lead: bool = True) -> pd.DataFrame:
+                   as_lead: bool = True, dimension: str | None = None) -> pd.DataFrame:
     """Per OPD: mean capaian of the programs it leads (as_lead) or supports (not as_lead),
-    among programs running in asof.year; OPDs without such programs are left out.
+    among programs running in asof.year, of one dimension only when ``dimension`` (a code)
+    is given; OPDs without such programs are left out.
 
     Columns: opd_code, opd_name, opd_short_name, role, role_label, capaian, capaian_annual,
     band_code, band_label, n_programs, n_computed.
     """
     snap = snapshot(con, region, asof)
     programs = _programs(snap, asof, rules)
+    if dimension:
+        programs = programs[programs["dimension_code"] == dimension]
     if as_lead:
         role = "pengampu"
         linked = programs.rename(columns={"lead_opd_code": "opd_code"})

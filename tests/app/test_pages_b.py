@@ -178,6 +178,28 @@ def test_sidebar_dimension_narrows_every_page(demo_db: Path) -> None:
     assert roles["Kode program"].str.startswith("ENV").all()
 
 
+def test_sidebar_dimension_narrows_the_opd_scorecard(demo_db: Path) -> None:
+    """With a dimension chosen, the scorecard lists the OPDs of that dimension's programs,
+    each with the programs it leads and supports there (as the role list above it)."""
+    at = run_page("pages/kolaborasi.py")
+    every_opd = frame_with(at, "Capaian sebagai pengampu")[0]
+    at.sidebar.selectbox(key="_w_filter_dimensi").set_value("GOV").run()
+    assert_clean(at, "Kolaborasi OPD")
+    roles = frame_with(at, "Peran")[0]
+    assert set(roles["Dimensi"]) == {"Smart Governance"}
+    card = frame_with(at, "Capaian sebagai pengampu")[0].set_index("OPD")
+    assert set(card.index) == set(roles["OPD"])
+    assert len(card) < len(every_opd)
+    counted = roles.groupby(["OPD", "Peran"]).size().unstack(fill_value=0)
+    assert card["Program diampu"].to_dict() == counted.get(
+        "Pengampu", pd.Series(0, index=counted.index)).to_dict()
+    assert card["Program didukung"].to_dict() == counted.get(
+        "Pendukung", pd.Series(0, index=counted.index)).to_dict()
+    assert any("Kartu kinerja OPD" in h.value and "Smart Governance" in h.value
+               for h in at.subheader)
+    assert any("Hanya program Smart Governance" in c.value for c in at.caption)
+
+
 @pytest.mark.parametrize(("year", "tw", "opd"), [(2025, 2, None), (2026, 4, None),
                                                  (2026, 3, "DPMD"), (2023, 1, None)])
 def test_pages_for_other_periods_and_an_opd(demo_db: Path, year: int, tw: int,

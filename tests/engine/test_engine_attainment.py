@@ -171,6 +171,26 @@ def test_opd_rollups_as_lead_and_as_supporter(world) -> None:
     assert support.loc["BAPPEDA", "role"] == "pendukung"
 
 
+def test_opd_rollups_of_one_dimension(world) -> None:
+    """Only the programs of the dimension count: KOMINFO leads GOV-01 and supports SOC-01,
+    DPMD leads SOC-01 and supports GOV-01."""
+    lead = opd_attainment(world.con, REGION, VIEW, dimension="SOC").set_index("opd_code")
+    assert list(lead.index) == ["DPMD"]
+    assert lead.loc["DPMD", "capaian"] == pytest.approx(87.5)
+    assert lead.loc["DPMD", "n_programs"] == 1
+    support = opd_attainment(world.con, REGION, VIEW, as_lead=False,
+                             dimension="SOC").set_index("opd_code")
+    assert list(support.index) == ["KOMINFO"]
+    assert support.loc["KOMINFO", "capaian"] == pytest.approx(87.5)
+    gov = opd_attainment(world.con, REGION, VIEW, as_lead=False, dimension="GOV")
+    assert dict(zip(gov["opd_code"], gov["capaian"], strict=True)) == pytest.approx(
+        {"BAPPEDA": 70.0, "DPMD": 70.0})  # both support GOV-01, the one GOV program
+    # ENV-01 is not running in 2025: no OPD, with the columns of a full answer.
+    none = opd_attainment(world.con, REGION, VIEW, dimension="ENV")
+    assert none.empty
+    assert list(none.columns) == list(opd_attainment(world.con, REGION, VIEW).columns)
+
+
 def test_masterplan_attainment(world) -> None:
     overall = masterplan_attainment(world.con, REGION, VIEW)
     assert overall["capaian"] == pytest.approx((70 + 87.5 + 100 / 3) / 3)
