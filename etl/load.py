@@ -31,6 +31,7 @@ from etl.validate import (
     outside_region,
     validate_laporan,
     validate_masterplan,
+    validate_masterplan_targets,
 )
 from etl.workbook import ParsedWorkbook, read_ahead, read_workbook
 from monev.store import current, db, intake, lineage
@@ -128,7 +129,7 @@ def load_many(con: duckdb.DuckDBPyConnection, files: Sequence[tuple[str, bytes]]
             results.append(_same_bytes(con, same, name, actor, archive, dry_run, at))
             reads.forget()
             continue
-        book = ahead[i].result() if i < len(ahead) else read_workbook(data, name)
+        book = ahead[i].result() if i < len(ahead) else read_workbook(data, name, staged=True)
         checked = _check(con, reads, book, data, file_hash, actor, at, received_on, dry_run,
                          expect)
         key = _opd_key(checked)
@@ -136,13 +137,20 @@ def load_many(con: duckdb.DuckDBPyConnection, files: Sequence[tuple[str, bytes]]
             commit_waiting()  # its checks read that OPD's earlier reports: check again
             checked = _check(con, reads, read_workbook(data, name), data, file_hash, actor,
                              at, received_on, dry_run, expect)
+        if isinstance(checked, _Accepted) and checked.record["kind"] == "masterplan":
+            commit_waiting()
+            try:  # alone, and while a staged book's last sheet may still be parsed
+                _commit(con, [checked], actor, archive, at)
+            except _RefusedLate as refused:
+                checked = refused.result
+            else:
+                results.append(checked.result)
+                continue
+            finally:
+                reads.forget()
         if isinstance(checked, _Accepted):
-            if checked.record["kind"] == "masterplan":
-                commit_waiting()
             results.append(checked.result)
             waiting.append(checked)
-            if checked.record["kind"] == "masterplan":
-                commit_waiting()
             continue
         if checked.status == "rejected" and not dry_run:
             commit_waiting()  # the journal keeps the order of the files
@@ -163,7 +171,32 @@ class _Accepted:
     format: str
     record: dict                     # the load row, without load_id and archive_path
     frames: dict[str, Facts]
-    done: str                        # the success message
+    what: str                        # describe(ident): the file in words
+    late: ParsedWorkbook | None = None  # a staged book whose last sheet is still parsed
+
+    def count(self) -> None:
+        """Count the rows of every table (in table order) into the result and record."""
+        self.result.counts = {t: len(self.frames[t]) for t in lineage.FACT_TABLES
+                              if t in self.frames}
+        self.record["counts_json"] = json.dumps(self.result.counts)
+
+    def summary(self) -> str:
+        """'12 baris OPD, 40 baris program, …' (or 'tidak ada baris')."""
+        return ", ".join(f"{n} baris {TABLE_LABELS[t]}" for t, n in self.result.counts.items()
+                         if n) or "tidak ada baris"
+
+    def replaces(self) -> str:
+        """' Menggantikan muatan #12.' when the file replaces an active load."""
+        previous = self.result.supersedes
+        return f" Menggantikan muatan #{previous}." if previous else ""
+
+
+class _RefusedLate(Exception):
+    """The last sheet of a staged book failed its checks inside the transaction."""
+
+    def __init__(self, result: LoadResult):
+        super().__init__(result.message)
+        self.result = result
 
 
 def _opd_key(checked: LoadResult | _Accepted) -> tuple[str, str] | None:
@@ -176,61 +209,101 @@ def _check(con: duckdb.DuckDBPyConnection, reads: Reads, book: ParsedWorkbook, d
            file_hash: str, actor: str, at: datetime, received_on: date, dry_run: bool,
            expect: Expect) -> LoadResult | _Accepted:
     """Check one parsed file (its checks add to ``book.issues``: a re-check needs a fresh
-    parse), writing nothing: a rejection or dry run, or an accepted file."""
+    parse), writing nothing: a rejection or dry run, or an accepted file. An accepted
+    staged book may still be reading its target sheet (``_Accepted.late``): ``_commit``
+    checks that sheet inside the transaction, after writing the rest."""
+    if dry_run:
+        book.complete()
     file_name = book.file
     ident, frames, opd_names = (_validate(con, reads, book, expect, received_on) if book.kind
                                 else (None, {}, {}))
     if book.issues or ident is None:
+        _check_late(book, frames)  # every problem of the file at once
         if not book.issues:
             book.issue(None, None, None, "identitas", None, "Identitas file (wilayah, OPD, "
                        "tahun, triwulan) tidak lengkap di sheet Info.")
         return _rejected(book, ident)
     key = lineage.scope_key(ident.kind, ident.region, ident.opd, ident.year, ident.tw)
     previous = reads.active_load_for_scope(ident.region, key)
-    counts = {t: len(df) for t, df in frames.items()}
-    diff = _diff(con, frames, previous["load_id"] if previous else None)
-    what = describe(ident, opd_names)
-    summary = ", ".join(f"{n} baris {TABLE_LABELS[t]}" for t, n in counts.items() if n)
-    replaces = f" Menggantikan muatan #{previous['load_id']}." if previous else ""
-    result = LoadResult(file_name, "dry_run", "", [], None, ident, counts, diff,
-                        previous["load_id"] if previous else None)
-    if dry_run:
-        result.message = (f"Uji coba {what}: akan memuat {summary or 'tidak ada baris'}."
-                          f"{replaces} Belum ada yang diubah.")
-        return result
-    return _Accepted(result, data, book.format, {
+    replaced = previous["load_id"] if previous else None
+    result = LoadResult(file_name, "dry_run", "", [], None, ident, {},
+                        _diff(con, frames, replaced), replaced)
+    accepted = _Accepted(result, data, book.format, {
         "file_hash": file_hash, "file_name": file_name, "file_size": len(data),
         "kind": ident.kind, "region_code": ident.region, "opd_code": ident.opd,
         "year": ident.year, "tw": ident.tw, "scope_key": key, "basis": ident.basis,
         "template_version": book.meta.get("template_version"), "uploaded_by": actor,
-        "uploaded_at": at, "received_on": received_on, "counts_json": json.dumps(counts)},
-        frames, f"Berhasil memuat {what}: {summary or 'tidak ada baris'}.{replaces}")
+        "uploaded_at": at, "received_on": received_on}, frames,
+        describe(ident, opd_names), book if book.later else None)
+    accepted.count()
+    if dry_run:
+        result.message = (f"Uji coba {accepted.what}: akan memuat {accepted.summary()}."
+                          f"{accepted.replaces()} Belum ada yang diubah.")
+        return result
+    return accepted
+
+
+def _check_late(book: ParsedWorkbook, frames: dict[str, Facts]) -> None:
+    """Read and check the tables a staged book was still parsing (a masterplan's targets,
+    if its other sheets were checked)."""
+    if book.later:
+        book.complete()
+        if "masterplan" in frames:
+            validate_masterplan_targets(book, frames)
+
+
+def _finish_late(con: duckdb.DuckDBPyConnection, accepted: _Accepted) -> list[str]:
+    """Check the late tables of an accepted staged book, with their diff; the tables added
+    (raises _RefusedLate with the rejection when they fail)."""
+    book, before = accepted.late, set(accepted.frames)
+    if book is None:
+        return []
+    accepted.late = None
+    _check_late(book, accepted.frames)
+    if book.issues:
+        raise _RefusedLate(_rejected(book, accepted.result.ident))
+    added = [t for t in lineage.FACT_TABLES if t in accepted.frames and t not in before]
+    diff = {**accepted.result.diff, **_diff(con, {t: accepted.frames[t] for t in added},
+                                             accepted.result.supersedes)}
+    accepted.result.diff = {t: diff[t] for t in lineage.FACT_TABLES if t in diff}
+    accepted.count()
+    return added
 
 
 def _commit(con: duckdb.DuckDBPyConnection, accepted: Sequence[_Accepted], actor: str,
             archive: Archive | None, at: datetime) -> None:
     """Load the accepted files in one transaction while the archive stores them; the files
-    are on disk before the transaction commits."""
+    are on disk before the transaction commits. The tables of a staged book still being
+    parsed are checked and written last, after the rest and the current state: a check
+    that fails there rolls the whole file back (raises _RefusedLate)."""
     if not accepted:
         return
     records = [{**a.record, "archive_path": Archive.relpath(a.record["file_hash"], a.format)}
                for a in accepted]
-    stored = archive.store_in_background(
-        [(a.data, a.record["file_hash"], a.format) for a in accepted]) if archive else None
+
+    def store() -> Future | None:
+        return archive.store_in_background(
+            [(a.data, a.record["file_hash"], a.format) for a in accepted]) if archive else None
+
+    late = any(a.late for a in accepted)
+    stored = None if late else store()  # a file still being checked is stored once accepted
     con.execute("BEGIN TRANSACTION")
     try:
         load_ids = lineage.insert_loads(con, records)
-        for table in lineage.FACT_TABLES:
-            parts = [a.frames[table].arrow(region_code=a.record["region_code"], load_id=i)
-                     for a, i in zip(accepted, load_ids, strict=True)
-                     if len(a.frames.get(table, ()))]
-            if parts:
-                lineage.insert_frame(con, table, pa.concat_tables(
-                    parts, promote_options="permissive"))
+        _insert_frames(con, accepted, load_ids, lineage.FACT_TABLES)
         replaced = [a.result.supersedes for a in accepted if a.result.supersedes]
         if replaced:
             lineage.deactivate(con, replaced, at)
         lineage.activate(con, load_ids, at)
+        current.rebuild(con, {a.record["region_code"] for a in accepted},
+                        {a.record["kind"] for a in accepted})
+        if late:
+            for a, load_id in zip(accepted, load_ids, strict=True):
+                added = _finish_late(con, a)
+                if added:
+                    _insert_frames(con, [a], [load_id], added)
+                    lineage.set_counts(con, load_id, a.record["counts_json"])
+            stored = store()
         events = []
         for a, load_id in zip(accepted, load_ids, strict=True):
             previous = a.result.supersedes
@@ -241,8 +314,6 @@ def _commit(con: duckdb.DuckDBPyConnection, accepted: Sequence[_Accepted], actor
                                         a.record["file_name"],
                                         {"counts": a.result.counts, "supersedes": previous}))
         lineage.record_events(con, events)
-        current.rebuild(con, {a.record["region_code"] for a in accepted},
-                        {a.record["kind"] for a in accepted})
         if stored:
             stored.result()  # nothing is lost: every file is on disk before its load commits
         _fault_pause()
@@ -259,7 +330,20 @@ def _commit(con: duckdb.DuckDBPyConnection, accepted: Sequence[_Accepted], actor
                           "received_on": r["received_on"].isoformat()}
                          for load_id, r in zip(load_ids, records, strict=True)))
     for a, load_id in zip(accepted, load_ids, strict=True):
-        a.result.status, a.result.load_id, a.result.message = "loaded", load_id, a.done
+        a.result.status, a.result.load_id = "loaded", load_id
+        a.result.message = f"Berhasil memuat {a.what}: {a.summary()}.{a.replaces()}"
+
+
+def _insert_frames(con: duckdb.DuckDBPyConnection, accepted: Sequence[_Accepted],
+                   load_ids: Sequence[int], tables: Sequence[str]) -> None:
+    """Insert the files' rows of these tables under their load ids, one insert per table."""
+    for table in tables:
+        parts = [a.frames[table].arrow(region_code=a.record["region_code"], load_id=i)
+                 for a, i in zip(accepted, load_ids, strict=True)
+                 if len(a.frames.get(table, ()))]
+        if parts:
+            lineage.insert_frame(con, table, pa.concat_tables(
+                parts, promote_options="permissive"))
 
 
 def _fault_pause() -> None:
@@ -319,7 +403,7 @@ def _rejected(book: ParsedWorkbook, ident: Identity | None) -> LoadResult:
     n = len(book.issues)
     return LoadResult(book.file, "rejected", f"Ditolak: {n} masalah ditemukan di {book.file}. "
                       "Tidak ada data yang dimuat; perbaiki lalu unggah ulang.",
-                      list(book.issues), ident=ident)
+                      book.sorted_issues(), ident=ident)
 
 
 def _record_rejection(con: duckdb.DuckDBPyConnection, result: LoadResult, file_hash: str,
@@ -424,9 +508,10 @@ def delete_load(con: duckdb.DuckDBPyConnection, load_id: int, *, actor: str,
 def _diff(con: duckdb.DuckDBPyConnection, frames: dict[str, Facts],
           previous: int | None) -> dict[str, dict[str, int]]:
     """Per table: rows new, changed, unchanged and removed compared with the replaced load."""
-    return {table: lineage.diff_counts(con, table, facts.arrow(), KEYS[table], previous)
-            if previous else {"baru": len(facts), "berubah": 0, "sama": 0, "dihapus": 0}
-            for table, facts in frames.items()}
+    return {table: lineage.diff_counts(con, table, frames[table].arrow(), KEYS[table],
+                                       previous)
+            if previous else {"baru": len(frames[table]), "berubah": 0, "sama": 0, "dihapus": 0}
+            for table in lineage.FACT_TABLES if table in frames}
 
 
 def load_paths(db_path: Path, paths: list[Path], *, actor: str, dry_run: bool = False,
@@ -454,8 +539,9 @@ def load_paths(db_path: Path, paths: list[Path], *, actor: str, dry_run: bool = 
     with access as con:
         if not dry_run:
             db.init_schema(con)  # on the load's own connection: one open, not two
+            stale = current.stale_regions(con)  # while the files are parsed
         loaded = iter(load_many(con, readable, actor=actor, archive=archive, dry_run=dry_run,
                                 expect=expect, at=at, received_on=received_on, ahead=ahead))
         if not dry_run:
-            current.refresh_stale(con)
+            current.refresh_stale(con, stale)
     return [unreadable[i] if i in unreadable else next(loaded) for i in range(len(paths))]

@@ -206,16 +206,25 @@ def validate_masterplan(book: ParsedWorkbook, dims: pd.DataFrame,
     if "program" in t:
         frames.update(_masterplan_programs(book, t["program"], dims, opd_codes, start, end,
                                            programs))
-    indicators: set[str] = set()
     if "indikator" in t:
         frames["indicator"] = _masterplan_indicators(book, t["indikator"], programs)
-        indicators = set(frames["indicator"].column("indicator_code"))
-    if "target" in t:
-        frames["target"] = _masterplan_targets(book, t["target"], indicators, start, end)
     if "desa" in t:
         frames["village_plan"] = _masterplan_villages(book, t["desa"], programs, villages,
                                                       start, end)
+    validate_masterplan_targets(book, frames)
     return frames
+
+
+def validate_masterplan_targets(book: ParsedWorkbook, frames: dict[str, Facts]) -> None:
+    """Check the target sheet against the indicators of ``frames`` (the other checked
+    sheets) and add its rows as ``frames['target']``; nothing while a staged book has not
+    read it yet (``ParsedWorkbook.complete``), nothing the second time."""
+    if "target" not in book.tables or "target" in frames:
+        return
+    start, end = book.info.get("tahun_awal") or 0, book.info.get("tahun_akhir") or 0
+    indicators = set(frames["indicator"].column("indicator_code")) if "indicator" in frames \
+        else set()
+    frames["target"] = _masterplan_targets(book, book.tables["target"], indicators, start, end)
 
 
 def _masterplan_programs(book: ParsedWorkbook, tab: Table, dims: pd.DataFrame,

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from operator import itemgetter
 from pathlib import Path
 
@@ -86,6 +86,28 @@ class ParsedWorkbook:
     info_sheet: str = "Info"
     tables: dict[str, Table] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
+    # Tables whose sheet was still being parsed when the book was handed over (a staged
+    # read): each callable waits for its grid and extracts it. See ``complete``.
+    later: dict[str, Callable[[], Table | None]] = field(default_factory=dict)
+
+    def complete(self) -> None:
+        """Extract the tables of a staged read still being parsed, so that ``tables`` and
+        ``issues`` hold everything; does nothing for a complete book."""
+        with _gc_paused():
+            while self.later:
+                key = next(iter(self.later))
+                table = self.later.pop(key)()
+                if table is not None:
+                    self.tables[key] = table
+
+    def sorted_issues(self) -> list[Issue]:
+        """The issues sheet by sheet in the template's order (those of the whole file first),
+        each sheet's in the order found: the same list however the file was read."""
+        order: dict[str | None, int] = {None: -1, self.info_sheet: 0}
+        for i, spec in enumerate(sheets(self.kind) if self.kind else (), start=1):
+            table = self.tables.get(spec.key)
+            order.setdefault(table.name if table else spec.title, i)
+        return sorted(self.issues, key=lambda issue: order.get(issue.sheet, len(order)))
 
     def issue(self, sheet: str | None, row: int | None, column: str | None, check: str,
               value: object, message: str) -> None:
@@ -94,15 +116,21 @@ class ParsedWorkbook:
         self.issues.append(Issue(self.file, sheet, row, column, check, shown, message))
 
 
-def read_workbook(data: bytes, file_name: str) -> ParsedWorkbook:
-    """Parse workbook bytes into a ParsedWorkbook; problems are collected in ``.issues``."""
+def read_workbook(data: bytes, file_name: str, *, staged: bool = False) -> ParsedWorkbook:
+    """Parse workbook bytes into a ParsedWorkbook; problems are collected in ``.issues``.
+
+    ``staged`` hands a large masterplan over while its target sheet (the one that grows
+    with indicators × years) is still being parsed: every other table is in ``tables`` and
+    the targets come with ``complete()``. A loader checks and writes the rest meanwhile.
+    """
     with _gc_paused():
-        return _read_book(data, file_name)
+        return _read_book(data, file_name, staged)
 
 
 def read_ahead(files: Sequence[tuple[str, bytes]]) -> list[Future[ParsedWorkbook]]:
     """Start reading the first files (file name, bytes) on a background thread, so that
-    their parse overlaps opening the database; their futures, in order. Files are read
+    their parse overlaps opening the database; their futures, in order (staged books, see
+    ``read_workbook``: call ``complete()`` before reading every table). Files are read
     ahead up to READ_AHEAD_BYTES in all (at least one), so a large batch never holds more
     than that in parsed workbooks; the loader reads the rest when it reaches them."""
     futures: list[Future[ParsedWorkbook]] = []
@@ -111,7 +139,8 @@ def read_ahead(files: Sequence[tuple[str, bytes]]) -> list[Future[ParsedWorkbook
         total += len(data)
         if futures and total > READ_AHEAD_BYTES:
             break
-        futures.append(_reader_ahead().submit(read_workbook, data, Path(name).name))
+        futures.append(_reader_ahead().submit(read_workbook, data, Path(name).name,
+                                              staged=True))
     return futures
 
 
@@ -136,24 +165,16 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _read_book(data: bytes, file_name: str) -> ParsedWorkbook:
+def _read_book(data: bytes, file_name: str, staged: bool = False) -> ParsedWorkbook:
     book = ParsedWorkbook(file=file_name)
     try:
         book.format = sniff(data).format
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        grids = _read_grids(wb, data)
-    except UnsafeFile as exc:
-        book.issue(None, None, None, exc.check, None, exc.message)
+        grids = _read_grids(wb, data, staged)
+    except Exception as exc:  # every failure becomes the user's message
+        _unreadable(book, exc)
         return book
-    except pc.PasswordError:
-        book.issue(None, None, None, "berpassword", None, "File dilindungi kata sandi. Hapus kata "
-                   "sandi di Excel, simpan, lalu unggah ulang.")
-        return book
-    except Exception:  # calamine raises many error types for damaged content
-        book.issue(None, None, None, "rusak", None, "File rusak dan tidak dapat dibaca. Buka di "
-                   "Excel atau LibreOffice, simpan ulang sebagai .xlsx, lalu unggah kembali.")
-        return book
-    if not grids or all(not g for g, _ in grids.values()):
+    if not grids or all(not isinstance(g, Future) and not g[0] for g in grids.values()):
         book.issue(None, None, None, "kosong", None, "Workbook tidak berisi data. Isi template "
                    "yang diunduh dari aplikasi, lalu unggah ulang.")
         return book
@@ -169,12 +190,37 @@ def _read_book(data: bytes, file_name: str) -> ParsedWorkbook:
                            f"Sheet '{spec.title}' tidak ditemukan. Gunakan template terbaru "
                            "dari aplikasi dan jangan mengganti nama sheet.")
             continue
-        name, (grid, merged) = found
-        if spec.layout == "kv":
-            _extract_kv(book, spec, name, grid)
+        name, grid = found
+        if isinstance(grid, Future):
+            book.later[spec.key] = partial(_extract_later, book, spec, name, grid)
+        elif spec.layout == "kv":
+            _extract_kv(book, spec, name, grid[0])
         else:
-            book.tables[spec.key] = _extract_table(book, spec, name, grid, merged)
+            book.tables[spec.key] = _extract_table(book, spec, name, *grid)
     return book
+
+
+def _unreadable(book: ParsedWorkbook, exc: Exception) -> None:
+    """Record why a file (or one of its sheets) could not be read."""
+    if isinstance(exc, UnsafeFile):
+        book.issue(None, None, None, exc.check, None, exc.message)
+    elif isinstance(exc, pc.PasswordError):
+        book.issue(None, None, None, "berpassword", None, "File dilindungi kata sandi. Hapus kata "
+                   "sandi di Excel, simpan, lalu unggah ulang.")
+    else:  # calamine raises many error types for damaged content
+        book.issue(None, None, None, "rusak", None, "File rusak dan tidak dapat dibaca. Buka di "
+                   "Excel atau LibreOffice, simpan ulang sebagai .xlsx, lalu unggah kembali.")
+
+
+def _extract_later(book: ParsedWorkbook, spec: Sheet, name: str,
+                   grid: Future[tuple[list, list]]) -> Table | None:
+    """A staged book's late table, once its sheet is parsed (None if it cannot be read)."""
+    try:
+        rows, merged = grid.result()
+    except Exception as exc:
+        _unreadable(book, exc)
+        return None
+    return _extract_table(book, spec, name, rows, merged)
 
 
 class _NamedGrids(dict):
@@ -185,13 +231,15 @@ class _NamedGrids(dict):
         self.names: dict[str, str] = {}
 
 
-def _read_grids(wb: pc.CalamineWorkbook, data: bytes) -> _NamedGrids:
+def _read_grids(wb: pc.CalamineWorkbook, data: bytes, staged: bool = False) -> _NamedGrids:
     """Every sheet's grid and merged ranges. A large workbook's sheets are read two at a
     time, each thread with its own handle on the bytes: calamine parses a sheet's XML
-    without holding the GIL, so the smaller sheets come free while the largest is parsed."""
+    without holding the GIL, so the smaller sheets come free while the largest is parsed.
+    In a ``staged`` read the target sheet is not waited for: its entry is the future of its
+    grid."""
     names = wb.sheet_names
     if len(data) < PARALLEL_FROM_BYTES or len(names) < 2:
-        read = [_read_sheet(wb, name) for name in names]
+        read: list = [_read_sheet(wb, name) for name in names]
     else:
         handles = threading.local()
 
@@ -200,13 +248,28 @@ def _read_grids(wb: pc.CalamineWorkbook, data: bytes) -> _NamedGrids:
                 handles.wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
             return _read_sheet(handles.wb, name)
 
-        read = list(_sheet_readers().map(read_one, names))
+        late = _target_sheet(names) if staged else None
+        # the late sheet first, so that it never waits behind the small ones
+        futures = {name: _sheet_readers().submit(read_one, name)
+                   for name in sorted(names, key=lambda n: n != late)}
+        read = [futures[name] if name == late else futures[name].result() for name in names]
     grids = _NamedGrids()
     for name, grid in zip(names, read, strict=True):
         key = name.strip().lower()
         grids[key] = grid
         grids.names[key] = name
     return grids
+
+
+def _target_sheet(names: list[str]) -> str | None:
+    """Which of these sheets a masterplan's target sheet would be read from."""
+    spec = next(s for s in sheets("masterplan") if s.key == "target")
+    named = _NamedGrids()
+    for name in names:
+        named[name.strip().lower()] = ([], [])
+        named.names[name.strip().lower()] = name
+    found = _find_sheet(spec, named)
+    return found[0] if found else None
 
 
 def _read_sheet(wb: pc.CalamineWorkbook, name: str) -> tuple[list, list]:

@@ -147,14 +147,16 @@ def is_fresh(con: duckdb.DuckDBPyConnection) -> bool:
     return not stale_regions(con)
 
 
-def refresh_stale(con: duckdb.DuckDBPyConnection) -> list[str]:
+def refresh_stale(con: duckdb.DuckDBPyConnection, stale: list[str] | None = None) -> list[str]:
     """Bring the current state up to date after a batch of writes; the regions refreshed.
 
-    Never fails the write it follows: on a database error the state stays stale (readers then
-    use the fact tables) and the error is logged.
+    ``stale`` is what :func:`stale_regions` found before a batch of loads. Each load rebuilds
+    its own region's rows, so no region turns stale during the batch and the check can run
+    while the files are still parsed. Never fails the write it follows: on a database error
+    the state stays stale (readers then use the fact tables) and the error is logged.
     """
     try:
-        stale = stale_regions(con)
+        stale = stale_regions(con) if stale is None else stale
         if stale == ["*"]:
             db.init_schema(con)
             stale = stale_regions(con)

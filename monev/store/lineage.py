@@ -85,6 +85,11 @@ def insert_loads(con: duckdb.DuckDBPyConnection, records: Sequence[dict]) -> lis
     return sorted(i for (i,) in ids)
 
 
+def set_counts(con: duckdb.DuckDBPyConnection, load_id: int, counts_json: str) -> None:
+    """Replace a load's row counts (a load whose last sheet was checked after its insert)."""
+    con.execute("UPDATE load SET counts_json = ? WHERE load_id = ?", [counts_json, load_id])
+
+
 def activate(con: duckdb.DuckDBPyConnection, load_ids: Sequence[int], at: datetime) -> None:
     """Open an activation interval for each load."""
     con.execute("INSERT INTO load_activation SELECT unnest(?::INTEGER[]), ?, NULL",
