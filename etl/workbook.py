@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache, partial
+from functools import cache
 from operator import itemgetter
 from pathlib import Path
 
@@ -32,6 +32,7 @@ HEADER_SCAN_ROWS = 30
 MAX_ROWS = 250_000
 PARALLEL_FROM_BYTES = 256 * 1024  # below this a thread hand-off costs more than it saves
 READ_AHEAD_BYTES = 16 * 1024 * 1024  # parsed ahead while the database opens, at most
+_TARGET = next(s for s in sheets("masterplan") if s.key == "target")  # a staged read's last
 NUMERIC = ("number", "money", "percent")
 TEXTS = ("text", "dimension", "code")  # parsed by v.parse_text, or v.parse_code for codes
 
@@ -87,18 +88,18 @@ class ParsedWorkbook:
     tables: dict[str, Table] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     # Tables whose sheet was still being parsed when the book was handed over (a staged
-    # read): each callable waits for its grid and extracts it. See ``complete``.
-    later: dict[str, Callable[[], Table | None]] = field(default_factory=dict)
+    # read): the future of each table with the issues found extracting it. See ``complete``.
+    later: dict[str, Future[tuple[Table | None, list[Issue]]]] = field(default_factory=dict)
 
     def complete(self) -> None:
-        """Extract the tables of a staged read still being parsed, so that ``tables`` and
+        """Wait for the tables of a staged read still being parsed, so that ``tables`` and
         ``issues`` hold everything; does nothing for a complete book."""
-        with _gc_paused():
-            while self.later:
-                key = next(iter(self.later))
-                table = self.later.pop(key)()
-                if table is not None:
-                    self.tables[key] = table
+        while self.later:
+            key = next(iter(self.later))
+            table, issues = self.later.pop(key).result()
+            self.issues += issues
+            if table is not None:
+                self.tables[key] = table
 
     def sorted_issues(self) -> list[Issue]:
         """The issues sheet by sheet in the template's order (those of the whole file first),
@@ -150,19 +151,30 @@ def _reader_ahead() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="monev-ahead")
 
 
+_GC_PAUSE = threading.Lock()
+_gc_pauses = {"count": 0, "was_enabled": False}
+
+
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while reading. The grids hold one list per row
     (none in a reference cycle) and every burst of allocations would otherwise trigger
     full collections that walk them all again: a fifth of the time of a large read. The
-    grids are freed by reference counting once read; an enclosing pause is left alone."""
-    enabled = gc.isenabled()
-    gc.disable()
+    grids are freed by reference counting once read. Pauses are counted across threads
+    (a staged read's last sheet is parsed while the book is already handed over): the
+    collector runs again when the last one ends, unless it was off before the first."""
+    with _GC_PAUSE:
+        if _gc_pauses["count"] == 0:
+            _gc_pauses["was_enabled"] = gc.isenabled()
+            gc.disable()
+        _gc_pauses["count"] += 1
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
+        with _GC_PAUSE:
+            _gc_pauses["count"] -= 1
+            if _gc_pauses["count"] == 0 and _gc_pauses["was_enabled"]:
+                gc.enable()
 
 
 def _read_book(data: bytes, file_name: str, staged: bool = False) -> ParsedWorkbook:
@@ -170,7 +182,7 @@ def _read_book(data: bytes, file_name: str, staged: bool = False) -> ParsedWorkb
     try:
         book.format = sniff(data).format
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        grids = _read_grids(wb, data, staged)
+        grids = _read_grids(wb, data, file_name if staged else None)
     except Exception as exc:  # every failure becomes the user's message
         _unreadable(book, exc)
         return book
@@ -192,7 +204,7 @@ def _read_book(data: bytes, file_name: str, staged: bool = False) -> ParsedWorkb
             continue
         name, grid = found
         if isinstance(grid, Future):
-            book.later[spec.key] = partial(_extract_later, book, spec, name, grid)
+            book.later[spec.key] = grid
         elif spec.layout == "kv":
             _extract_kv(book, spec, name, grid[0])
         else:
@@ -212,17 +224,6 @@ def _unreadable(book: ParsedWorkbook, exc: Exception) -> None:
                    "Excel atau LibreOffice, simpan ulang sebagai .xlsx, lalu unggah kembali.")
 
 
-def _extract_later(book: ParsedWorkbook, spec: Sheet, name: str,
-                   grid: Future[tuple[list, list]]) -> Table | None:
-    """A staged book's late table, once its sheet is parsed (None if it cannot be read)."""
-    try:
-        rows, merged = grid.result()
-    except Exception as exc:
-        _unreadable(book, exc)
-        return None
-    return _extract_table(book, spec, name, rows, merged)
-
-
 class _NamedGrids(dict):
     """Sheet grids keyed by lower-cased name, remembering each sheet's original name."""
 
@@ -231,27 +232,31 @@ class _NamedGrids(dict):
         self.names: dict[str, str] = {}
 
 
-def _read_grids(wb: pc.CalamineWorkbook, data: bytes, staged: bool = False) -> _NamedGrids:
+def _read_grids(wb: pc.CalamineWorkbook, data: bytes,
+                staged_file: str | None = None) -> _NamedGrids:
     """Every sheet's grid and merged ranges. A large workbook's sheets are read two at a
     time, each thread with its own handle on the bytes: calamine parses a sheet's XML
     without holding the GIL, so the smaller sheets come free while the largest is parsed.
-    In a ``staged`` read the target sheet is not waited for: its entry is the future of its
-    grid."""
+    In a staged read (of the file named ``staged_file``) the target sheet is not waited for:
+    its entry is the future of its table, extracted as soon as it is parsed (``_read_late``)."""
     names = wb.sheet_names
     if len(data) < PARALLEL_FROM_BYTES or len(names) < 2:
         read: list = [_read_sheet(wb, name) for name in names]
     else:
         handles = threading.local()
+        late = _target_sheet(names) if staged_file else None
+        order = sorted(names, key=lambda n: n != late)  # the late sheet first: it waits for none
 
         def read_one(name: str) -> tuple[list, list]:
+            if name == order[0]:  # the first sheet uses the handle already open (opening one
+                return _read_sheet(wb, name)  # parses the shared strings: 7 ms for 100k rows)
             if not hasattr(handles, "wb"):
                 handles.wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
             return _read_sheet(handles.wb, name)
 
-        late = _target_sheet(names) if staged else None
-        # the late sheet first, so that it never waits behind the small ones
-        futures = {name: _sheet_readers().submit(read_one, name)
-                   for name in sorted(names, key=lambda n: n != late)}
+        futures = {name: _sheet_readers().submit(_read_late, read_one, name, staged_file)
+                   if name == late else _sheet_readers().submit(read_one, name)
+                   for name in order}
         read = [futures[name] if name == late else futures[name].result() for name in names]
     grids = _NamedGrids()
     for name, grid in zip(names, read, strict=True):
@@ -261,14 +266,26 @@ def _read_grids(wb: pc.CalamineWorkbook, data: bytes, staged: bool = False) -> _
     return grids
 
 
+def _read_late(read_one: Callable[[str], tuple[list, list]], name: str,
+               file_name: str) -> tuple[Table | None, list[Issue]]:
+    """A staged book's target sheet, parsed and extracted in one pause of the collector
+    (None if it cannot be read), with the issues found."""
+    scratch = ParsedWorkbook(file=file_name)
+    with _gc_paused():
+        try:
+            return _extract_table(scratch, _TARGET, name, *read_one(name)), scratch.issues
+        except Exception as exc:
+            _unreadable(scratch, exc)
+            return None, scratch.issues
+
+
 def _target_sheet(names: list[str]) -> str | None:
     """Which of these sheets a masterplan's target sheet would be read from."""
-    spec = next(s for s in sheets("masterplan") if s.key == "target")
     named = _NamedGrids()
     for name in names:
         named[name.strip().lower()] = ([], [])
         named.names[name.strip().lower()] = name
-    found = _find_sheet(spec, named)
+    found = _find_sheet(_TARGET, named)
     return found[0] if found else None
 
 
