@@ -298,12 +298,12 @@ def _commit(con: duckdb.DuckDBPyConnection, accepted: Sequence[_Accepted], actor
         current.rebuild(con, {a.record["region_code"] for a in accepted},
                         {a.record["kind"] for a in accepted})
         if late:
-            for a, load_id in zip(accepted, load_ids, strict=True):
-                added = _finish_late(con, a)
-                if added:
-                    _insert_frames(con, [a], [load_id], added)
+            added = [_finish_late(con, a) for a in accepted]
+            stored = store()  # every file is accepted now; stored while the rest is written
+            for a, load_id, tables in zip(accepted, load_ids, added, strict=True):
+                if tables:
+                    _insert_frames(con, [a], [load_id], tables)
                     lineage.set_counts(con, load_id, a.record["counts_json"])
-            stored = store()
         events = []
         for a, load_id in zip(accepted, load_ids, strict=True):
             previous = a.result.supersedes

@@ -165,3 +165,28 @@ def test_a_huge_target_sheet_refused_after_the_rest_was_written_changes_nothing(
     assert after["load"] == before["load"] == [] and after["opd"] == before["opd"] == []
     assert not list(env.archive.entries())
     env.close()
+
+
+@pytest.mark.usefixtures("staged")
+def test_a_staged_masterplan_is_on_disk_before_it_commits(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing is lost: stored once its targets passed, synced before the commit."""
+    import os
+
+    env = Env(tmp_path / "monev.duckdb")
+    order: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        order.append("fsync")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(loadmod, "_fault_pause", lambda: order.append("commit"))
+    files = [("mp.xlsx", masterplan(4, 5, 3))]
+    result = load_many(env.con, files, actor="penguji", archive=env.archive, at=AT,
+                       ahead=read_ahead(files))[0]
+    assert result.status == "loaded" and result.counts["target"] == 600
+    # the bytes, then the folder; then the commit, then the journal
+    assert order == ["fsync", "fsync", "commit", "fsync"]
+    env.close()
