@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+import os
 from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
+import pytest
 
+import etl.load as loadmod
 from etl.archive import Archive
 from etl.load import load_bytes
 from etl.template import laporan_rows, write_workbook
@@ -129,3 +132,18 @@ class Env:
 
 
 RECEIVED = date(2025, 4, 7)
+
+
+def syncs_and_commits(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Spy on durability: a list that gets "fsync" for every os.fsync (the archive's files,
+    folders and journal) and "commit" just before each load transaction commits."""
+    order: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        order.append("fsync")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(loadmod, "_fault_pause", lambda: order.append("commit"))
+    return order

@@ -15,7 +15,7 @@ from etl.archive import sha256
 from etl.load import load_bytes, load_many, load_paths
 from etl.workbook import read_ahead
 from monev.store import db, lineage
-from tests.helpers import Env, report_bytes
+from tests.helpers import Env, report_bytes, syncs_and_commits
 
 MP_AT = datetime(2025, 1, 10, 9, 0)
 AT = datetime(2025, 7, 5, 9, 0)
@@ -252,17 +252,7 @@ def test_a_rejected_later_report_is_checked_against_the_waiting_one(menv):
 def test_archived_bytes_are_synced_before_the_load_is_committed(menv, monkeypatch):
     """Nothing is lost: each file and its folder entry reach the disk (written on the
     archive's thread, alongside the inserts) before the load that names them commits."""
-    import os
-
-    order: list[str] = []
-    real_fsync = os.fsync
-
-    def fsync(fd: int) -> None:
-        order.append("fsync")
-        real_fsync(fd)
-
-    monkeypatch.setattr(os, "fsync", fsync)
-    monkeypatch.setattr(loadmod, "_fault_pause", lambda: order.append("commit"))
+    order = syncs_and_commits(monkeypatch)
     results = _many(menv, _reports()[:2])
     assert [r.status for r in results] == ["loaded", "loaded"]
     # two files, each: the bytes, then the folder; then the commit, then the journal

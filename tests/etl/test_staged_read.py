@@ -18,7 +18,7 @@ from etl.load import load_many
 from etl.workbook import read_ahead, read_workbook
 from monev.store import lineage
 from tests.etl.test_ingest_fastpath import _book_as_data, _grids, _xlsx
-from tests.helpers import Env
+from tests.helpers import Env, syncs_and_commits
 
 AT = datetime(2025, 1, 10, 9, 0)
 
@@ -171,18 +171,8 @@ def test_a_huge_target_sheet_refused_after_the_rest_was_written_changes_nothing(
 def test_a_staged_masterplan_is_on_disk_before_it_commits(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Nothing is lost: stored once its targets passed, synced before the commit."""
-    import os
-
     env = Env(tmp_path / "monev.duckdb")
-    order: list[str] = []
-    real_fsync = os.fsync
-
-    def fsync(fd: int) -> None:
-        order.append("fsync")
-        real_fsync(fd)
-
-    monkeypatch.setattr(os, "fsync", fsync)
-    monkeypatch.setattr(loadmod, "_fault_pause", lambda: order.append("commit"))
+    order = syncs_and_commits(monkeypatch)
     files = [("mp.xlsx", masterplan(4, 5, 3))]
     result = load_many(env.con, files, actor="penguji", archive=env.archive, at=AT,
                        ahead=read_ahead(files))[0]
