@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 import time
@@ -109,12 +110,31 @@ def writer(db_path: Path | str, retries: int = 50) -> Iterator[duckdb.DuckDBPyCo
 
 
 def init_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table (idempotent) and seed reference areas and dimensions once."""
-    con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+    """Create every table, view and macro (idempotent) and seed reference areas and
+    dimensions once. A database that already has this schema is left alone: the digest of
+    schema.sql is stored last, so a database created or upgraded by an earlier version, or
+    an interrupted run, is brought up to date the next time (replacing the views and macros
+    rewrote the catalog on every CLI load and upload: about 18 ms)."""
+    text = SCHEMA_SQL.read_text(encoding="utf-8")
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    if schema_digest(con) == digest:
+        return
+    con.execute(text)
     if con.execute("SELECT count(*) FROM ref_village").fetchone()[0] == 0:
         _seed_reference(con)
     if con.execute("SELECT count(*) FROM dimension").fetchone()[0] == 0:
         _seed_dimensions(con)
+    con.execute("DELETE FROM schema_info")
+    con.execute("INSERT INTO schema_info VALUES (?)", [digest])
+
+
+def schema_digest(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The digest of the schema last applied to the database (None before any)."""
+    try:
+        row = con.execute("SELECT max(digest) FROM schema_info").fetchone()
+    except duckdb.CatalogException:
+        return None
+    return row[0] if row else None
 
 
 def ensure_database(db_path: Path | str) -> Path:

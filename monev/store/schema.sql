@@ -333,3 +333,9 @@ CREATE OR REPLACE VIEW audit_trail AS
 CREATE OR REPLACE MACRO loads_asof(ts) AS TABLE
     SELECT DISTINCT a.load_id FROM load_activation a
     WHERE a.active_from <= ts AND (a.active_until IS NULL OR a.active_until > ts);
+
+-- ---------------------------------------------------------------- schema version
+-- Digest of this file as last applied (monev.store.db.init_schema skips a database that has it).
+CREATE TABLE IF NOT EXISTS schema_info (
+    digest VARCHAR NOT NULL
+);
