@@ -77,10 +77,22 @@ def test_a_database_from_before_the_digest_is_brought_up_to_date(con) -> None:
     assert db.schema_digest(con) == _digest(db.SCHEMA_SQL.read_text(encoding="utf-8"))
 
 
-def test_an_interrupted_run_is_completed_the_next_time(con) -> None:
-    """The digest is written last: a run stopped before it leaves none, so the next writer
-    applies the schema again."""
-    con.execute("DELETE FROM schema_info")
-    con.execute("DROP VIEW audit_trail")
-    db.init_schema(con)
-    assert _has_view(con, "audit_trail")
+def test_an_interrupted_run_is_completed_the_next_time(tmp_path: Path, monkeypatch) -> None:
+    """The digest is written last: a run stopped before it (here while seeding the
+    dimensions) leaves none, so the next writer applies the schema again."""
+    path = tmp_path / "monev.duckdb"
+
+    def stopped(con: duckdb.DuckDBPyConnection) -> None:
+        raise RuntimeError("stopped")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(db, "_seed_dimensions", stopped)
+        with pytest.raises(RuntimeError):
+            db.ensure_database(path)
+    with db.opened(path) as con:
+        assert db.schema_digest(con) is None
+        assert con.execute("SELECT count(*) FROM dimension").fetchone() == (0,)
+    db.ensure_database(path)
+    with db.opened(path) as con:
+        assert db.schema_digest(con) == _digest(db.SCHEMA_SQL.read_text(encoding="utf-8"))
+        assert con.execute("SELECT count(*) FROM dimension").fetchone() == (6,)
