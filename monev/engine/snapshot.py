@@ -44,11 +44,19 @@ class Snapshot:
         self.cutoff = cutoff
         self._memo: dict[tuple[Any, ...], Any] = {} if memo is None else memo
 
+    def active(self) -> facts.ActiveLoads:
+        """The region's loads active at the cut-off, resolved once for every read."""
+        key = ("active",)
+        if key not in self._memo:
+            self._memo[key] = facts.active_loads(self.con, self.region, self.cutoff)
+        return self._memo[key]
+
     def read(self, fn: Callable[..., T], *args: object) -> T:
-        """fn(con, region, cutoff, *args) from monev.store.facts, read once per arguments."""
+        """fn(con, region, cutoff, *args, active=…) from monev.store.facts, read once per
+        arguments, every read on the same active loads."""
         key = ("read", fn.__name__, args)
         if key not in self._memo:
-            self._memo[key] = fn(self.con, self.region, self.cutoff, *args)
+            self._memo[key] = fn(self.con, self.region, self.cutoff, *args, active=self.active())
         return self._memo[key]
 
     def dimensions(self) -> pd.DataFrame:

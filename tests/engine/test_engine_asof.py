@@ -22,7 +22,7 @@ from monev.engine import (
     trace,
     trace_indicator,
 )
-from monev.store import db
+from monev.store import db, facts
 from tests.engine.conftest import (
     REGION,
     T_KOMINFO_1,
@@ -81,6 +81,38 @@ def test_earlier_view_keeps_its_numbers_after_supersede_and_later_upload(
         assert budget.set_index("program_code").loc["GOV-01", "realisasi_ytd"] == 500_000_000
         src = trace(w.con, REGION, later, "realisation", indicator_code="GOV-01.1")
         assert list(src["file_name"]) == ["laporan_KOMINFO_2025_TW1_perbaikan.xlsx"]
+    finally:
+        w.close()
+
+
+def test_active_loads_follow_the_cutoff_through_a_supersede(tmp_path: Path) -> None:
+    w = World(tmp_path / "monev.duckdb")
+    try:
+        assert facts.active_loads(w.con, REGION, MEETING.cutoff) == facts.ActiveLoads(
+            None, (), None)
+        plan = w.masterplan()
+        first = w.report("KOMINFO", 2025, 1, T_KOMINFO_1, realisasi={"GOV-01.1": 15})
+        fix = w.report("KOMINFO", 2025, 1, T_KOMINFO_1_FIX, realisasi={"GOV-01.1": 20},
+                       name="laporan_KOMINFO_2025_TW1_perbaikan.xlsx")
+        then = facts.active_loads(w.con, REGION, MEETING.cutoff)
+        later = facts.active_loads(w.con, REGION, datetime(2025, 5, 10))
+        assert then.masterplan == later.masterplan == plan.load_id
+        assert then.reports == ((first.load_id, "KOMINFO", T_KOMINFO_1),)
+        assert later.reports == ((fix.load_id, "KOMINFO", T_KOMINFO_1_FIX),)
+        assert later.latest is not None and later.latest["load_id"] == fix.load_id
+        assert later.latest["n_active"] == 2
+        # A read given the resolved loads sees exactly what it sees resolving them itself,
+        # and reads with another cut-off's loads see that cut-off's facts.
+        args = (w.con, REGION, MEETING.cutoff, 2025, 1)
+        own = facts.indicator_facts(*args).set_index("indicator_code")
+        pd.testing.assert_frame_equal(facts.indicator_facts(*args, active=then).set_index(
+            "indicator_code"), own)
+        assert own.loc["GOV-01.1", "v1"] == 15
+        assert facts.indicator_facts(*args, active=later).set_index(
+            "indicator_code").loc["GOV-01.1", "v1"] == 20
+        assert facts.active_loads(w.con, "35.24", MEETING.cutoff).masterplan is None
+        assert facts.programs(w.con, "35.24", MEETING.cutoff).empty
+        assert facts.budget(w.con, "35.24", MEETING.cutoff, 2025).empty
     finally:
         w.close()
 

@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from etl.load import delete_load
-from monev.engine import AsOf, attainment
+from monev.engine import AsOf, attainment, flags
+from monev.engine.snapshot import Snapshot
 from monev.store import facts
 from tests.engine.conftest import World, build_world
 
@@ -70,3 +71,22 @@ def test_an_in_memory_database_shares_nothing(reads: list[str]) -> None:
 
     with duckdb.connect(":memory:") as con:
         assert shared_memo(con, "35.23", ASOF.cutoff) is None
+
+
+def test_a_view_resolves_the_active_loads_once(w: World, reads: list[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    resolved: list[str] = []
+    real = facts.active_loads
+
+    def counting(con: duckdb.DuckDBPyConnection, region: str,
+                 cutoff: datetime) -> facts.ActiveLoads:
+        resolved.append(region)
+        return real(con, region, cutoff)
+
+    monkeypatch.setattr(facts, "active_loads", counting)
+    snap = Snapshot(w.con, "35.23", ASOF.cutoff)
+    flags.all_flags(snap, "35.23", ASOF)
+    assert len(reads) >= 5 and resolved == ["35.23"]
+    # A read called on its own resolves them itself.
+    facts.budget(w.con, "35.23", ASOF.cutoff, ASOF.year)
+    assert resolved == ["35.23", "35.23"]
