@@ -137,7 +137,8 @@ def timeline_section(shown: pd.DataFrame, milestones: pd.DataFrame, on: date,
     fig = cd.village_gantt(drawn, mine, on, on_label, title, subtitle)
     components.show_figure(fig, key="desa_gantt")
     st.caption("Setiap batang = masa menuju satu tenggat perencanaan pada tahun sebelum tahun "
-               "anggaran. " + cd.calendar_caption(mine))
+               "anggaran; lokasi yang bergeser juga menampilkan tenggat tahun anggaran "
+               "barunya. " + cd.calendar_caption(mine))
     with st.expander(f"Semua {len(villages)} lokasi program {code}"):
         table = cd.village_table(villages)
         st.dataframe(table, hide_index=True, key="desa_program_table",

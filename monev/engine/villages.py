@@ -30,7 +30,8 @@ ROLLOUT_COLUMNS = (
 )
 MILESTONE_COLUMNS = (
     "program_code", "village_code", "village_name", "kind", "route", "funding_year",
-    "milestone", "start", "due", "required_stage", "reached_on", "state", "state_label",
+    "cycle_year", "milestone", "start", "due", "required_stage", "reached_on", "state",
+    "state_label",
 )
 MILESTONE_STATES = {"terpenuhi": "Terpenuhi", "terpenuhi_terlambat": "Terpenuhi terlambat",
                     "terlewat": "Terlewat", "mendatang": "Belum jatuh tempo"}
@@ -131,9 +132,13 @@ def _rollout(snap: Snapshot, asof: AsOf, rules: Rules) -> pd.DataFrame:
 
 def village_milestones(con: Source, region: str, asof: AsOf,
                        rules: Rules = DEFAULT) -> pd.DataFrame:
-    """Long frame for a Gantt: each planning milestone of each program × village (funding
-    year as planned), from the previous milestone (or 1 Jan of Y−1) to its due date, with the
-    date its stage was reached and its state (MILESTONE_COLUMNS)."""
+    """Long frame for a Gantt: each planning milestone of each program × village, from the
+    previous milestone (or 1 Jan of Y−1) to its due date, with the date its stage was reached
+    and its state (MILESTONE_COLUMNS).
+
+    ``cycle_year`` is the funding year whose calendar the milestone belongs to: the year as
+    planned (``funding_year``) and, for a village that slipped (Bergeser), also the year it
+    slipped to, whose milestones are the ones it must meet now."""
     plans, stages = _plans(snapshot(con, region, asof))
     on = asof.date
     memo: dict[Key, list[tuple[object, ...]]] = {}
@@ -143,15 +148,25 @@ def village_milestones(con: Source, region: str, asof: AsOf,
                                                       strict=True):
         key: Key = (route, int(year), _own(route, stages.get((prog, village), {})))
         if key not in memo:
-            memo[key] = _milestone_states(route, int(year), key[2], on, rules)
+            memo[key] = _cycles(route, int(year), key[2], on, rules)
         rows.extend((prog, village, name, kind, route, int(year), *m) for m in memo[key])
     return pd.DataFrame(rows, columns=list(MILESTONE_COLUMNS))
 
 
-def _milestone_states(route: str, funding_year: int, own: tuple[tuple[str, date], ...],
-                      on: date, rules: Rules) -> list[tuple[object, ...]]:
-    """(milestone, start, due, required stage, reached on, state, label) of one state."""
+def _cycles(route: str, funding_year: int, own: tuple[tuple[str, date], ...], on: date,
+            rules: Rules) -> list[tuple[object, ...]]:
+    """The milestones of the planned funding year and, if the village slipped, of the year it
+    slipped to, each as (cycle year, milestone, start, due, stage, reached on, state, label)."""
     reached = vil.reached_stages(route, dict(own), on)
+    slip = vil.village_status(route, funding_year, dict(own), on, rules).slip_to_year
+    return [(year, *m) for year in (funding_year, slip) if year is not None
+            for m in _milestone_states(route, year, reached, on, rules)]
+
+
+def _milestone_states(route: str, funding_year: int, reached: Mapping[str, date], on: date,
+                      rules: Rules) -> list[tuple[object, ...]]:
+    """(milestone, start, due, required stage, reached on, state, label) of one funding year's
+    calendar, given the stages reached (``vil.reached_stages``)."""
     start = date(funding_year - 1, 1, 1)
     out = []
     for m in vil.milestones(route, funding_year, rules):

@@ -338,7 +338,8 @@ def _quarter_ticks(first: date, last: date) -> tuple[list[str], list[str]]:
 def village_gantt(villages: pd.DataFrame, milestones: pd.DataFrame, on: date, on_label: str,
                   title: str, subtitle: str | None = None) -> go.Figure:
     """One row per village (in the order given): each planning milestone of its funding year
-    as a bar from the previous milestone to its due date, coloured and marked by its state
+    (and, for a village that slipped, of the year it slipped to) as a bar from the previous
+    milestone to its due date, coloured and marked by its state
     (✓ tercapai, ◷ terlambat, ✗ terlewat, … belum jatuh tempo); ◆ the dates stages were
     reached; the status at the end of the row; a vertical line at the as-of date."""
     labels = village_label(villages)
@@ -356,12 +357,14 @@ def village_gantt(villages: pd.DataFrame, milestones: pd.DataFrame, on: date, on
         fill, ink, symbol = MILESTONE_STYLE[state]
         starts = [_as_date(s) for s in part["start"]]
         dues = [_as_date(d) for d in part["due"]]
-        hover = [f"{lab}<br>{m}: tenggat {tanggal(d)}<br>Tahap {rs}: "
+        hover = [f"{lab}<br>{m}: tenggat {tanggal(d)}"
+                 f"{'' if cy == fy else f' (jadwal baru, tahun anggaran {cy})'}<br>Tahap {rs}: "
                  f"{'tercapai ' + tanggal(r) if _as_date(r) else 'belum tercapai'}"
                  f"<br>{MILESTONE_LABELS[state]}"
-                 for lab, m, d, rs, r in zip(part["_label"], part["milestone"], dues,
-                                             part["required_stage"], part["reached_on"],
-                                             strict=True)]
+                 for lab, m, d, rs, r, cy, fy in zip(
+                     part["_label"], part["milestone"], dues, part["required_stage"],
+                     part["reached_on"], part["cycle_year"], part["funding_year"],
+                     strict=True)]
         fig.add_trace(go.Bar(
             base=[_ms(s) for s in starts], x=[(d - s).days * 86_400_000 for s, d in
                                               zip(starts, dues, strict=True)],
@@ -452,7 +455,8 @@ def calendar_caption(milestones: pd.DataFrame) -> str:
     names = {"apbdes": "Jalur APBDes", "apbd": "Jalur APBD kabupaten"}
     parts = []
     for route in ("apbdes", "apbd"):
-        rows = milestones[milestones["route"] == route]
+        rows = milestones[(milestones["route"] == route)
+                          & (milestones["cycle_year"] == milestones["funding_year"])]
         if rows.empty:
             continue
         year = int(rows["funding_year"].iloc[0])

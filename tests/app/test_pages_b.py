@@ -251,16 +251,22 @@ def _villages() -> pd.DataFrame:
 
 
 def _milestones(villages: pd.DataFrame) -> pd.DataFrame:
+    """The 2027 calendar of every village and, for those that slipped, the 2028 one."""
     rows = []
-    for code in villages["village_code"]:
-        for name, start, due, state in [
-                ("Musyawarah Desa", date(2026, 1, 1), date(2026, 6, 30), "terpenuhi"),
-                ("Penetapan RKP Desa", date(2026, 6, 30), date(2026, 9, 30), "terlewat")]:
-            rows.append({"program_code": "P-1", "village_code": code, "village_name": code,
-                         "kind": "desa", "route": "apbdes", "funding_year": 2027,
-                         "milestone": name, "start": start, "due": due,
-                         "required_stage": "Masuk RKP Desa", "reached_on": None,
-                         "state": state, "state_label": state})
+    for code, status in zip(villages["village_code"], villages["status"], strict=True):
+        cycles = [(2027, "terpenuhi", "terlewat")]
+        if status == "bergeser":
+            cycles.append((2028, "terpenuhi", "mendatang"))
+        for year, first, second in cycles:
+            for name, start, due, state in [
+                    ("Musyawarah Desa", date(year - 1, 1, 1), date(year - 1, 6, 30), first),
+                    ("Penetapan RKP Desa", date(year - 1, 6, 30), date(year - 1, 9, 30),
+                     second)]:
+                rows.append({"program_code": "P-1", "village_code": code,
+                             "village_name": code, "kind": "desa", "route": "apbdes",
+                             "funding_year": 2027, "cycle_year": year, "milestone": name,
+                             "start": start, "due": due, "required_stage": "Masuk RKP Desa",
+                             "reached_on": None, "state": state, "state_label": state})
     return pd.DataFrame(rows)
 
 
@@ -286,6 +292,17 @@ def test_gantt_sorts_most_urgent_first_and_marks_as_of() -> None:
     assert "Bergeser ke 2028" in status.text[0]
     assert fig.layout.xaxis.ticktext[0].startswith("Jan")
     assert not any(m in " ".join(fig.layout.xaxis.ticktext) for m in ("Oct", "Aug", "May"))
+    # The two villages that slipped also show the calendar of the year they slipped to, said
+    # so on hover; the axis runs to its last deadline.
+    bars = [(base, hover) for t in fig.data if isinstance(t, go.Bar)
+            for base, hover in zip(t.base, t.customdata, strict=True)]
+    new = [hover for base, hover in bars if base.startswith("2027")]
+    assert len(new) == 4 and all("(jadwal baru, tahun anggaran 2028)" in h for h in new)
+    assert not any("jadwal baru" in h for base, h in bars if base.startswith("2026"))
+    assert fig.layout.xaxis.range[1] > "2027-09-30"
+    assert cd.calendar_caption(_milestones(villages)) == (
+        "**Jalur APBDes** (tahun sebelum tahun anggaran): Musyawarah Desa 30 Jun → "
+        "Penetapan RKP Desa 30 Sep")
 
 
 def test_route_filter_and_matrix() -> None:

@@ -69,7 +69,8 @@ def test_village_status_at_an_earlier_cutoff(world) -> None:
 
 def test_milestones_for_gantt(world) -> None:
     ms = village_milestones(world.con, REGION, VIEW)
-    kel = ms[ms["village_code"] == KELURAHAN].set_index("milestone")
+    planned = ms[ms["cycle_year"] == ms["funding_year"]]
+    kel = planned[planned["village_code"] == KELURAHAN].set_index("milestone")
     assert list(kel.index) == ["Musrenbang kecamatan", "Musrenbang kabupaten/kota",
                                "Penetapan RKPD", "Persetujuan bersama APBD"]
     assert kel.loc["Musrenbang kecamatan", "due"] == date(2025, 2, 28)
@@ -81,6 +82,23 @@ def test_milestones_for_gantt(world) -> None:
     desa = ms[ms["village_code"] == DESA]
     assert list(desa["due"]) == [date(2025, 6, 30), date(2025, 9, 30), date(2025, 10, 31),
                                  date(2025, 12, 31)]
+    assert set(desa["cycle_year"]) == {2026}     # on schedule: only the year as planned
+
+
+def test_a_slipped_village_also_gets_the_calendar_it_slipped_to(world) -> None:
+    ms = village_milestones(world.con, REGION, VIEW)
+    kel = ms[ms["village_code"] == KELURAHAN]
+    slip = village_rollout(world.con, REGION, VIEW).set_index("village_code").loc[
+        KELURAHAN, "slip_to_year"]
+    assert slip == 2027 and set(kel["funding_year"]) == {2026}
+    assert list(kel["cycle_year"]) == [2026] * 4 + [2027] * 4
+    new = kel[kel["cycle_year"] == 2027].set_index("milestone")
+    assert new.loc["Musrenbang kecamatan", "start"] == date(2026, 1, 1)
+    assert new.loc["Persetujuan bersama APBD", "due"].year == 2026
+    # The stage reached for the first calendar still counts; nothing of the new one is missed.
+    assert new.loc["Musrenbang kecamatan", "state"] == "terpenuhi"
+    assert new.loc["Musrenbang kecamatan", "reached_on"] == date(2025, 2, 20)
+    assert "terlewat" not in set(new["state"])
 
 
 @pytest.fixture(scope="module")
