@@ -814,20 +814,26 @@ def role_matrix(roles: pd.DataFrame, names: Mapping[str, str],
     fig.add_trace(go.Heatmap(  # the empty grid
         z=[[0] * len(programs) for _ in opds], x=programs, y=rows, xgap=2, ygap=2,
         colorscale=[[0, "#F3F4F6"], [1, "#F3F4F6"]], showscale=False, hoverinfo="skip"))
+    row_of = dict(zip(opds, rows, strict=True))
     for role in ("pengampu", "pendukung"):
         fill, ink, letter = ROLE_STYLE[role]
-        z, text, hover = [], [], []
+        z, hover = [], []
         for o in opds:
             z.append([1 if role_at.get((o, p)) == role else None for p in programs])
-            text.append([letter if role_at.get((o, p)) == role else "" for p in programs])
             hover.append([f"{html.escape(full_names.get(o, o))}<br>{p} · "
                           f"{html.escape(short(prog_names.get(p, ''), 50))}<br>"
                           f"OPD {ROLE_LABELS[role].lower()}" for p in programs])
         fig.add_trace(go.Heatmap(
             z=z, x=programs, y=rows, xgap=2, ygap=2, colorscale=[[0, fill], [1, fill]],
-            showscale=False, text=text, texttemplate="<b>%{text}</b>",
-            textfont={"size": BASE_FONT_PX, "color": ink}, customdata=hover,
-            hovertemplate="%{customdata}<extra></extra>", name=ROLE_LABELS[role]))
+            showscale=False, customdata=hover, hovertemplate="%{customdata}<extra></extra>",
+            name=ROLE_LABELS[role]))
+        # The letters as text marks on the filled cells only: a heatmap's texttemplate draws
+        # (and measures) a text for every cell, which took the browser seconds at 40 programs.
+        cells = [(p, row_of[o]) for (o, p), r in role_at.items() if r == role and o in row_of]
+        fig.add_trace(go.Scatter(
+            x=[p for p, _ in cells], y=[row for _, row in cells], mode="text",
+            text=[f"<b>{letter}</b>"] * len(cells), hoverinfo="skip", showlegend=False,
+            textfont={"size": BASE_FONT_PX, "color": ink}))
         fig.add_trace(go.Scatter(  # a legend entry with the letter next to the colour
             x=[None], y=[None], mode="markers", name=f"{letter} = OPD {ROLE_LABELS[role].lower()}",
             marker={"symbol": "square", "size": 18, "color": fill}))

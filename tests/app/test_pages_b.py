@@ -354,6 +354,12 @@ def test_roles_and_scorecard() -> None:
         "1 dari 2 program dikerjakan lintas OPD; Dinas B terlibat di 2 program "
         "(1 pengampu, 1 pendukung)")
     fig = cd.role_matrix(roles, {}, {}, "judul")
-    letters = {t.name: {x for row in t.text for x in row if x} for t in fig.data
-               if isinstance(t, go.Heatmap) and t.name}
-    assert letters == {"Pengampu": {"P"}, "Pendukung": {"D"}}
+    heat = {t.name: t for t in fig.data if isinstance(t, go.Heatmap) and t.name}
+    assert list(heat["Pengampu"].y) == ["B (2)", "A (1)", "C (1)"]
+    assert [list(row) for row in heat["Pengampu"].z] == [[None, 1], [1, None], [None, None]]
+    # The letters are text marks on the filled cells only, not a text on every cell.
+    assert all(t.texttemplate is None for t in heat.values())
+    marks = {(x, y, text) for t in fig.data if isinstance(t, go.Scatter) and t.mode == "text"
+             for x, y, text in zip(t.x, t.y, t.text, strict=True)}
+    assert marks == {("P1", "A (1)", "<b>P</b>"), ("P2", "B (2)", "<b>P</b>"),
+                     ("P1", "B (2)", "<b>D</b>"), ("P1", "C (1)", "<b>D</b>")}
