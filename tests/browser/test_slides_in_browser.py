@@ -123,14 +123,17 @@ def settle(page) -> None:
 
 def sign_in_if_asked(page) -> None:
     """Sign in with the seeded account when the app shows its sign-in form."""
-    page.wait_for_selector("h1, .mv-slide", timeout=60_000)
+    # ":visible" on each alternative: with a plain selector list Playwright waits for the
+    # first match to show, which may be one the page keeps hidden.
+    page.wait_for_selector("h1:visible, .mv-slide:visible", timeout=60_000)
     settle(page)
     if page.query_selector(".mv-slide") or not page.get_by_label("Kata sandi").count():
         return
     page.get_by_label("Nama pengguna").fill(USER)
     page.get_by_label("Kata sandi").fill(PASSWORD)
     page.get_by_role("button", name="Masuk").click()
-    page.wait_for_selector('[data-testid="stSidebarNav"], .mv-slide', timeout=60_000)
+    page.wait_for_selector('[data-testid="stSidebarNav"]:visible, .mv-slide:visible',
+                           timeout=60_000)
     settle(page)
 
 
