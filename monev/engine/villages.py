@@ -138,7 +138,8 @@ def village_milestones(con: Source, region: str, asof: AsOf,
 
     ``cycle_year`` is the funding year whose calendar the milestone belongs to: the year as
     planned (``funding_year``) and, for a village that slipped (Bergeser), also the year it
-    slipped to, whose milestones are the ones it must meet now."""
+    slipped to, whose milestones are the ones it must meet now (the planned year's deadlines
+    still to come no longer apply and are left out)."""
     plans, stages = _plans(snapshot(con, region, asof))
     on = asof.date
     memo: dict[Key, list[tuple[object, ...]]] = {}
@@ -156,11 +157,15 @@ def village_milestones(con: Source, region: str, asof: AsOf,
 def _cycles(route: str, funding_year: int, own: tuple[tuple[str, date], ...], on: date,
             rules: Rules) -> list[tuple[object, ...]]:
     """The milestones of the planned funding year and, if the village slipped, of the year it
-    slipped to, each as (cycle year, milestone, start, due, stage, reached on, state, label)."""
+    slipped to, each as (cycle year, milestone, start, due, stage, reached on, state, label).
+    A slipped village's planned year is lost: its deadlines still to come are left out."""
     reached = vil.reached_stages(route, dict(own), on)
+    planned = _milestone_states(route, funding_year, reached, on, rules)
     slip = vil.village_status(route, funding_year, dict(own), on, rules).slip_to_year
-    return [(year, *m) for year in (funding_year, slip) if year is not None
-            for m in _milestone_states(route, year, reached, on, rules)]
+    if slip is None:
+        return [(funding_year, *m) for m in planned]
+    return ([(funding_year, *m) for m in planned if m[5] != "mendatang"]
+            + [(slip, *m) for m in _milestone_states(route, slip, reached, on, rules)])
 
 
 def _milestone_states(route: str, funding_year: int, reached: Mapping[str, date], on: date,

@@ -71,13 +71,13 @@ def test_milestones_for_gantt(world) -> None:
     ms = village_milestones(world.con, REGION, VIEW)
     planned = ms[ms["cycle_year"] == ms["funding_year"]]
     kel = planned[planned["village_code"] == KELURAHAN].set_index("milestone")
+    # It slipped at Penetapan RKPD: the planned year's later deadline no longer applies.
     assert list(kel.index) == ["Musrenbang kecamatan", "Musrenbang kabupaten/kota",
-                               "Penetapan RKPD", "Persetujuan bersama APBD"]
+                               "Penetapan RKPD"]
     assert kel.loc["Musrenbang kecamatan", "due"] == date(2025, 2, 28)
     assert kel.loc["Musrenbang kecamatan", "state"] == "terpenuhi"
     assert kel.loc["Musrenbang kecamatan", "reached_on"] == date(2025, 2, 20)
     assert kel.loc["Penetapan RKPD", "state_label"] == "Terlewat"
-    assert kel.loc["Persetujuan bersama APBD", "state"] == "mendatang"
     assert kel.loc["Penetapan RKPD", "start"] == date(2025, 3, 31)
     desa = ms[ms["village_code"] == DESA]
     assert list(desa["due"]) == [date(2025, 6, 30), date(2025, 9, 30), date(2025, 10, 31),
@@ -91,7 +91,7 @@ def test_a_slipped_village_also_gets_the_calendar_it_slipped_to(world) -> None:
     slip = village_rollout(world.con, REGION, VIEW).set_index("village_code").loc[
         KELURAHAN, "slip_to_year"]
     assert slip == 2027 and set(kel["funding_year"]) == {2026}
-    assert list(kel["cycle_year"]) == [2026] * 4 + [2027] * 4
+    assert list(kel["cycle_year"]) == [2026] * 3 + [2027] * 4
     new = kel[kel["cycle_year"] == 2027].set_index("milestone")
     assert new.loc["Musrenbang kecamatan", "start"] == date(2026, 1, 1)
     assert new.loc["Persetujuan bersama APBD", "due"].year == 2026
