@@ -164,8 +164,11 @@ def _cycles(route: str, funding_year: int, own: tuple[tuple[str, date], ...], on
     slip = vil.village_status(route, funding_year, dict(own), on, rules).slip_to_year
     if slip is None:
         return [(funding_year, *m) for m in planned]
-    return ([(funding_year, *m) for m in planned if m[5] != "mendatang"]
+    return ([(funding_year, *m) for m in planned if m[_STATE] != "mendatang"]
             + [(slip, *m) for m in _milestone_states(route, slip, reached, on, rules)])
+
+
+_STATE = 5  # position of the state in a _milestone_states tuple
 
 
 def _milestone_states(route: str, funding_year: int, reached: Mapping[str, date], on: date,
