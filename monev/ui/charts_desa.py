@@ -320,16 +320,16 @@ def _ms(d: date) -> str:
     return d.isoformat()
 
 
-def _quarter_ticks(first: date, last: date) -> tuple[list[str], list[str]]:
-    """Tick positions on the 1st of Jan/Apr/Jul/Oct with Indonesian month names (the year under
-    January)."""
+def _month_ticks(first: date, last: date, step: int = 3) -> tuple[list[str], list[str]]:
+    """Tick positions on the 1st of every ``step``-th month from January (3: Jan/Apr/Jul/Oct)
+    with Indonesian month names (the year under January)."""
     vals, texts = [], []
-    y, m = first.year, ((first.month - 1) // 3) * 3 + 1
+    y, m = first.year, ((first.month - 1) // step) * step + 1
     while date(y, m, 1) <= last:
         d = date(y, m, 1)
         vals.append(_ms(d))
         texts.append(f"{BULAN_PENDEK[m - 1]}<br>{y}" if m == 1 else BULAN_PENDEK[m - 1])
-        m += 3
+        m += step
         if m > 12:
             y, m = y + 1, 1
     return vals, texts
@@ -411,13 +411,16 @@ def village_gantt(villages: pd.DataFrame, milestones: pd.DataFrame, on: date, on
     text_x = last + timedelta(days=max(20, span // 60))
     axis_end = last + timedelta(days=max(150, span * 28 // 100))
     colours = {s: STATUS_STYLE[s][0] for s in STATUS_STYLE}
+    texts = [status_text(s, y) for s, y in zip(villages["status"], villages["slip_to_year"],
+                                                strict=True)]
+    # The status of each row is written after the last date, free to run past the axis into
+    # the right margin: clipped at the axis, "Bergeser ke 2028" lost its year on a narrow page.
     fig.add_trace(go.Scatter(
         x=[_ms(text_x)] * len(labels), y=labels, mode="text", textposition="middle right",
-        text=[f"<span style='color:{colours.get(s, TEXT)}'><b>{status_text(s, y)[:1]}</b>"
-              f"</span>{html.escape(status_text(s, y)[1:])}"
-              for s, y in zip(villages["status"], villages["slip_to_year"], strict=True)],
+        text=[f"<span style='color:{colours.get(s, TEXT)}'><b>{t[:1]}</b></span>"
+              f"{html.escape(t[1:])}" for s, t in zip(villages["status"], texts, strict=True)],
         textfont={"size": BASE_FONT_PX - 1, "color": TEXT}, hoverinfo="skip",
-        showlegend=False))
+        showlegend=False, cliponaxis=False))
     # Years: a faint line on every 1 January; the as-of date: a solid line with its label.
     for year in range(first.year + 1, last.year + 1):
         fig.add_shape(type="line", x0=_ms(date(year, 1, 1)), x1=_ms(date(year, 1, 1)), y0=0,
@@ -434,7 +437,9 @@ def village_gantt(villages: pd.DataFrame, milestones: pd.DataFrame, on: date, on
         if statuses[i] != statuses[i - 1]:
             fig.add_shape(type="line", x0=0, x1=1, xref="paper", y0=i - 0.5, y1=i - 0.5,
                           line={"color": MUTED, "width": 1.5})
-    tickvals, ticktext = _quarter_ticks(first, last + timedelta(days=20))
+    # Quarterly ticks up to two years, half-yearly beyond (they would be turned on their side).
+    tickvals, ticktext = _month_ticks(first, last + timedelta(days=20),
+                                      3 if span <= 2 * 366 else 6)
     height = max(420, 300 + 34 * len(labels))
     fig = figure_layout(fig, title, subtitle, height=height)
     fig.update_xaxes(type="date", range=[_ms(first - timedelta(days=10)), _ms(axis_end)],

@@ -290,6 +290,11 @@ def test_gantt_sorts_most_urgent_first_and_marks_as_of() -> None:
     assert any(s.x0 == "2026-11-23" for s in fig.layout.shapes)
     status = next(t for t in fig.data if isinstance(t, go.Scatter) and t.mode == "text")
     assert "Bergeser ke 2028" in status.text[0]
+    # The statuses start after the last date and may run past the axis: never clipped by it.
+    assert status.cliponaxis is False and status.x[0] < fig.layout.xaxis.range[1]
+    vals, texts = cd._month_ticks(date(2024, 3, 1), date(2026, 12, 31), 6)
+    assert texts == ["Jan<br>2024", "Jul", "Jan<br>2025", "Jul", "Jan<br>2026", "Jul"]
+    assert vals[1] == "2024-07-01"
     assert fig.layout.xaxis.ticktext[0].startswith("Jan")
     assert not any(m in " ".join(fig.layout.xaxis.ticktext) for m in ("Oct", "Aug", "May"))
     # The two villages that slipped also show the calendar of the year they slipped to, said
