@@ -67,7 +67,7 @@ def balance_section(programs: pd.DataFrame, rules: Rules, period: str,
     with left:
         title, _, how = cd.balance_finding(programs, rules).partition(": ")
         fig = cd.balance_scatter(programs, title, rules, how.capitalize() or None)
-        components.show_figure(fig, key="ang_scatter")
+        components.show_figure(fig, key="ang_scatter", columns=2)
         st.caption(f"Realisasi fisik terakhir dan realisasi anggaran {period}. Di atas garis "
                    "putus-putus: fisik mendahului anggaran (pembayaran tertinggal); di bawah: "
                    "anggaran mendahului fisik.")

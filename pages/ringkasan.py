@@ -203,12 +203,12 @@ def render(flt: filters.Filters) -> None:
         found = cc.dimension_finding(dims, rules)
         fig = cc.capaian_bars(dims, "dimension_name", found.title,
                               found.subtitle(asof.label), rules)
-        components.show_figure(fig, key="rk_dim")
+        components.show_figure(fig, key="rk_dim", columns=2)
     with right:
         found = cc.band_count_finding(mine, rules)
         fig = cc.band_count_bars(mine, found.title,
                                  found.subtitle(note or asof.label))
-        components.show_figure(fig, key="rk_band")
+        components.show_figure(fig, key="rk_band", columns=2)
     components.band_legend()
 
     st.subheader("Program dengan capaian terendah")
@@ -227,7 +227,8 @@ def render(flt: filters.Filters) -> None:
     left, right = st.columns(2, gap="large")
     with left:
         found = cc.running_finding(dims)
-        components.show_figure(cc.running_bars(dims, found.title, found.detail), key="rk_run")
+        components.show_figure(cc.running_bars(dims, found.title, found.detail), key="rk_run",
+                               columns=2)
     with right:
         watch_list(reports, villages, asof.tw_label, opd_names)
     with st.expander("Tabel capaian per dimensi"):

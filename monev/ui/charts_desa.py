@@ -26,7 +26,7 @@ from monev.domain.settings import DEFAULT, Rules
 from monev.domain.text import KOSONG
 from monev.ui.format import angka, persen, rupiah, tanggal
 from monev.ui.format import is_missing as _missing
-from monev.ui.theme import ACCENT, BASE_FONT_PX, GRID, MUTED, TEXT, figure_layout
+from monev.ui.theme import ACCENT, BASE_FONT_PX, CHART_PX, GRID, MUTED, TEXT, figure_layout, text_px
 
 ALL = "*"
 BULAN_PENDEK = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov",
@@ -409,10 +409,12 @@ def village_gantt(villages: pd.DataFrame, milestones: pd.DataFrame, on: date, on
     last = max(ends)
     span = max((last - first).days, 365)
     text_x = last + timedelta(days=max(20, span // 60))
-    axis_end = last + timedelta(days=max(150, span * 28 // 100))
     colours = {s: STATUS_STYLE[s][0] for s in STATUS_STYLE}
     texts = [status_text(s, y) for s, y in zip(villages["status"], villages["slip_to_year"],
                                                 strict=True)]
+    axis_start = first - timedelta(days=10)
+    axis_end = max(last + timedelta(days=max(150, span * 28 // 100)),
+                   _status_room(axis_start, text_x, labels, texts))
     # The status of each row is written after the last date, free to run past the axis into
     # the right margin: clipped at the axis, "Bergeser ke 2028" lost its year on a narrow page.
     fig.add_trace(go.Scatter(
@@ -442,7 +444,7 @@ def village_gantt(villages: pd.DataFrame, milestones: pd.DataFrame, on: date, on
                                       3 if span <= 2 * 366 else 6)
     height = max(420, 300 + 34 * len(labels))
     fig = figure_layout(fig, title, subtitle, height=height)
-    fig.update_xaxes(type="date", range=[_ms(first - timedelta(days=10)), _ms(axis_end)],
+    fig.update_xaxes(type="date", range=[_ms(axis_start), _ms(axis_end)],
                      tickvals=tickvals, ticktext=ticktext, showgrid=True, gridcolor=GRID,
                      title_text="")
     fig.update_yaxes(autorange="reversed", title_text="", categoryorder="array",
@@ -452,6 +454,15 @@ def village_gantt(villages: pd.DataFrame, milestones: pd.DataFrame, on: date, on
                               "yanchor": "bottom", "x": 0, "traceorder": "normal"},
                       margin={"t": 160 if subtitle else 130, "b": 150})
     return fig
+
+
+def _status_room(start: date, text_x: date, labels: list[str], texts: list[str]) -> date:
+    """The axis end that leaves the widest status room after ``text_x`` on the narrowest
+    screen (``theme.CHART_PX``): the plot is the chart less its row labels and margins."""
+    plot_px = CHART_PX[1] - max((text_px(lab, BASE_FONT_PX) for lab in labels), default=0) - 40
+    need = max((text_px(t, BASE_FONT_PX - 1) for t in texts), default=0) + 12
+    share = min(need / max(plot_px, 1), 0.5)
+    return start + (text_x - start) / (1 - share)
 
 
 def calendar_caption(milestones: pd.DataFrame) -> str:

@@ -17,7 +17,7 @@ import streamlit as st
 from monev.domain.bands import BANDS, Band
 from monev.store.db import DatabaseBusy
 from monev.ui.data import BUSY_MESSAGE
-from monev.ui.theme import BASE_FONT_PX
+from monev.ui.theme import BASE_FONT_PX, fit_heading
 
 LOG = logging.getLogger(__name__)
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -66,9 +66,10 @@ def band_legend(bands: Iterable[Band] = BANDS, title: str = "Tingkat capaian") -
                 f"{items}</div>", unsafe_allow_html=True)
 
 
-def show_figure(fig: go.Figure, key: str | None = None) -> None:
-    """Show a plotly figure with the Monev template (not Streamlit's theme), no plotly logo."""
-    st.plotly_chart(fig, theme=None, key=key,
+def show_figure(fig: go.Figure, key: str | None = None, columns: int = 1) -> None:
+    """Show a plotly figure with the Monev template (not Streamlit's theme), no plotly logo,
+    its title wrapped to its width: the main column, or one of ``columns`` columns."""
+    st.plotly_chart(fit_heading(fig, columns), theme=None, key=key,
                     config={"displaylogo": False, "displayModeBar": False})
 
 

@@ -8,12 +8,17 @@ the finding ("3 dari 6 dimensi di bawah target"), not the chart type. Pass ``the
 
 from __future__ import annotations
 
+import math
+import re
+
 import plotly.graph_objects as go
 import plotly.io as pio
 
 from monev.domain.bands import BANDS, Band
 
-FONT_FAMILY = "Source Sans Pro, DejaVu Sans, Arial, sans-serif"
+# "Source Sans" is the face Streamlit serves (1.67: SourceSansVF); older Streamlit named it
+# "Source Sans Pro". Without it chromium fell back to DejaVu Sans, a fifth wider.
+FONT_FAMILY = '"Source Sans", "Source Sans Pro", "DejaVu Sans", Arial, sans-serif'
 BASE_FONT_PX = 18
 TITLE_FONT_PX = 26
 TEXT = "#1F2937"
@@ -21,6 +26,20 @@ GRID = "#E5E7EB"
 ACCENT = "#1F4E79"       # the template header blue of the workbooks
 MUTED = "#9CA3AF"
 TEMPLATE_NAME = "monev"
+TITLE_PAD_PX = 8         # the title's first line below the figure's top edge, at any height
+# Plotly's line height for multi-line text (plotly.js LINE_SPACING), in em.
+LINE_EM = 1.3
+CAP_SHIFT_EM = 0.7       # plotly.js CAP_SHIFT: how far a top-anchored line sits below its y
+# A chart's width on the narrowest screen we design for, a 1280 px laptop or projector with
+# the sidebar open (measured in chromium): the main column, and one of two columns.
+CHART_PX = {1: 763, 2: 345}
+# Advance widths of Source Sans in em (chromium, canvas measureText), rounded up; other
+# characters count 0.55 em, capitals 0.62.
+_EM = {**dict.fromkeys(" ", 0.2), **dict.fromkeys(",.:;'|ijlI·", 0.26),
+       **dict.fromkeys("()[]{}-frt/!", 0.35), **dict.fromkeys("csz*?\"xvykJYLF", 0.49),
+       **dict.fromkeys("0123456789aeg–+=#$_~<>", 0.5),
+       **dict.fromkeys("%mwMW@—…", 0.85)}
+_TAG = re.compile(r"<[^>]+>")
 
 BAND_COLORS: dict[str, str] = {b.code: b.color for b in BANDS}
 BAND_TEXT_COLORS: dict[str, str] = {b.code: b.text_color for b in BANDS}
@@ -42,7 +61,7 @@ def template() -> go.layout.Template:
     return go.layout.Template(layout={
         "font": {"family": FONT_FAMILY, "size": BASE_FONT_PX, "color": TEXT},
         "title": {"font": {"size": TITLE_FONT_PX, "color": TEXT}, "x": 0, "xanchor": "left",
-                  "y": 0.98, "yanchor": "top"},
+                  "y": 1, "yanchor": "top", "pad": {"t": TITLE_PAD_PX}},
         "paper_bgcolor": "#FFFFFF", "plot_bgcolor": "#FFFFFF",
         "colorway": [ACCENT, "#E69F00", "#009E73", MUTED, "#CC79A7", "#56B4E9"],
         "separators": ",.",   # decimal comma, thousands dot (Indonesian)
@@ -70,4 +89,64 @@ def figure_layout(fig: go.Figure, title: str, subtitle: str | None = None,
     fig.update_layout(template=TEMPLATE_NAME, title=heading)
     if height:
         fig.update_layout(height=height)
+    return fig
+
+
+def text_px(text: str, size_px: float) -> float:
+    """The width of a line of plotly text in Source Sans at ``size_px`` (tags not counted)."""
+    plain = _TAG.sub("", text)
+    return size_px * sum(_EM.get(ch, 0.62 if ch.isupper() else 0.55) for ch in plain)
+
+
+def wrap(text: str, size_px: float, width_px: float) -> list[str]:
+    """Lines of at most ``width_px``: words kept whole, existing ``<br>`` breaks kept, and a
+    line ends after a clause (';', ':', ',') when that still fills half of it."""
+    lines: list[str] = []
+    for part in re.split(r"<br\s*/?>", text):
+        line: list[str] = []
+        for word in part.split(" "):
+            while line and text_px(" ".join([*line, word]), size_px) > width_px:
+                cut = _clause_end(line, size_px, width_px / 2)
+                lines.append(" ".join(line[:cut]))
+                line = line[cut:]
+            line.append(word)
+        lines.append(" ".join(line))
+    return lines
+
+
+def _clause_end(words: list[str], size_px: float, least_px: float) -> int:
+    """How many of ``words`` to keep on the line: up to the last clause end at least
+    ``least_px`` wide, else all."""
+    for i in range(len(words) - 1, 0, -1):
+        if words[i - 1][-1:] in ";:," and text_px(" ".join(words[:i]), size_px) >= least_px:
+            return i
+    return len(words)
+
+
+def fit_heading(fig: go.Figure, columns: int = 1) -> go.Figure:
+    """Wrap the title and subtitle to the chart's width, and give the extra lines room.
+
+    Plotly never wraps a title: one longer than the chart is cut at its edge. The width is
+    the chart's on a 1280 px screen with the sidebar open, alone or in ``columns`` columns
+    (``CHART_PX``). Each extra line adds its height to the top margin and to the figure's
+    height, so the plot keeps its size. Call it once per figure, before showing it.
+    """
+    width = CHART_PX[columns] * 0.97 - 10        # 3 % and 10 px to spare
+    title = fig.layout.title
+    extra = 0.0
+    for font_px, obj in ((TITLE_FONT_PX, title), (BASE_FONT_PX, title.subtitle)):
+        if not obj.text:
+            continue
+        lines = wrap(obj.text, font_px, width)
+        obj.text = "<br>".join(lines)
+        extra += (len(lines) - 1) * LINE_EM * font_px
+    if "<br>" in (title.text or ""):
+        # plotly drops the cap-height shift of a top-anchored title with several lines: its
+        # first line rose 0.7 em (18 px), half out of the figure. The pad puts it back.
+        title.pad.t = TITLE_PAD_PX + round(CAP_SHIFT_EM * TITLE_FONT_PX)
+    if extra:
+        base = fig.layout.template.layout
+        top = fig.layout.margin.t if fig.layout.margin.t is not None else base.margin.t
+        fig.update_layout(margin_t=(top or 0) + math.ceil(extra),
+                          height=(fig.layout.height or 450) + math.ceil(extra))
     return fig

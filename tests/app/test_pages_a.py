@@ -68,7 +68,8 @@ def figures(at: AppTest) -> list[dict]:
 
 
 def titles(at: AppTest) -> list[str]:
-    return [f["layout"]["title"]["text"] for f in figures(at)]
+    """The charts' titles, unwrapped (``show_figure`` breaks long ones into lines)."""
+    return [f["layout"]["title"]["text"].replace("<br>", " ") for f in figures(at)]
 
 
 def asof(year: int = 2026, tw: int = 3) -> AsOf:

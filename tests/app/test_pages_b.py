@@ -20,7 +20,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from monev.ui import charts_desa as cd
-from monev.ui import nav
+from monev.ui import nav, theme
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
@@ -292,6 +292,15 @@ def test_gantt_sorts_most_urgent_first_and_marks_as_of() -> None:
     assert "Bergeser ke 2028" in status.text[0]
     # The statuses start after the last date and may run past the axis: never clipped by it.
     assert status.cliponaxis is False and status.x[0] < fig.layout.xaxis.range[1]
+    # ... and the axis leaves them their width on a 1280 px screen (the browser test checks
+    # the drawn chart): room after the status start ≥ the widest status's estimated width.
+    start, end = (date.fromisoformat(str(x)[:10]) for x in fig.layout.xaxis.range)
+    share = (end - date.fromisoformat(str(status.x[0])[:10])) / (end - start)
+    plot_px = theme.CHART_PX[1] - max(theme.text_px(y, theme.BASE_FONT_PX)
+                                       for y in status.y) - 40
+    assert share * plot_px >= max(theme.text_px(cd.status_text(s, y), theme.BASE_FONT_PX - 1)
+                                  for s, y in zip(villages["status"],
+                                                  villages["slip_to_year"], strict=True))
     vals, texts = cd._month_ticks(date(2024, 3, 1), date(2026, 12, 31), 6)
     assert texts == ["Jan<br>2024", "Jul", "Jan<br>2025", "Jul", "Jan<br>2026", "Jul"]
     assert vals[1] == "2024-07-01"

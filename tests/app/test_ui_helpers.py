@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 from datetime import date, datetime
 
 import openpyxl
@@ -65,6 +66,75 @@ def test_figure_layout_states_the_finding() -> None:
     assert fig.layout.title.subtitle.text == "TW III 2026"
     assert fig.layout.height == 500
     assert fig.layout.template.layout.font.size == theme.BASE_FONT_PX
+
+
+# Widths in px of these titles in Source Sans at 26 px, measured in chromium (canvas
+# measureText, the woff2 Streamlit serves).
+MEASURED_26PX = {
+    "Terendah: Smart Environment 87,9% (Tinggi)": 487,
+    "Laporan TW III: 14 dari 15 OPD (93,3%)": 413,
+    "26 dari 27 program dikerjakan lintas OPD; Diskominfo terlibat di 19 program "
+    "(5 pengampu, 14 pendukung)": 1140,
+    "WWWWW MMMMM mmmmm": 315,
+    "iiiii lllll ....": 101,
+    "KABUPATEN TUBAN SMART GOVERNANCE OPD DPMPTSP": 614,
+}
+
+
+@pytest.mark.parametrize(("text", "measured"), MEASURED_26PX.items())
+def test_text_width_never_underestimates_the_browser(text: str, measured: int) -> None:
+    """An estimate below the real width would let a title run past the chart's edge."""
+    assert measured <= theme.text_px(text, 26) <= measured * 1.12
+    assert theme.text_px(f"<b>{text}</b>", 26) == theme.text_px(text, 26)
+
+
+def test_wrap_keeps_words_and_breaks() -> None:
+    text = "76 dari 129 desa/kelurahan beroperasi (58,9%); 29 bergeser ke 2026–2028"
+    lines = theme.wrap(text, 26, 400)
+    assert len(lines) == 3 and " ".join(lines) == text
+    assert all(theme.text_px(line, 26) <= 400 for line in lines)
+    assert theme.wrap("Satu<br>dua", 26, 1000) == ["Satu", "dua"]
+    long = ("76 dari 129 desa/kelurahan beroperasi (58,9%); 29 bergeser ke 2026–2028, "
+            "terbanyak di Kec. Palang (5)")
+    assert theme.wrap(long, 26, 730) == [
+        "76 dari 129 desa/kelurahan beroperasi (58,9%);",
+        "29 bergeser ke 2026–2028, terbanyak di Kec. Palang (5)"], "a line ends at a clause"
+    assert theme.wrap("Terendah: Smart Environment 87,9% (Tinggi)", 26, 325) == [
+        "Terendah: Smart", "Environment 87,9% (Tinggi)"], "not at a clause that is too short"
+    assert theme.wrap("Kelurahanyangsangatpanjangsekali", 26, 50) == [
+        "Kelurahanyangsangatpanjangsekali"], "a word longer than the line stays whole"
+
+
+def test_fit_heading_wraps_to_the_column_and_makes_room() -> None:
+    title = "6 dari 15 desa bergeser ke 2026–2028: Kesepakatan APBDes dengan BPD terlewat"
+    subtitle = "15 dari 40 lokasi ditampilkan, yang paling mendesak lebih dulu"
+    fig = theme.figure_layout(go.Figure(go.Bar(x=["A"], y=[1])), title, subtitle, height=500)
+    fig.update_layout(margin_t=150)
+    theme.fit_heading(fig, columns=2)
+    lines = fig.layout.title.text.split("<br>")
+    sub = fig.layout.title.subtitle.text.split("<br>")
+    width = theme.CHART_PX[2]
+    assert " ".join(lines) == title and " ".join(sub) == subtitle
+    assert len(lines) >= 3 and len(sub) >= 2
+    assert all(theme.text_px(line, theme.TITLE_FONT_PX) < width for line in lines)
+    assert all(theme.text_px(line, theme.BASE_FONT_PX) < width for line in sub)
+    extra = math.ceil((len(lines) - 1) * 1.3 * theme.TITLE_FONT_PX
+                      + (len(sub) - 1) * 1.3 * theme.BASE_FONT_PX)
+    assert fig.layout.margin.t == 150 + extra and fig.layout.height == 500 + extra
+    assert fig.layout.title.pad.t == theme.TITLE_PAD_PX + 18, \
+        "a multi-line title is put back below the top edge"
+
+    short = theme.figure_layout(go.Figure(go.Bar(x=["A"], y=[1])), "Laporan TW III: 93,3%")
+    theme.fit_heading(short)
+    assert short.layout.title.text == "Laporan TW III: 93,3%"
+    assert short.layout.margin.t is None and short.layout.height is None
+    assert short.layout.title.pad.t is None
+    wide = theme.figure_layout(go.Figure(go.Bar(x=["A"], y=[1])), title)
+    theme.fit_heading(wide)
+    assert wide.layout.title.text.count("<br>") == 1
+    assert wide.layout.margin.t == 90 + math.ceil(1.3 * theme.TITLE_FONT_PX), \
+        "the template's top margin when the chart sets none"
+    assert wide.layout.height == 450 + math.ceil(1.3 * theme.TITLE_FONT_PX)
 
 
 def test_csv_for_indonesian_excel_and_xlsx_download() -> None:
