@@ -63,7 +63,7 @@ def kpi_row(programs: pd.DataFrame, period: str, year: int, limit: float) -> Non
 def balance_section(programs: pd.DataFrame, rules: Rules, period: str,
                     short_names: dict[str, str]) -> None:
     """Scatter of fisik vs keuangan with the imbalanced programs listed beside it."""
-    left, right = st.columns([1, 1], gap="large")
+    left, right = components.side_by_side("ang_balance")
     with left:
         title, _, how = cd.balance_finding(programs, rules).partition(": ")
         fig = cd.balance_scatter(programs, title, rules, how.capitalize() or None)
@@ -97,7 +97,7 @@ def program_chart(programs: pd.DataFrame, period: str) -> None:
     """Pagu vs realisasi per program, sorted by the user's choice."""
     sort = st.radio("Urutan program", list(SORTS), format_func=SORTS.get, horizontal=True,
                     key="ang_sort")
-    frame = programs.assign(_label=[f"{c} · {cd.short(n, 38)}" for c, n in
+    frame = programs.assign(_label=[f"{c} · {cd.short(n, 32)}" for c, n in
                                     zip(programs["program_code"], programs["program_name"],
                                         strict=True)],
                             _hover=[f"{c} · {n}" for c, n in

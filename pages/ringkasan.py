@@ -198,7 +198,7 @@ def render(flt: filters.Filters) -> None:
     mine = narrowed(programs, flt)
     note = scope_caption(flt, opd_names)
 
-    left, right = st.columns(2, gap="large")
+    left, right = components.side_by_side("rk_top")
     with left:
         found = cc.dimension_finding(dims, rules)
         fig = cc.capaian_bars(dims, "dimension_name", found.title,
@@ -224,7 +224,7 @@ def render(flt: filters.Filters) -> None:
         components.download_buttons(table, f"program_terendah_{flt.year}_tw{flt.tw}",
                                     key="rk_dl_lagging", what="program terendah")
 
-    left, right = st.columns(2, gap="large")
+    left, right = components.side_by_side("rk_running")
     with left:
         found = cc.running_finding(dims)
         components.show_figure(cc.running_bars(dims, found.title, found.detail), key="rk_run",

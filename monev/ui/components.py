@@ -13,11 +13,12 @@ from types import TracebackType
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from monev.domain.bands import BANDS, Band
 from monev.store.db import DatabaseBusy
 from monev.ui.data import BUSY_MESSAGE
-from monev.ui.theme import BASE_FONT_PX, fit_heading
+from monev.ui.theme import BASE_FONT_PX, CHART_PX, fit_bar_labels, fit_heading
 
 LOG = logging.getLogger(__name__)
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,13 +38,24 @@ GLOBAL_CSS = """
 [data-testid="stFileUploaderDropzoneInstructions"] span::after {
   content: "atau seret file ke sini"; font-size: 0.875rem; }
 [data-testid="InputInstructions"] { display: none; }  /* English "Press Enter to ..." */
+/* side_by_side: two columns that stack when each would be narrower than CHART_PX[2] */
+[class*="st-key-pair_"] [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
+[class*="st-key-pair_"] [data-testid="stColumn"] {
+  flex: 1 1 @PAIR@px !important; min-width: min(@PAIR@px, 100%) !important; }
 </style>
-"""
+""".replace("@PAIR@", str(CHART_PX[2]))
 
 
 def global_style() -> None:
     """Page-wide CSS (called once per run by app.py)."""
     st.markdown(GLOBAL_CSS, unsafe_allow_html=True)
+
+
+def side_by_side(key: str) -> list[DeltaGenerator]:
+    """Two columns for two charts, a large gap between them, that stack once the main column
+    cannot give each ``CHART_PX[2]`` px (a 1280 or 1366 px screen with the sidebar open):
+    labelled bars need that width to stay whole."""
+    return st.container(key=f"pair_{key}").columns(2, gap="large")
 
 
 def kpi_tile(label: str, value: str | int | float, help: str | None = None,
@@ -68,8 +80,9 @@ def band_legend(bands: Iterable[Band] = BANDS, title: str = "Tingkat capaian") -
 
 def show_figure(fig: go.Figure, key: str | None = None, columns: int = 1) -> None:
     """Show a plotly figure with the Monev template (not Streamlit's theme), no plotly logo,
-    its title wrapped to its width: the main column, or one of ``columns`` columns."""
-    st.plotly_chart(fit_heading(fig, columns), theme=None, key=key,
+    fitted to the narrowest width it is drawn at (alone, or one of ``columns`` side by side):
+    its title wrapped, its bar labels given room."""
+    st.plotly_chart(fit_heading(fit_bar_labels(fig, columns), columns), theme=None, key=key,
                     config={"displaylogo": False, "displayModeBar": False})
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from numbers import Real
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -30,9 +31,10 @@ TITLE_PAD_PX = 8         # the title's first line below the figure's top edge, a
 # Plotly's line height for multi-line text (plotly.js LINE_SPACING), in em.
 LINE_EM = 1.3
 CAP_SHIFT_EM = 0.7       # plotly.js CAP_SHIFT: how far a top-anchored line sits below its y
-# A chart's width on the narrowest screen we design for, a 1280 px laptop or projector with
-# the sidebar open (measured in chromium): the main column, and one of two columns.
-CHART_PX = {1: 763, 2: 345}
+# The narrowest a chart is drawn: in the main column of a 1280 px laptop or projector with
+# the sidebar open (measured in chromium), and as one of two side by side, which stack below
+# that width (components.side_by_side).
+CHART_PX = {1: 763, 2: 500}
 # Advance widths of Source Sans in em (chromium, canvas measureText), rounded up; other
 # characters count 0.55 em, capitals 0.62.
 _EM = {**dict.fromkeys(" ", 0.2), **dict.fromkeys(",.:;'|ijlI·", 0.26),
@@ -123,11 +125,41 @@ def _clause_end(words: list[str], size_px: float, least_px: float) -> int:
     return len(words)
 
 
+def fit_bar_labels(fig: go.Figure, columns: int = 1) -> go.Figure:
+    """Widen the value axis of horizontal bars so the labels beside them fit the narrowest
+    width the chart is drawn at (``CHART_PX``), at most to 2.5 times its span.
+
+    A label beside a bar (``textposition="outside"``, not clipped) starts where the bar ends,
+    so a long bar's label ran past the chart's right edge on a narrow screen. The plot's width
+    is estimated as the chart's less its longest row label and the margins.
+    """
+    axis = fig.layout.xaxis
+    bars = [t for t in fig.data if t.type == "bar" and t.orientation == "h" and t.base is None
+            and t.x is not None and t.text is not None and not isinstance(t.text, str)]
+    if not bars or axis.range is None or not all(isinstance(v, Real) for v in axis.range):
+        return fig
+    lo, hi = axis.range
+    rows = [str(y) for t in bars for y in (t.y or ())]
+    plot = CHART_PX[columns] - max((text_px(y, BASE_FONT_PX) for y in rows), default=0) - 40
+    need = hi
+    for t in bars:
+        size = t.textfont.size if isinstance(t.textfont.size, Real) else BASE_FONT_PX
+        where = t.textposition
+        for i, (x, label) in enumerate(zip(t.x, t.text, strict=True)):
+            outside = (where[i] if isinstance(where, (list, tuple)) else where) == "outside"
+            room = plot - text_px(str(label), size) - 8      # plotly's 3 px gap, and spare
+            if outside and room > 0 and isinstance(x, Real) and x > lo:
+                need = max(need, lo + (x - lo) * plot / room)
+    if need > hi:
+        axis.range = [lo, min(need, lo + 2.5 * (hi - lo))]
+    return fig
+
+
 def fit_heading(fig: go.Figure, columns: int = 1) -> go.Figure:
     """Wrap the title and subtitle to the chart's width, and give the extra lines room.
 
     Plotly never wraps a title: one longer than the chart is cut at its edge. The width is
-    the chart's on a 1280 px screen with the sidebar open, alone or in ``columns`` columns
+    the narrowest the chart is drawn, alone or as one of ``columns`` side by side
     (``CHART_PX``). Each extra line adds its height to the top margin and to the figure's
     height, so the plot keeps its size. Call it once per figure, before showing it.
     """

@@ -137,6 +137,39 @@ def test_fit_heading_wraps_to_the_column_and_makes_room() -> None:
     assert wide.layout.height == 450 + math.ceil(1.3 * theme.TITLE_FONT_PX)
 
 
+def _bars(values: list[float], texts: list[str], top: float) -> go.Figure:
+    fig = go.Figure(go.Bar(x=values, y=[f"Program {i}" for i in range(len(values))],
+                           orientation="h", text=texts, textposition="outside",
+                           cliponaxis=False))
+    fig.update_xaxes(range=[0, top])
+    return fig
+
+
+def test_fit_bar_labels_gives_the_labels_beside_long_bars_room() -> None:
+    texts = ["56,3% · Rp 2,8 M dari Rp 5 M", "22,7% · Rp 696,7 jt dari Rp 3,1 M", "3%"]
+    fig = theme.fit_bar_labels(_bars([5e9, 3.1e9, 1e8], texts, 6e9))
+    top = fig.layout.xaxis.range[1]
+    plot = theme.CHART_PX[1] - theme.text_px("Program 0", theme.BASE_FONT_PX) - 40
+    assert 6e9 < top <= 2.5 * 6e9
+    for x, text in zip([5e9, 3.1e9], texts, strict=False):   # each label ends inside the plot
+        assert x / top * plot + theme.text_px(text, theme.BASE_FONT_PX) <= plot
+    half = theme.fit_bar_labels(_bars([5e9, 3.1e9, 1e8], texts, 6e9), columns=2)
+    assert half.layout.xaxis.range[1] > top, "a narrower chart needs more room"
+    longest = _bars([5e9], ["22,7% · Rp 696,7 jt dari Rp 3,1 M · APBD dan DAK"], 5.1e9)
+    assert theme.fit_bar_labels(longest, columns=2).layout.xaxis.range[1] == 2.5 * 5.1e9, \
+        "no more than 2.5 times the span"
+
+    short = theme.fit_bar_labels(_bars([50, 90], ["50%", "90%"], 152))
+    assert list(short.layout.xaxis.range) == [0, 152], "labels that fit leave the axis alone"
+    inside = _bars([5e9], texts[:1], 8e9)
+    inside.update_traces(textposition="inside")
+    assert theme.fit_bar_labels(inside).layout.xaxis.range[1] == 8e9
+    dates = go.Figure(go.Bar(x=[30], y=["A"], base=["2026-01-01"], orientation="h",
+                             text=["x"], textposition="outside"))
+    dates.update_xaxes(range=["2026-01-01", "2026-12-31"])
+    assert theme.fit_bar_labels(dates).layout.xaxis.range == ("2026-01-01", "2026-12-31")
+
+
 def test_csv_for_indonesian_excel_and_xlsx_download() -> None:
     df = pd.DataFrame({"OPD": ["Diskominfo"], "Capaian": [91.5],
                        "Waktu": [pd.Timestamp("2026-11-23 10:00", tz="Asia/Jakarta")]})

@@ -102,7 +102,7 @@ def test_comparison_page_on_several_regions(national_server: Server, page,
 
 
 # Every drawn chart's heading (where its title and subtitle end, where the plot begins) and
-# its text marks (the Gantt's statuses, the matrix letters) that end past its right edge.
+# the texts that end past its right edge (bar labels, the Gantt's statuses, axis titles).
 HEADINGS_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(p => {
     const box = el => { const b = el && el.getBBox(); return b && {top: b.y, right: b.x + b.width,
                                                                   bottom: b.y + b.height}; };
@@ -110,14 +110,14 @@ HEADINGS_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(p =
     return {width: p.getBoundingClientRect().width, plotTop: p._fullLayout._size.t,
             text: p._fullLayout.title.text, title: box(p.querySelector('.gtitle')),
             subtitle: box(p.querySelector('.gtitle-subtitle')),
-            marksOut: [...p.querySelectorAll('.textpoint text')]
+            marksOut: [...p.querySelectorAll('svg.main-svg text')]
                 .filter(t => t.getBoundingClientRect().right > edge).map(t => t.textContent)};
 })"""
 
 
 def cut_headings(page) -> list[str]:
-    """The drawn charts whose title or subtitle runs past an edge or into the plot, or whose
-    text marks run past the right edge."""
+    """The drawn charts whose title or subtitle runs past an edge or into the plot, or with a
+    text that runs past the right edge."""
     problems = []
     for chart in page.evaluate(HEADINGS_JS):
         if not chart["width"] or not chart["title"]:      # in a closed tab or expander
@@ -132,7 +132,7 @@ def cut_headings(page) -> list[str]:
 def test_chart_titles_fit_a_1280_screen(server: Server, national_server: Server, page) -> None:
     """On a 1280×800 laptop or projector with the sidebar open, no chart title or subtitle is
     cut at the chart's edge or runs into the plot (plotly never wraps them by itself), and no
-    text mark (a village's status on the Gantt) runs past the right edge."""
+    text (a bar's label, a village's status on the Gantt) runs past the right edge."""
     page.set_viewport_size({"width": 1280, "height": 800})
     seen, problems = 0, []
     for file, title, _, _ in nav.PAGES:
