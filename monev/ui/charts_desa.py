@@ -460,7 +460,7 @@ def _status_room(start: date, text_x: date, labels: list[str], texts: list[str])
     """The axis end that leaves the widest status room after ``text_x`` on the narrowest
     screen (``theme.CHART_PX``): the plot is the chart less its row labels and margins."""
     plot_px = CHART_PX[1] - max((text_px(lab, BASE_FONT_PX) for lab in labels), default=0) - 40
-    need = max((text_px(t, BASE_FONT_PX - 1) for t in texts), default=0) + 12
+    need = max((text_px(t, BASE_FONT_PX - 1) for t in texts), default=0) + 12  # its gap, spare
     share = min(need / max(plot_px, 1), 0.5)
     return start + (text_x - start) / (1 - share)
 

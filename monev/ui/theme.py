@@ -4,6 +4,8 @@ Charts are read on a projector in a meeting room: large fonts (18 px body, 26 px
 white background, few colours (the band palette, one accent, greys) and a title that states
 the finding ("3 dari 6 dimensi di bawah target"), not the chart type. Pass ``theme=None`` to
 ``st.plotly_chart`` (``components.show_figure`` does) so Streamlit keeps this template.
+``fit_heading`` and ``fit_bar_labels`` fit a chart to the narrowest width it is drawn at
+(``CHART_PX``): Plotly wraps no title and lets a bar's label run past the chart's edge.
 """
 
 from __future__ import annotations

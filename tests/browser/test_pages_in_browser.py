@@ -103,33 +103,33 @@ def test_comparison_page_on_several_regions(national_server: Server, page,
 
 # Every drawn chart's heading (where its title and subtitle end, where the plot begins) and
 # the texts that end past its right edge (bar labels, the Gantt's statuses, axis titles).
-HEADINGS_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(p => {
+CHART_TEXTS_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(p => {
     const box = el => { const b = el && el.getBBox(); return b && {top: b.y, right: b.x + b.width,
                                                                   bottom: b.y + b.height}; };
     const edge = p.getBoundingClientRect().right + 1;
     return {width: p.getBoundingClientRect().width, plotTop: p._fullLayout._size.t,
             text: p._fullLayout.title.text, title: box(p.querySelector('.gtitle')),
             subtitle: box(p.querySelector('.gtitle-subtitle')),
-            marksOut: [...p.querySelectorAll('svg.main-svg text')]
+            textsOut: [...p.querySelectorAll('svg.main-svg text')]
                 .filter(t => t.getBoundingClientRect().right > edge).map(t => t.textContent)};
 })"""
 
 
-def cut_headings(page) -> list[str]:
+def cut_chart_texts(page) -> list[str]:
     """The drawn charts whose title or subtitle runs past an edge or into the plot, or with a
     text that runs past the right edge."""
     problems = []
-    for chart in page.evaluate(HEADINGS_JS):
+    for chart in page.evaluate(CHART_TEXTS_JS):
         if not chart["width"] or not chart["title"]:      # in a closed tab or expander
             continue
         parts = [b for b in (chart["title"], chart["subtitle"]) if b]
         if (chart["title"]["top"] < 0 or any(b["right"] > chart["width"] for b in parts)
-                or parts[-1]["bottom"] > chart["plotTop"] or chart["marksOut"]):
+                or parts[-1]["bottom"] > chart["plotTop"] or chart["textsOut"]):
             problems.append(f"{chart['text']!r}: {chart}")
     return problems
 
 
-def test_chart_titles_fit_a_1280_screen(server: Server, national_server: Server, page) -> None:
+def test_charts_fit_a_1280_screen(server: Server, national_server: Server, page) -> None:
     """On a 1280×800 laptop or projector with the sidebar open, no chart title or subtitle is
     cut at the chart's edge or runs into the plot (plotly never wraps them by itself), and no
     text (a bar's label, a village's status on the Gantt) runs past the right edge."""
@@ -139,8 +139,8 @@ def test_chart_titles_fit_a_1280_screen(server: Server, national_server: Server,
         running = national_server if file in nav.ACROSS_REGIONS else server
         open_page(page, running, file, title)
         page.wait_for_timeout(500)                        # plotly lays out after the script
-        seen += sum(1 for c in page.evaluate(HEADINGS_JS) if c["width"] and c["title"])
-        problems += [f"{title}: {p}" for p in cut_headings(page)]
+        seen += sum(1 for c in page.evaluate(CHART_TEXTS_JS) if c["width"] and c["title"])
+        problems += [f"{title}: {p}" for p in cut_chart_texts(page)]
     assert seen >= 12, f"only {seen} charts drawn"
     assert not problems, "\n".join(problems)
 
