@@ -21,6 +21,7 @@ from monev.ui.data import BUSY_MESSAGE
 from monev.ui.theme import BASE_FONT_PX, CHART_PX, fit_bar_labels, fit_heading
 
 LOG = logging.getLogger(__name__)
+TILE_MIN_PX = 200   # a KPI tile's narrowest: its value at 36 px, the padding and the border
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERROR_MESSAGE = ("Terjadi kesalahan saat menampilkan bagian ini. Muat ulang halaman; bila "
                  "masih terjadi, hubungi admin Diskominfo.")
@@ -42,8 +43,18 @@ GLOBAL_CSS = """
 [class*="st-key-pair_"] [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
 [class*="st-key-pair_"] [data-testid="stColumn"] {
   flex: 1 1 @PAIR@px !important; min-width: min(@PAIR@px, 100%) !important; }
+/* A row of KPI tiles is a grid that wraps once a tile would be narrower than its value
+   ("12 dari 57" at 36 px), its tiles of one width; labels and deltas wrap onto a second
+   line instead of ending in "…". */
+[data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) {
+  display: grid !important;
+  grid-template-columns: repeat(auto-fit, minmax(min(@TILE@px, 100%), 1fr)); }
+[data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"])
+  > [data-testid="stColumn"] { width: auto !important; min-width: 0 !important; }
+[data-testid="stMetricLabel"] *, [data-testid="stMetricDelta"] * {
+  white-space: normal !important; text-overflow: clip !important; overflow: visible !important; }
 </style>
-""".replace("@PAIR@", str(CHART_PX[2]))
+""".replace("@PAIR@", str(CHART_PX[2])).replace("@TILE@", str(TILE_MIN_PX))
 
 
 def global_style() -> None:

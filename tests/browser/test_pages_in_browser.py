@@ -129,19 +129,30 @@ def cut_chart_texts(page) -> list[str]:
     return problems
 
 
-def test_charts_fit_a_1280_screen(server: Server, national_server: Server, page) -> None:
+# Every KPI tile's texts that Streamlit ends in "…" (wider than their box).
+TILES_JS = """() => [...document.querySelectorAll('[data-testid="stMetric"]')].map(m =>
+    ['Value', 'Label', 'Delta'].filter(part => [...m.querySelectorAll(
+        `[data-testid="stMetric${part}"], [data-testid="stMetric${part}"] *`)].some(
+        e => e.scrollWidth > e.clientWidth + 1)).map(part => part + ': ' + m.innerText))"""
+
+
+def test_pages_fit_a_1280_screen(server: Server, national_server: Server, page) -> None:
     """On a 1280×800 laptop or projector with the sidebar open, no chart title or subtitle is
-    cut at the chart's edge or runs into the plot (plotly never wraps them by itself), and no
-    text (a bar's label, a village's status on the Gantt) runs past the right edge."""
+    cut at the chart's edge or runs into the plot (plotly never wraps them by itself), no
+    text (a bar's label, a village's status on the Gantt) runs past the right edge, and no
+    KPI tile's value, label or delta is cut short."""
     page.set_viewport_size({"width": 1280, "height": 800})
-    seen, problems = 0, []
+    charts, tiles, problems = 0, 0, []
     for file, title, _, _ in nav.PAGES:
         running = national_server if file in nav.ACROSS_REGIONS else server
         open_page(page, running, file, title)
         page.wait_for_timeout(500)                        # plotly lays out after the script
-        seen += sum(1 for c in page.evaluate(CHART_TEXTS_JS) if c["width"] and c["title"])
+        charts += sum(1 for c in page.evaluate(CHART_TEXTS_JS) if c["width"] and c["title"])
         problems += [f"{title}: {p}" for p in cut_chart_texts(page)]
-    assert seen >= 12, f"only {seen} charts drawn"
+        cut = page.evaluate(TILES_JS)
+        tiles += len(cut)
+        problems += [f"{title}: tile text cut {texts}" for texts in cut if texts]
+    assert charts >= 12 and tiles >= 30, f"only {charts} charts and {tiles} tiles drawn"
     assert not problems, "\n".join(problems)
 
 
