@@ -26,7 +26,7 @@ from monev.domain.settings import DEFAULT, Rules
 from monev.domain.text import KOSONG
 from monev.ui.format import angka, persen, rupiah, tanggal
 from monev.ui.format import is_missing as _missing
-from monev.ui.theme import ACCENT, BASE_FONT_PX, CHART_PX, GRID, MUTED, TEXT, figure_layout, text_px
+from monev.ui.theme import ACCENT, BASE_FONT_PX, GRID, MUTED, TEXT, figure_layout, plot_px, text_px
 
 ALL = "*"
 BULAN_PENDEK = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov",
@@ -457,11 +457,10 @@ def village_gantt(villages: pd.DataFrame, milestones: pd.DataFrame, on: date, on
 
 
 def _status_room(start: date, text_x: date, labels: list[str], texts: list[str]) -> date:
-    """The axis end that leaves the widest status room after ``text_x`` on the narrowest
-    screen (``theme.CHART_PX``): the plot is the chart less its row labels and margins."""
-    plot_px = CHART_PX[1] - max((text_px(lab, BASE_FONT_PX) for lab in labels), default=0) - 40
+    """The axis end that leaves the widest status room after ``text_x`` in the plot of the
+    chart on the narrowest screen (``theme.plot_px``)."""
     need = max((text_px(t, BASE_FONT_PX - 1) for t in texts), default=0) + 12  # its gap, spare
-    share = min(need / max(plot_px, 1), 0.5)
+    share = min(need / max(plot_px(labels), 1), 0.5)
     return start + (text_x - start) / (1 - share)
 
 

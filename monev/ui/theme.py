@@ -127,13 +127,19 @@ def _clause_end(words: list[str], size_px: float, least_px: float) -> int:
     return len(words)
 
 
+def plot_px(row_labels: list[str], columns: int = 1) -> float:
+    """The estimated width of the plot of a chart drawn at ``CHART_PX[columns]`` with these
+    row labels on its y axis: the chart less its longest label and the margins."""
+    return CHART_PX[columns] - max((text_px(y, BASE_FONT_PX) for y in row_labels),
+                                   default=0) - 40
+
+
 def fit_bar_labels(fig: go.Figure, columns: int = 1) -> go.Figure:
     """Widen the value axis of horizontal bars so the labels beside them fit the narrowest
     width the chart is drawn at (``CHART_PX``), at most to 2.5 times its span.
 
     A label beside a bar (``textposition="outside"``, not clipped) starts where the bar ends,
-    so a long bar's label ran past the chart's right edge on a narrow screen. The plot's width
-    is estimated as the chart's less its longest row label and the margins.
+    so a long bar's label ran past the chart's right edge on a narrow screen.
     """
     axis = fig.layout.xaxis
     bars = [t for t in fig.data if t.type == "bar" and t.orientation == "h" and t.base is None
@@ -141,8 +147,7 @@ def fit_bar_labels(fig: go.Figure, columns: int = 1) -> go.Figure:
     if not bars or axis.range is None or not all(isinstance(v, Real) for v in axis.range):
         return fig
     lo, hi = axis.range
-    rows = [str(y) for t in bars for y in (t.y or ())]
-    plot = CHART_PX[columns] - max((text_px(y, BASE_FONT_PX) for y in rows), default=0) - 40
+    plot = plot_px([str(y) for t in bars for y in (t.y or ())], columns)
     need = hi
     for t in bars:
         size = t.textfont.size if isinstance(t.textfont.size, Real) else BASE_FONT_PX

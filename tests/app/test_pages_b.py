@@ -296,11 +296,9 @@ def test_gantt_sorts_most_urgent_first_and_marks_as_of() -> None:
     # the drawn chart): room after the status start ≥ the widest status's estimated width.
     start, end = (date.fromisoformat(str(x)[:10]) for x in fig.layout.xaxis.range)
     share = (end - date.fromisoformat(str(status.x[0])[:10])) / (end - start)
-    plot_px = theme.CHART_PX[1] - max(theme.text_px(y, theme.BASE_FONT_PX)
-                                       for y in status.y) - 40
-    assert share * plot_px >= max(theme.text_px(cd.status_text(s, y), theme.BASE_FONT_PX - 1)
-                                  for s, y in zip(villages["status"],
-                                                  villages["slip_to_year"], strict=True))
+    widest = max(theme.text_px(cd.status_text(s, y), theme.BASE_FONT_PX - 1)
+                 for s, y in zip(villages["status"], villages["slip_to_year"], strict=True))
+    assert share * theme.plot_px(list(status.y)) >= widest
     vals, texts = cd._month_ticks(date(2024, 3, 1), date(2026, 12, 31), 6)
     assert texts == ["Jan<br>2024", "Jul", "Jan<br>2025", "Jul", "Jan<br>2026", "Jul"]
     assert vals[1] == "2024-07-01"

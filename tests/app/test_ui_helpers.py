@@ -149,7 +149,8 @@ def test_fit_bar_labels_gives_the_labels_beside_long_bars_room() -> None:
     texts = ["56,3% · Rp 2,8 M dari Rp 5 M", "22,7% · Rp 696,7 jt dari Rp 3,1 M", "3%"]
     fig = theme.fit_bar_labels(_bars([5e9, 3.1e9, 1e8], texts, 6e9))
     top = fig.layout.xaxis.range[1]
-    plot = theme.CHART_PX[1] - theme.text_px("Program 0", theme.BASE_FONT_PX) - 40
+    plot = theme.plot_px(["Program 0", "Program 1", "Program 2"])
+    assert plot == theme.CHART_PX[1] - theme.text_px("Program 0", theme.BASE_FONT_PX) - 40
     assert 6e9 < top <= 2.5 * 6e9
     for x, text in zip([5e9, 3.1e9], texts, strict=False):   # each label ends inside the plot
         assert x / top * plot + theme.text_px(text, theme.BASE_FONT_PX) <= plot
