@@ -8,6 +8,8 @@ Roles (issue "Accounts, roles, audit"):
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,6 +28,9 @@ MAX_FAILED = 5                       # failed sign-ins before a lock
 LOCK_FOR = timedelta(minutes=15)
 SESSION_IDLE = timedelta(hours=2)    # a session expires after this long without activity
 SESSION_MAX = timedelta(hours=12)    # and after this long in any case
+# A signed-in browser re-reads its stored session this often: a sign-out in another tab, a
+# deactivated account or a changed role reaches an open tab within this time.
+SESSION_CHECK = timedelta(minutes=5)
 MIN_PASSWORD = 10
 
 # argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): a sign-in costs about
@@ -104,3 +109,13 @@ def lock_after_failure(failed_attempts: int, now: datetime) -> datetime | None:
 def session_expired(signed_in_at: datetime, last_seen: datetime, now: datetime) -> bool:
     """Whether a session must sign in again."""
     return now - last_seen > SESSION_IDLE or now - signed_in_at > SESSION_MAX
+
+
+def new_session_token() -> str:
+    """A random session token for the browser's cookie (256 bits, URL- and cookie-safe)."""
+    return secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> str:
+    """The only form of a session token the database keeps (SHA-256: the token is random)."""
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 
 from monev import auth
+from monev.store import db
 
 
 def add_user(con: duckdb.DuckDBPyConnection, username: str, full_name: str, role: str,
@@ -34,7 +35,7 @@ def set_user(con: duckdb.DuckDBPyConnection, username: str, *, actor: str,
              role: str | None = None, opd_code: str | None = None,
              region_code: str | None = None, now: datetime | None = None) -> None:
     """Change a user's status, password, role or region ('*' = every region); audited (never
-    with the password)."""
+    with the password). A new password or a deactivation ends the user's browser sessions."""
     now = now or datetime.now().replace(microsecond=0)
     row = con.execute("SELECT role, opd_code FROM app_user WHERE username = ?",
                       [username]).fetchone()
@@ -61,6 +62,9 @@ def set_user(con: duckdb.DuckDBPyConnection, username: str, *, actor: str,
         region = None if region_code == "*" else region_code
         con.execute("UPDATE app_user SET region_code = ? WHERE username = ?", [region, username])
         changes["region"] = region or "semua"
+    if password is not None or active is False:
+        con.execute("UPDATE web_session SET ended_at = ? WHERE username = ? "
+                    "AND ended_at IS NULL", [now, username])
     audit(con, actor, "user_change", username, changes, now)
 
 
@@ -93,6 +97,51 @@ def sign_in(con: duckdb.DuckDBPyConnection, username: str, password: str,
                 "WHERE username = ?", [username])
     audit(con, username, "sign_in", username, None, now)
     return auth.User(username, full_name, role, opd, region), "Berhasil masuk."
+
+
+def start_session(con: duckdb.DuckDBPyConnection, username: str,
+                  now: datetime | None = None) -> str:
+    """Record a new signed-in browser session; returns its token for the cookie (only its
+    hash is stored). Sessions that ended or expired are removed first."""
+    now = now or datetime.now().replace(microsecond=0)
+    db.init_schema(con)  # a database made before sessions were kept gets their table
+    con.execute("DELETE FROM web_session WHERE ended_at IS NOT NULL OR last_seen < ? "
+                "OR signed_in_at < ?", [now - auth.SESSION_IDLE, now - auth.SESSION_MAX])
+    token = auth.new_session_token()
+    con.execute("INSERT INTO web_session VALUES (?, ?, ?, ?, NULL)",
+                [auth.token_hash(token), username, now, now])
+    return token
+
+
+def resume_session(con: duckdb.DuckDBPyConnection, token: str, now: datetime | None = None
+                   ) -> tuple[auth.User, datetime] | None:
+    """The account of a session still valid, as it is now (its role may have changed), and
+    when the session signed in; marks the session seen. None when the token is unknown, the
+    session ended or expired, or the account was deactivated (the session is ended then)."""
+    now = now or datetime.now().replace(microsecond=0)
+    db.init_schema(con)
+    key = auth.token_hash(token)
+    row = con.execute(
+        "SELECT s.username, s.signed_in_at, s.last_seen, u.full_name, u.role, u.opd_code, "
+        "u.region_code, coalesce(u.active, FALSE) FROM web_session s "
+        "LEFT JOIN app_user u USING (username) WHERE s.token_hash = ? AND s.ended_at IS NULL",
+        [key]).fetchone()
+    if row is None:
+        return None
+    username, signed_in_at, last_seen, full_name, role, opd, region, active = row
+    if not active or auth.session_expired(signed_in_at, last_seen, now):
+        end_session(con, token, now)
+        return None
+    con.execute("UPDATE web_session SET last_seen = ? WHERE token_hash = ?", [now, key])
+    return auth.User(username, full_name, role, opd, region), signed_in_at
+
+
+def end_session(con: duckdb.DuckDBPyConnection, token: str,
+                now: datetime | None = None) -> None:
+    """End a browser session (sign-out, expiry): its token no longer signs anyone in."""
+    now = now or datetime.now().replace(microsecond=0)
+    con.execute("UPDATE web_session SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL",
+                [now, auth.token_hash(token)])
 
 
 def users(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -117,6 +117,16 @@ CREATE TABLE IF NOT EXISTS app_user (
     created_by VARCHAR NOT NULL
 );
 
+-- Signed-in browsers, so a reload or a second tab stays signed in. The browser keeps a random
+-- token in a cookie; only its SHA-256 is stored here (monev.store.accounts.start_session).
+CREATE TABLE IF NOT EXISTS web_session (
+    token_hash VARCHAR NOT NULL,
+    username VARCHAR NOT NULL,
+    signed_in_at TIMESTAMP NOT NULL,
+    last_seen TIMESTAMP NOT NULL,
+    ended_at TIMESTAMP               -- signed out, expired, or the account was deactivated
+);
+
 -- Actions that are not loads (loads, supersedes, restores and rejections are in load_event).
 CREATE TABLE IF NOT EXISTS audit_event (
     audit_id INTEGER PRIMARY KEY,

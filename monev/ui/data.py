@@ -23,9 +23,9 @@ Design
   (every accepted load, restore and withdrawal appends a line to it) and of the database file
   (rejected attempts are recorded only inside the database). A new upload, from the app or
   from the CLI, therefore changes the key and every page re-reads; nothing else re-queries.
-  Signing in and out (:func:`write_account`) writes only the account and audit tables, which
-  pages read uncached; the version the file has after such a write is taken as the same data
-  as before it, so a sign-in does not empty every session's cache.
+  Signing in and out (:func:`write_account`) writes only the account, session and audit
+  tables, which pages read uncached; the version the file has after such a write is taken as
+  the same data as before it, so a sign-in does not empty every session's cache.
 * **Memory**: the cache keeps pickled results, at most :data:`CACHE_MAX_SIZE` of them in all
   (least recently used go first). Entries of an older data version can never be read again,
   so they are dropped as soon as a newer version is seen. Reads run with
@@ -142,8 +142,9 @@ _SAME_DATA: dict[str, str] = {}
 
 
 def write_account(fn: Callable[..., T], *args: Any, path: Path | None = None) -> T:
-    """Like :func:`write`, for a write that no cached read depends on (sign-in, sign-out and
-    lock-outs touch only ``app_user`` and ``audit_event``, read uncached): the cache is kept.
+    """Like :func:`write`, for a write that no cached read depends on (sign-in, sign-out,
+    lock-outs and browser sessions touch only ``app_user``, ``web_session`` and
+    ``audit_event``, read uncached): the cache is kept.
 
     The write runs under :data:`LOCK`, so no write of this process falls between the two
     versions; a write by another process in those milliseconds that leaves the archive journal

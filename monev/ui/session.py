@@ -4,6 +4,15 @@ app.py asks ``active_user()`` before any page runs and, when nobody is signed in
 ``login_page()`` (which stops the script) in place of the requested page; after signing in
 the same page (URL) opens. Rate limiting and the audit records
 live in ``monev.store.accounts`` (so they hold for every way in, not only this form).
+
+A reload or a second tab opens a new Streamlit session. So that it stays signed in, signing in
+records a session in the database (``accounts.start_session``) and hands the browser its
+random token in a cookie (:data:`COOKIE`, set by a script on the next page run, SameSite
+Strict, as long as :data:`auth.SESSION_MAX`). A new Streamlit session reads the cookie
+(``st.context.cookies``) and resumes the stored session if it is still valid. Signing out
+ends the stored session, so the cookie no longer signs anyone in; an open tab re-checks its
+stored session every :data:`auth.SESSION_CHECK` and signs out when it was ended elsewhere or
+the account was deactivated.
 """
 
 from __future__ import annotations
@@ -19,6 +28,12 @@ from monev.ui import data
 USER_KEY = "_monev_user"
 SIGNED_IN_KEY = "_monev_signed_in_at"
 SEEN_KEY = "_monev_last_seen"
+TOKEN_KEY = "_monev_token"            # the token of this session's stored session
+CHECKED_KEY = "_monev_checked_at"     # when the stored session was last read
+SET_COOKIE_KEY = "_monev_set_cookie"  # a token to hand the browser on the next run
+TRIED_KEY = "_monev_cookie_tried"     # the cookie token this session already tried
+COOKIE = "monev_sesi"
+_KEYS = (USER_KEY, SIGNED_IN_KEY, SEEN_KEY, TOKEN_KEY, CHECKED_KEY, SET_COOKIE_KEY)
 
 
 def _now() -> datetime:
@@ -36,23 +51,85 @@ def _demo_hint(con) -> bool:  # noqa: ANN001 - a DuckDB connection
     return bool(row and row[0] == "true")
 
 
-def _sign_in(username: str, password: str) -> tuple[auth.User | None, str]:
-    return data.write_account(accounts.sign_in, username.strip(), password)
+def _sign_in(con, username: str,  # noqa: ANN001 - a DuckDB connection
+             password: str) -> tuple[auth.User | None, str, str | None]:
+    """Check the credentials and, when they pass, record a browser session: the user, the
+    message and the session's token."""
+    user, message = accounts.sign_in(con, username, password)
+    return user, message, accounts.start_session(con, user.username) if user else None
+
+
+def _end_session(con, username: str, token: str | None,  # noqa: ANN001 - DuckDB
+                 reason: str | None) -> None:
+    accounts.audit(con, username, "sign_out", username, {"reason": reason} if reason else None)
+    if token:
+        accounts.end_session(con, token)
 
 
 def sign_out(reason: str | None = None) -> None:
-    """End the session (audited)."""
+    """End the session (audited); the browser's cookie no longer signs anyone in."""
     user = current_user()
     if user is not None:
-        data.write_account(accounts.audit, user.username, "sign_out", user.username,
-                           {"reason": reason} if reason else None)
-    for key in (USER_KEY, SIGNED_IN_KEY, SEEN_KEY):
+        data.write_account(_end_session, user.username, st.session_state.get(TOKEN_KEY),
+                           reason)
+    _forget()
+
+
+def _forget() -> None:
+    for key in _KEYS:
         st.session_state.pop(key, None)
+
+
+def _signed_in(user: auth.User, signed_in_at: datetime, token: str | None,
+               now: datetime) -> None:
+    st.session_state.update({USER_KEY: user, SIGNED_IN_KEY: signed_in_at, SEEN_KEY: now,
+                             TOKEN_KEY: token, CHECKED_KEY: now})
+
+
+def _cookie() -> str | None:
+    """The session cookie the browser sent when this page was loaded (None without one)."""
+    value = st.context.cookies.get(COOKIE)
+    return value if isinstance(value, str) and value else None
+
+
+def _resume_from_cookie() -> auth.User | None:
+    """The user of the session the browser's cookie names, if it is still valid (tried once
+    per Streamlit session: the cookie is that of the page load)."""
+    token = _cookie()
+    if not token or st.session_state.get(TRIED_KEY) == token:
+        return None
+    try:
+        found = data.write_account(accounts.resume_session, token)
+    except data.DatabaseBusy:
+        return None  # the sign-in form shows; the next run tries again
+    st.session_state[TRIED_KEY] = token
+    if found is None:
+        return None
+    user, signed_in_at = found
+    _signed_in(user, signed_in_at, token, _now())
+    return user
+
+
+def _still_valid(user: auth.User, now: datetime) -> auth.User | None:
+    """Re-read the stored session every SESSION_CHECK: the account as it is now, or None
+    when the session was ended elsewhere (signed out in another tab, account deactivated)."""
+    token = st.session_state.get(TOKEN_KEY)
+    if not token or now - st.session_state.get(CHECKED_KEY, now) < auth.SESSION_CHECK:
+        return user
+    try:
+        found = data.write_account(accounts.resume_session, token, now)
+    except data.DatabaseBusy:
+        return user  # checked again on the next run
+    st.session_state[CHECKED_KEY] = now
+    if found is None:
+        return None
+    st.session_state[USER_KEY] = found[0]
+    return found[0]
 
 
 def active_user() -> auth.User | None:
     """The signed-in user, or None when nobody is or the session has expired."""
-    user = current_user()
+    user = current_user() or _resume_from_cookie()
     if user is None:
         return None
     now = _now()
@@ -60,8 +137,25 @@ def active_user() -> auth.User | None:
         sign_out("kedaluwarsa")
         st.session_state["_monev_expired"] = True
         return None
+    user = _still_valid(user, now)
+    if user is None:
+        _forget()
+        st.session_state["_monev_expired"] = True
+        return None
     st.session_state[SEEN_KEY] = now
     return user
+
+
+def _cookie_script(token: str | None) -> str:
+    """A script that stores ``token`` in the session cookie, or deletes the cookie."""
+    value = (f"{token}; Max-Age={int(auth.SESSION_MAX.total_seconds())}" if token
+             else "; Max-Age=0")
+    return (f"<script>document.cookie = '{COOKIE}={value}; Path=/; SameSite=Strict' + "
+            "(location.protocol === 'https:' ? '; Secure' : '');</script>")
+
+
+def _hand_cookie(token: str | None) -> None:
+    st.html(_cookie_script(token), width="content", unsafe_allow_javascript=True)
 
 
 def login_page() -> None:
@@ -80,18 +174,22 @@ def _login_page() -> None:
         password = st.text_input("Kata sandi", type="password")
         submitted = st.form_submit_button("Masuk", type="primary")
     if submitted:
-        user, message = _sign_in(username, password)
+        user, message, token = data.write_account(_sign_in, username.strip(), password)
         if user is None:
             st.error(message)
         else:
             now = _now()
-            st.session_state.update({USER_KEY: user, SIGNED_IN_KEY: now, SEEN_KEY: now})
+            _signed_in(user, now, token, now)
+            st.session_state[SET_COOKIE_KEY] = token
             st.rerun()
     if data.read(_demo_hint):
         from etl.demo import DEMO_PASSWORD, DEMO_USERS
         lines = "\n".join(f"- **{u}** — {name}" for u, name, _, _ in DEMO_USERS)
         st.info(f"Data demo Kabupaten Tuban. Akun demo (kata sandi **{DEMO_PASSWORD}**):\n\n"
                 f"{lines}")
+    cookie = _cookie()
+    if cookie and st.session_state.get(TRIED_KEY) == cookie:
+        _hand_cookie(None)  # it names a session that ended: the browser forgets it
 
 
 def require(permission: str) -> auth.User:
@@ -112,3 +210,6 @@ def sidebar_account(user: auth.User) -> None:
         if st.button("Keluar", key="keluar", icon=":material/logout:"):
             sign_out()
             st.rerun()
+        token = st.session_state.pop(SET_COOKIE_KEY, None)
+        if token:
+            _hand_cookie(token)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from monev import auth
 from monev.store import accounts
+from monev.ui import session
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
@@ -55,6 +59,69 @@ def test_sign_out(people):
                   PASSWORD)
     at = at.sidebar.button(key="keluar").click().run()
     assert at.text_input[0].label == "Nama pengguna"
+
+
+def _handed_cookie(at: AppTest) -> str | None:
+    """The token the page's script stores in the session cookie ('' when it deletes it)."""
+    for element in at.get("html"):
+        found = re.search(rf"{session.COOKIE}=([^;]*);", element.proto.body)
+        if found:
+            return found.group(1)
+    return None
+
+
+def _stored_sessions(path: Path) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    rows = con.execute("SELECT token_hash, username, ended_at IS NULL FROM web_session "
+                       "ORDER BY signed_in_at").fetchall()
+    con.close()
+    return rows
+
+
+def _reloaded(monkeypatch: pytest.MonkeyPatch, token: str | None) -> AppTest:
+    """A new Streamlit session, as a reload or a second tab opens, sending this cookie."""
+    monkeypatch.setattr(session, "_cookie", lambda: token)
+    return AppTest.from_file(str(APP), default_timeout=60).run()
+
+
+@pytest.mark.signed_out
+def test_a_reload_stays_signed_in_until_sign_out(people, monkeypatch):
+    at = _sign_in(AppTest.from_file(str(APP), default_timeout=60).run(), "sekda", PASSWORD)
+    token = _handed_cookie(at)
+    assert token and _stored_sessions(people) == [(auth.token_hash(token), "sekda", True)]
+    assert _handed_cookie(at.run()) is None  # handed over once
+
+    again = _reloaded(monkeypatch, token)
+    assert not again.text_input and not again.exception
+    assert any("Sekretaris Daerah" in c.value for c in again.sidebar.caption)
+
+    again.sidebar.button(key="keluar").click().run()
+    assert _stored_sessions(people) == [(auth.token_hash(token), "sekda", False)]
+    gone = _reloaded(monkeypatch, token)
+    assert gone.text_input[0].label == "Nama pengguna"
+    assert _handed_cookie(gone) == ""  # the browser is told to forget it
+    assert _handed_cookie(_reloaded(monkeypatch, "not-a-session")) == ""
+    assert _handed_cookie(_reloaded(monkeypatch, None)) is None
+
+
+@pytest.mark.signed_out
+def test_an_open_tab_follows_its_stored_session(people, monkeypatch):
+    at = _sign_in(AppTest.from_file(str(APP), default_timeout=60).run(), "op.dpmd", PASSWORD)
+    token = _handed_cookie(at)
+    con = duckdb.connect(str(people))
+    accounts.set_user(con, "op.dpmd", actor="admin.kominfo", role="pimpinan")
+    con.close()
+    assert at.run().session_state[session.USER_KEY].role == "operator"  # checked later
+    at.session_state[session.CHECKED_KEY] -= auth.SESSION_CHECK + timedelta(seconds=1)
+    assert at.run().session_state[session.USER_KEY].role == "pimpinan"
+
+    con = duckdb.connect(str(people))
+    accounts.end_session(con, token)  # signed out in another tab
+    con.close()
+    at.session_state[session.CHECKED_KEY] -= auth.SESSION_CHECK + timedelta(seconds=1)
+    at.run()
+    assert at.text_input[0].label == "Nama pengguna"
+    assert [i.value for i in at.info][:1] == ["Sesi Anda berakhir. Silakan masuk kembali."]
 
 
 @pytest.mark.signed_in_as("pimpinan")

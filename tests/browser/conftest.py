@@ -188,18 +188,26 @@ def _ensure_account(path: Path) -> None:
                               actor="uji")
 
 
+NAV = "[data-testid='stSidebarNav']"
+SIGNED_IN = "[data-testid='stSidebar'] button:has-text('Keluar')"  # the sign-out button
+
+
 def sign_in(tab: object) -> None:
-    """Fill the sign-in form: every page load opens a new Streamlit session, which starts at
-    the form and then shows the requested page."""
+    """Fill the sign-in form when the page shows it. Every page load opens a new Streamlit
+    session: the first one of a browser context starts at the form and then shows the
+    requested page; later ones resume the signed-in session from its cookie."""
     from etl.demo import DEMO_PASSWORD
 
+    tab.wait_for_selector(  # type: ignore[attr-defined]
+        f"{SIGNED_IN}, input[aria-label='Nama pengguna']:visible")
+    if tab.locator(SIGNED_IN).count():  # type: ignore[attr-defined]
+        return
     form = tab.get_by_label("Nama pengguna")  # type: ignore[attr-defined]
-    form.wait_for()
     form.fill(USERNAME)
     tab.get_by_label("Kata sandi", exact=True).fill(DEMO_PASSWORD)  # type: ignore[attr-defined]
     tab.get_by_role("button", name="Masuk", exact=True).click()  # type: ignore[attr-defined]
     try:  # the navigation appears only once signed in (a page may have its own user field)
-        tab.locator("[data-testid='stSidebarNav']").wait_for()  # type: ignore[attr-defined]
+        tab.locator(NAV).wait_for()  # type: ignore[attr-defined]
     except Exception as exc:
         shown = tab.inner_text("body")  # type: ignore[attr-defined]
         raise AssertionError(f"sign-in did not complete; the page shows: {shown[:600]}") from exc

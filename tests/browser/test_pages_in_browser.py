@@ -13,7 +13,7 @@ import openpyxl
 
 from monev.domain.text import tw_label
 from monev.ui import nav
-from tests.browser.conftest import Server
+from tests.browser.conftest import NAV, Server
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RAW_ERROR = re.compile(r"Traceback|Exception|Error:|IOException|Could not set lock|KeyError")
@@ -244,3 +244,29 @@ def test_riwayat_detail_and_confirmation(server: Server, page, screenshots: Path
     settle(page)
     page.get_by_role("heading", name="Unggahan yang ditolak").scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / "alur_8_riwayat_ditolak.png"))
+
+
+def test_reload_and_a_second_tab_stay_signed_in_until_sign_out(server: Server, page) -> None:
+    """A reload or a second tab opens a new Streamlit session; the session cookie signs it in
+    again, on the page its URL names, until the user signs out."""
+    form = "input[aria-label='Nama pengguna']"
+    open_page(page, server, "pages/anggaran.py", "Anggaran")  # signs in through the form
+    cookies = {c["name"]: c for c in page.context.cookies()}
+    assert cookies["monev_sesi"]["sameSite"] == "Strict"
+    assert cookies["monev_sesi"]["value"] not in page.url
+
+    page.reload()
+    page.wait_for_selector("h1:has-text('Anggaran')", timeout=60_000)
+    assert page.locator(NAV).is_visible() and not page.locator(form).count()
+    second = page.context.new_page()
+    second.goto(url_of(server, "pages/desa.py"))
+    second.wait_for_selector(f"{NAV} >> text='Peluncuran Desa'", timeout=60_000)
+    assert not second.locator(form).count()
+
+    page.get_by_role("button", name="Keluar").click()
+    page.wait_for_selector(form)
+    page.reload()
+    page.wait_for_selector(form, timeout=60_000)
+    settle(page)
+    assert not page.locator(NAV).count()
+    assert "monev_sesi" not in {c["name"] for c in page.context.cookies()}

@@ -86,6 +86,62 @@ def test_session_expiry():
                                 start + auth.SESSION_MAX + timedelta(seconds=1))
 
 
+def test_a_browser_session_resumes_until_it_ends(users):
+    token = accounts.start_session(users.con, "sekda", now=NOW)
+    assert token not in repr(users.snapshot())  # only its hash is stored
+    assert accounts.resume_session(users.con, "another-token", now=NOW) is None
+    user, signed_in_at = accounts.resume_session(users.con, token,
+                                                 now=NOW + timedelta(minutes=5))
+    assert (user.username, user.role, signed_in_at) == ("sekda", "pimpinan", NOW)
+    accounts.end_session(users.con, token, now=NOW + timedelta(minutes=6))
+    assert accounts.resume_session(users.con, token, now=NOW + timedelta(minutes=7)) is None
+
+
+def test_a_browser_session_expires_like_the_app_session(users):
+    idle = accounts.start_session(users.con, "sekda", now=NOW)
+    busy = accounts.start_session(users.con, "sekda", now=NOW)
+    seen = NOW
+    while seen + auth.SESSION_IDLE < NOW + auth.SESSION_MAX:  # used every 2 hours less a minute
+        seen += auth.SESSION_IDLE - timedelta(minutes=1)
+        assert accounts.resume_session(users.con, busy, now=seen) is not None
+    assert accounts.resume_session(users.con, busy, now=NOW + auth.SESSION_MAX
+                                   + timedelta(seconds=1)) is None
+    assert accounts.resume_session(users.con, idle, now=NOW + auth.SESSION_IDLE
+                                   + timedelta(seconds=1)) is None
+    ended = users.con.execute("SELECT count(*) FROM web_session WHERE ended_at IS NOT NULL"
+                              ).fetchone()[0]
+    assert ended == 2
+    accounts.start_session(users.con, "sekda", now=NOW + auth.SESSION_MAX)
+    assert users.con.execute("SELECT count(*) FROM web_session").fetchone()[0] == 1
+
+
+def test_a_browser_session_follows_the_account(users):
+    token = accounts.start_session(users.con, "op.dpmd", now=NOW)
+    accounts.set_user(users.con, "op.dpmd", actor="admin.kominfo", role="pimpinan", now=NOW)
+    user, _ = accounts.resume_session(users.con, token, now=NOW)
+    assert (user.role, user.opd_code) == ("pimpinan", None)
+    accounts.set_user(users.con, "op.dpmd", actor="admin.kominfo", active=False, now=NOW)
+    assert accounts.resume_session(users.con, token, now=NOW) is None
+    accounts.set_user(users.con, "op.dpmd", actor="admin.kominfo", active=True, now=NOW)
+    assert accounts.resume_session(users.con, token, now=NOW) is None  # ended for good
+
+
+def test_a_new_password_ends_the_browser_sessions(users):
+    mine = accounts.start_session(users.con, "sekda", now=NOW)
+    other = accounts.start_session(users.con, "op.dpmd", now=NOW)
+    accounts.set_user(users.con, "sekda", actor="admin.kominfo", password="Sandi-Baru-2026",
+                      now=NOW)
+    assert accounts.resume_session(users.con, mine, now=NOW) is None
+    assert accounts.resume_session(users.con, other, now=NOW) is not None
+
+
+def test_sessions_reach_a_database_made_before_they_were_kept(users):
+    users.con.execute("DROP TABLE web_session")
+    users.con.execute("UPDATE schema_info SET digest = 'older'")
+    token = accounts.start_session(users.con, "sekda", now=NOW)
+    assert accounts.resume_session(users.con, token, now=NOW)[0].username == "sekda"
+
+
 def test_audit_records_each_action_kind(users):
     accounts.sign_in(users.con, "sekda", PASSWORD, now=NOW)
     accounts.sign_in(users.con, "sekda", "keliru-12345", now=NOW)
