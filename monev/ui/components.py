@@ -48,9 +48,14 @@ GLOBAL_CSS = """
    line instead of ending in "…". */
 [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) {
   display: grid !important;
-  grid-template-columns: repeat(auto-fit, minmax(min(@TILE@px, 100%), 1fr)); }
+  grid-template-columns: repeat(auto-fit, minmax(min(@TILE@px, 100%), 1fr));
+  grid-auto-rows: 1fr; }
 [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"])
   > [data-testid="stColumn"] { width: auto !important; min-width: 0 !important; }
+/* every tile of a row, wrapped or not, is as tall as its tallest (a label on two lines) */
+[data-testid="stColumn"] > [data-testid="stVerticalBlock"]
+  > [data-testid="stElementContainer"]:has(> [data-testid="stMetric"]) { flex: 1 1 auto; }
+[data-testid="stColumn"] [data-testid="stMetric"] { height: 100%; }
 [data-testid="stMetricLabel"] *, [data-testid="stMetricDelta"] * {
   white-space: normal !important; text-overflow: clip !important; overflow: visible !important; }
 </style>

@@ -134,13 +134,19 @@ TILES_JS = """() => [...document.querySelectorAll('[data-testid="stMetric"]')].m
     ['Value', 'Label', 'Delta'].filter(part => [...m.querySelectorAll(
         `[data-testid="stMetric${part}"], [data-testid="stMetric${part}"] *`)].some(
         e => e.scrollWidth > e.clientWidth + 1)).map(part => part + ': ' + m.innerText))"""
+# The heights of the tiles of each row of tiles (a wrapped row counts as one).
+TILE_HEIGHTS_JS = """() => [...document.querySelectorAll('[data-testid="stHorizontalBlock"]')]
+    .filter(row => row.querySelector(':scope > [data-testid="stColumn"] [data-testid="stMetric"]'))
+    .map(row => [...row.querySelectorAll('[data-testid="stMetric"]')].map(
+        m => Math.round(m.getBoundingClientRect().height)))"""
 
 
 def test_pages_fit_a_1280_screen(server: Server, national_server: Server, page) -> None:
     """On a 1280×800 laptop or projector with the sidebar open, no chart title or subtitle is
     cut at the chart's edge or runs into the plot (plotly never wraps them by itself), no
     text (a bar's label, a village's status on the Gantt) runs past the right edge, and no
-    KPI tile's value, label or delta is cut short."""
+    KPI tile's value, label or delta is cut short; a row of tiles, wrapped or not, is of one
+    height."""
     page.set_viewport_size({"width": 1280, "height": 800})
     charts, tiles, problems = 0, 0, []
     for file, title, _, _ in nav.PAGES:
@@ -152,6 +158,9 @@ def test_pages_fit_a_1280_screen(server: Server, national_server: Server, page) 
         cut = page.evaluate(TILES_JS)
         tiles += len(cut)
         problems += [f"{title}: tile text cut {texts}" for texts in cut if texts]
+        problems += [f"{title}: tiles of unequal height {heights}"
+                     for heights in page.evaluate(TILE_HEIGHTS_JS)
+                     if max(heights) - min(heights) > 1]
     assert charts >= 12 and tiles >= 30, f"only {charts} charts and {tiles} tiles drawn"
     assert not problems, "\n".join(problems)
 
