@@ -190,6 +190,7 @@ def _ensure_account(path: Path) -> None:
 
 NAV = "[data-testid='stSidebarNav']"
 SIGNED_IN = "[data-testid='stSidebar'] button:has-text('Keluar')"  # the sign-out button
+FORM = "input[aria-label='Nama pengguna']"
 
 
 def sign_in(tab: object) -> None:
@@ -198,16 +199,16 @@ def sign_in(tab: object) -> None:
     requested page; later ones resume the signed-in session from its cookie."""
     from etl.demo import DEMO_PASSWORD
 
-    tab.wait_for_selector(  # type: ignore[attr-defined]
-        f"{SIGNED_IN}, input[aria-label='Nama pengguna']:visible")
+    # "attached": the projector view hides the sidebar, the sign-out button stays in the page
+    tab.wait_for_selector(f"{SIGNED_IN}, {FORM}", state="attached")  # type: ignore[attr-defined]
     if tab.locator(SIGNED_IN).count():  # type: ignore[attr-defined]
         return
     form = tab.get_by_label("Nama pengguna")  # type: ignore[attr-defined]
     form.fill(USERNAME)
     tab.get_by_label("Kata sandi", exact=True).fill(DEMO_PASSWORD)  # type: ignore[attr-defined]
     tab.get_by_role("button", name="Masuk", exact=True).click()  # type: ignore[attr-defined]
-    try:  # the navigation appears only once signed in (a page may have its own user field)
-        tab.locator(NAV).wait_for()  # type: ignore[attr-defined]
+    try:  # the sign-out button appears only once signed in
+        tab.wait_for_selector(SIGNED_IN, state="attached")  # type: ignore[attr-defined]
     except Exception as exc:
         shown = tab.inner_text("body")  # type: ignore[attr-defined]
         raise AssertionError(f"sign-in did not complete; the page shows: {shown[:600]}") from exc
