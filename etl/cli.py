@@ -1,5 +1,5 @@
 """Command line: ``python -m etl load|template|demo|rebuild|history|activate|withdraw|
-backup|restore|user|audit``.
+backup|restore|user|setting|audit``.
 
 Exit status: 0 done, 1 rejected (or failed), 2 usage error.
 """
@@ -92,6 +92,20 @@ def _parser() -> argparse.ArgumentParser:
     ust.add_argument("--aktif", choices=["ya", "tidak"])
     ust.add_argument("--password-stdin", action="store_true")
     ust.add_argument("--wilayah", help="bind to a region code ('*' = every region)")
+
+    se = sub.add_parser("setting", help="show or change the rule settings (list, set, reset)")
+    ssub = se.add_subparsers(dest="setting_command", required=True)
+    for name, text in (("list", "every setting with its value and where it comes from"),
+                       ("set", "store a value (JSON or text: 10, 80.5, [9, 30], "
+                               "2026-08-17,2026-12-01)"),
+                       ("reset", "remove the stored value (national or default applies)")):
+        sp = ssub.add_parser(name, help=text)
+        if name != "list":
+            sp.add_argument("name")
+        if name == "set":
+            sp.add_argument("value")
+        sp.add_argument("--wilayah", default="*",
+                        help="region code (default '*': every region)")
 
     au = sub.add_parser("audit", help="print the audit trail")
     au.add_argument("--limit", type=int, default=50)
@@ -259,6 +273,38 @@ def _cmd_user(args: argparse.Namespace, db_path: Path) -> int:
         except ValueError as exc:
             print(str(exc), file=sys.stderr)
             return 1
+    return 0
+
+
+def _setting_value(text: str) -> object:
+    """A value typed on the command line: JSON when it parses, else the text itself."""
+    import json
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _cmd_setting(args: argparse.Namespace, db_path: Path) -> int:
+    from monev.store import db, rule_settings
+    db.ensure_database(db_path)
+    if args.setting_command == "list":
+        with db.opened(db_path, read_only=True, retries=50) as con:
+            for item in rule_settings.effective(con, args.wilayah):
+                print(f"{item.name:28} {item.value!s:40} {item.source}")
+        return 0
+    value = _setting_value(args.value) if args.setting_command == "set" else None
+    actor = _actor(args)
+    _, scope = _account_scope(db_path, actor)
+    with db.opened(db_path, retries=50) as con:
+        try:
+            diff = rule_settings.change(con, args.wilayah, {args.name: value}, actor=actor,
+                                        scope=scope)
+        except rule_settings.SettingRejected as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+    where = "semua wilayah" if args.wilayah == rule_settings.NATIONAL else args.wilayah
+    print(f"{args.name} ({where}) diubah." if diff else f"{args.name} ({where}) tidak berubah.")
     return 0
 
 

@@ -127,7 +127,11 @@ class Rules:
         if self.imbalance_points < 0:
             raise ValueError("Selisih fisik–keuangan tidak boleh negatif.")
         for text in self.extra_holidays:
-            date.fromisoformat(text)  # raises ValueError on a malformed date
+            try:
+                date.fromisoformat(text)
+            except ValueError:
+                raise ValueError(f"Hari libur daerah tidak sah: {text!r} (tulis sebagai "
+                                 "tanggal, mis. 2026-08-17).") from None
         for name in _MONTH_DAY:
             month, day = getattr(self, name)
             if not (1 <= month <= 12 and 1 <= day <= 31):
@@ -167,8 +171,9 @@ def _to_tuple(value: object) -> object:
     return value
 
 
-def _coerce(name: str, value: object) -> object:
-    """Bring an override to the type of the setting's default, or raise ValueError/TypeError."""
+def coerce(name: str, value: object) -> object:
+    """Bring an override to the type of the setting's default, or raise ValueError/TypeError
+    (KeyError for an unknown name). Checks the value alone, not the rules it makes."""
     default = _DEFAULTS[name]
     if isinstance(default, int):
         if isinstance(value, str):
@@ -208,5 +213,5 @@ def rules_from(overrides: Mapping[str, object] | None = None) -> Rules:
     unknown = sorted(set(overrides) - set(_DEFAULTS))
     if unknown:
         raise KeyError(f"Pengaturan tidak dikenal: {', '.join(unknown)}")
-    values = {name: _coerce(name, value) for name, value in overrides.items()}
+    values = {name: coerce(name, value) for name, value in overrides.items()}
     return dataclasses.replace(DEFAULT, **values)

@@ -279,3 +279,31 @@ def test_reload_and_a_second_tab_stay_signed_in_until_sign_out(server: Server, p
     settle(page)
     assert not page.locator(NAV).count()
     assert "monev_sesi" not in {c["name"] for c in page.context.cookies()}
+
+
+def test_a_setting_saved_and_undone_through_the_form(server: Server, page,
+                                                     screenshots: Path) -> None:
+    """Pengaturan in a real browser: a typed value is saved with the form, shown as saved,
+    and taken back through 'Kembalikan ke nilai nasional/bawaan' (the server's data is as
+    before for the other tests)."""
+    label = "Batas laporan (hari kerja setelah triwulan berakhir)"
+    open_page(page, server, "pages/pengaturan.py", "Pengaturan")
+    field = page.get_by_role("spinbutton", name=label)
+    field.fill("10")
+    field.press("Tab")
+    page.get_by_role("button", name="Simpan pengaturan").click()
+    page.wait_for_selector(f"text=/1 pengaturan disimpan .*{re.escape(label)} "
+                           r"\(nilai nasional\/bawaan\) → 10 hari kerja/", timeout=60_000)
+    settle(page)
+    assert page.get_by_role("spinbutton", name=label).input_value() == "10"
+    assert_no_raw_errors(page)
+    page.screenshot(path=str(screenshots / "pengaturan_disimpan.png"))
+
+    page.get_by_role("combobox", name="Kembalikan ke nilai nasional/bawaan").click()
+    page.get_by_role("option", name=label).click()
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Simpan pengaturan").click()
+    page.wait_for_selector(f"text=/1 pengaturan disimpan .*{re.escape(label)} 10 hari kerja "
+                           r"→ \(nilai nasional\/bawaan\)/", timeout=60_000)
+    settle(page)
+    assert page.get_by_role("spinbutton", name=label).input_value() == "5"

@@ -1,0 +1,167 @@
+"""The Pengaturan page's labels, value texts and form inputs for the rule settings.
+
+The settings, their defaults and help texts are declared in ``monev.domain.settings``; this
+module only says how each is named, grouped, shown and typed in on the page. The parsing of
+the holiday list is a plain function, so it is tested without a browser.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from monev.domain.settings import SETTINGS
+from monev.domain.text import BULAN
+from monev.store.rule_settings import NATIONAL, Effective
+from monev.ui.format import KOSONG, angka, tanggal, tanggal_jam
+
+GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Pita capaian (Permendagri 86/2017)", ("band_st", "band_t", "band_s", "band_r")),
+    ("Tanda tertinggal dan kritis", ("tertinggal_below", "kritis_below", "imbalance_points")),
+    ("Batas waktu laporan triwulan", ("report_due_working_days", "extra_holidays")),
+    ("Kalender anggaran desa (tenggat pada tahun sebelum tahun anggaran)",
+     ("rawan_window_days", "musrenbang_kecamatan_due", "musrenbang_kabupaten_due", "rkpd_due",
+      "apbd_due", "musdes_due", "rkp_desa_due", "apbdes_agreed_due", "apbdes_set_due")),
+)
+LABELS: dict[str, str] = {
+    "band_st": "Sangat Tinggi (ST) mulai (%)", "band_t": "Tinggi (T) mulai (%)",
+    "band_s": "Sedang (S) mulai (%)", "band_r": "Rendah (R) mulai (%)",
+    "tertinggal_below": "Tertinggal bila capaian di bawah (%)",
+    "kritis_below": "Kritis bila capaian di bawah (%)",
+    "imbalance_points": "Fisik–keuangan tidak seimbang bila selisih lebih dari (poin %)",
+    "report_due_working_days": "Batas laporan (hari kerja setelah triwulan berakhir)",
+    "extra_holidays": "Hari libur daerah tambahan",
+    "rawan_window_days": "Desa/Kelurahan rawan bila tenggat dalam (hari)",
+    "musrenbang_kecamatan_due": "Musrenbang kecamatan",
+    "musrenbang_kabupaten_due": "Musrenbang kabupaten/kota",
+    "rkpd_due": "Penetapan RKPD", "apbd_due": "Persetujuan bersama APBD",
+    "musdes_due": "Musyawarah Desa perencanaan", "rkp_desa_due": "Penetapan RKP Desa",
+    "apbdes_agreed_due": "Kesepakatan APBDes dengan BPD", "apbdes_set_due": "Penetapan APBDes",
+}
+INHERITED = "(nilai nasional/bawaan)"
+SOURCES = {"bawaan": "Bawaan", "nasional": "Nasional (semua wilayah)", "wilayah": "Wilayah ini"}
+_HELP = {s.name: s.help for s in SETTINGS}
+# Every (month, day) of a leap year, for the deadline inputs: one list to pick '30 Juni' from.
+_DAYS_OF_YEAR = [(d.month, d.day) for d in pd.date_range("2028-01-01", "2028-12-31")]
+_DATE_FORMATS = (r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})", r"(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+class HolidayError(ValueError):
+    """A line of the holiday list that is not a date (message in Bahasa Indonesia)."""
+
+
+def scope_label(region: str, regions: dict[str, str]) -> str:
+    """'Semua wilayah (nasional)' for '*', else the region's name and code."""
+    if region == NATIONAL:
+        return "Semua wilayah (nasional)"
+    return f"{regions.get(region, region)} ({region})"
+
+
+def value_text(name: str, value: object) -> str:
+    """A setting's value as the page shows it: '91%', '5 hari kerja', '30 Juni', dates."""
+    if value is None:
+        return KOSONG
+    if name == "extra_holidays":
+        return ", ".join(tanggal(d) for d in value) or "tidak ada"  # type: ignore[union-attr]
+    if isinstance(value, tuple):
+        month, day = value
+        return f"{day} {BULAN[month - 1]}"
+    if name == "imbalance_points":
+        return f"{angka(value)} poin"
+    if name == "report_due_working_days":
+        return f"{value} hari kerja"
+    if name == "rawan_window_days":
+        return f"{value} hari"
+    return f"{angka(value)}%"
+
+
+def effective_table(items: Iterable[Effective]) -> pd.DataFrame:
+    """Pengaturan, Nilai berlaku, Sumber, Bawaan: one row per setting, in the form's order."""
+    by_name = {i.name: i for i in items}
+    rows = [{"Pengaturan": LABELS[name],
+             "Nilai berlaku": value_text(name, by_name[name].value),
+             "Sumber": SOURCES[by_name[name].source],
+             "Bawaan": value_text(name, by_name[name].default)}
+            for _, names in GROUPS for name in names if name in by_name]
+    return pd.DataFrame(rows)
+
+
+def stored_text(name: str, value: object) -> str:
+    """A stored value (None: nothing stored, so the national value or the default applies)."""
+    if value is None:
+        return INHERITED
+    return value_text(name, tuple(value) if isinstance(value, list) else value)
+
+
+def saved_message(diff: dict[str, tuple[object, object]], scope: str) -> str:
+    """'2 pengaturan disimpan untuk …: Label lama → baru; …'."""
+    changes = "; ".join(f"{LABELS[n]} {stored_text(n, old)} → {stored_text(n, new)}"
+                        for n, (old, new) in diff.items())
+    return f"{len(diff)} pengaturan disimpan untuk {scope}: {changes}."
+
+
+def history_table(rows: Sequence[dict[str, object]], regions: dict[str, str]) -> pd.DataFrame:
+    """The setting changes, newest first, in Bahasa Indonesia."""
+    return pd.DataFrame({
+        "Waktu": [tanggal_jam(r["event_at"]) for r in rows],
+        "Oleh": [r["actor"] for r in rows],
+        "Pengaturan": [LABELS.get(str(r["name"]), str(r["name"])) for r in rows],
+        "Berlaku untuk": [scope_label(str(r["region"]), regions) for r in rows],
+        "Sebelum": [stored_text(str(r["name"]), r["old"]) for r in rows],
+        "Sesudah": [stored_text(str(r["name"]), r["new"]) for r in rows]},
+        columns=["Waktu", "Oleh", "Pengaturan", "Berlaku untuk", "Sebelum", "Sesudah"])
+
+
+def parse_holidays(text: str) -> tuple[str, ...]:
+    """One date per line (17-08-2026, 17/08/2026 or 2026-08-17) -> sorted ISO dates;
+    raises HolidayError naming the line."""
+    out = set()
+    for no, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        day_first, iso = (re.fullmatch(p, line) for p in _DATE_FORMATS)
+        try:
+            if day_first:
+                d, m, y = (int(g) for g in day_first.groups())
+            elif iso:
+                y, m, d = (int(g) for g in iso.groups())
+            else:
+                raise ValueError
+            out.add(date(y, m, d).isoformat())
+        except ValueError:
+            raise HolidayError(f"Hari libur daerah, baris {no}: '{line}' bukan tanggal. "
+                               "Tulis satu tanggal per baris, mis. 17-08-2026.") from None
+    return tuple(sorted(out))
+
+
+def holidays_text(value: Iterable[str]) -> str:
+    """The holiday list as the text area shows it: one DD-MM-YYYY per line."""
+    return "\n".join(date.fromisoformat(d).strftime("%d-%m-%Y") for d in value)
+
+
+def _help(name: str, item: Effective) -> str:
+    return f"{_HELP[name]} Bawaan: {value_text(name, item.default)}."
+
+
+def field(item: Effective, key: str) -> object:
+    """One setting's input, filled with its value in force; returns what the user typed (for
+    the holiday list the raw text, see :func:`parse_holidays`)."""
+    name, value = item.name, item.value
+    label, help_ = LABELS[name], _help(name, item)
+    if name == "extra_holidays":
+        return st.text_area(label, holidays_text(value), key=key, help=help_,  # type: ignore
+                            placeholder="17-08-2026", height=100)
+    if isinstance(value, tuple):
+        days = _DAYS_OF_YEAR if value in _DAYS_OF_YEAR else sorted({*_DAYS_OF_YEAR, value})
+        return st.selectbox(label, days, index=days.index(value), key=key, help=help_,
+                            format_func=lambda md: value_text(name, md))
+    if isinstance(value, int):
+        return int(st.number_input(label, min_value=0, max_value=366, value=value, step=1,
+                                   key=key, help=help_))
+    return float(st.number_input(label, min_value=0.0, max_value=100.0, value=float(value),  # type: ignore[arg-type]
+                                 step=0.5, format="%.1f", key=key, help=help_))
