@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from monev.domain.setting_text import differences
 from monev.domain.text import tw_label
 from monev.engine import (
     AsOf,
@@ -191,6 +192,9 @@ def render(flt: filters.Filters) -> None:
     if methods:
         st.caption(f"**Asumsi target s.d. {asof.tw_label}** (yang diharapkan tercapai sampai "
                    f"triwulan ini): {methods}. Capaian = realisasi s.d. TW ÷ target s.d. TW.")
+    if changed := differences(rules):
+        st.caption(f"**Aturan yang berbeda dari bawaan** (diatur di halaman Pengaturan): "
+                   f"{changed}.")
 
     opds = cached(uploads.masterplan_opds, flt.region)
     opd_names = {c: (s if isinstance(s, str) and s else n) for c, n, s in

@@ -23,8 +23,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from monev.domain.bands import BY_CODE
+from monev.domain.setting_text import differences
 from monev.domain.text import format_persen, format_tanggal
-from monev.engine.meeting import followup_review, meeting_data
+from monev.engine.meeting import followup_review, meeting_data, meeting_rules
 from monev.export import frames_to_xlsx
 from monev.store import meetings as store
 from monev.store.meetings import Meeting
@@ -96,6 +97,7 @@ def _summary(meeting: Meeting, data: dict) -> pd.DataFrame:
         ("Desa/kelurahan rawan atau bergeser",
          int(data["villages"]["status"].isin(["rawan", "bergeser"]).sum())),
         ("Laporan OPD masuk", f"{received} dari {len(due)}"),
+        ("Aturan yang berbeda dari bawaan", differences(meeting_rules(meeting)) or "tidak ada"),
     ]
     return pd.DataFrame(rows, columns=["Uraian", "Nilai"])
 
@@ -115,7 +117,7 @@ class ReportData:
 def report_data(con: duckdb.DuckDBPyConnection, meeting: Meeting) -> ReportData:
     """Read what the report needs (the meeting's frozen view)."""
     from monev.engine.attainment import program_attainment
-    from monev.engine.meeting import meeting_asof, meeting_rules
+    from monev.engine.meeting import meeting_asof
 
     programs = program_attainment(con, meeting.region_code, meeting_asof(meeting),
                                   meeting_rules(meeting))[["program_code", "dimension_code"]]

@@ -1,8 +1,9 @@
-"""The Pengaturan page's labels, value texts and form inputs for the rule settings.
+"""The Pengaturan page's groups, tables and form inputs for the rule settings.
 
-The settings, their defaults and help texts are declared in ``monev.domain.settings``; this
-module only says how each is named, grouped, shown and typed in on the page. The parsing of
-the holiday list is a plain function, so it is tested without a browser.
+The settings, their defaults and help texts are declared in ``monev.domain.settings`` and their
+names and value texts in ``monev.domain.setting_text``; this module only says how they are
+grouped, shown and typed in on the page. The parsing of the holiday list is a plain function,
+so it is tested without a browser.
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from monev.domain.setting_text import LABELS, stored_text, value_text
 from monev.domain.settings import SETTINGS
-from monev.domain.text import BULAN
 from monev.store.rule_settings import NATIONAL, Effective
-from monev.ui.format import KOSONG, angka, tanggal, tanggal_jam
+from monev.ui.format import tanggal_jam
+
+__all__ = ["GROUPS", "LABELS", "HolidayError", "effective_table", "field", "history_table",
+           "holidays_text", "parse_holidays", "saved_message", "scope_label", "value_text"]
 
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Pita capaian (Permendagri 86/2017)", ("band_st", "band_t", "band_s", "band_r")),
@@ -27,22 +31,6 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
      ("rawan_window_days", "musrenbang_kecamatan_due", "musrenbang_kabupaten_due", "rkpd_due",
       "apbd_due", "musdes_due", "rkp_desa_due", "apbdes_agreed_due", "apbdes_set_due")),
 )
-LABELS: dict[str, str] = {
-    "band_st": "Sangat Tinggi (ST) mulai (%)", "band_t": "Tinggi (T) mulai (%)",
-    "band_s": "Sedang (S) mulai (%)", "band_r": "Rendah (R) mulai (%)",
-    "tertinggal_below": "Tertinggal bila capaian di bawah (%)",
-    "kritis_below": "Kritis bila capaian di bawah (%)",
-    "imbalance_points": "Fisik–keuangan tidak seimbang bila selisih lebih dari (poin %)",
-    "report_due_working_days": "Batas laporan (hari kerja setelah triwulan berakhir)",
-    "extra_holidays": "Hari libur daerah tambahan",
-    "rawan_window_days": "Desa/Kelurahan rawan bila tenggat dalam (hari)",
-    "musrenbang_kecamatan_due": "Musrenbang kecamatan",
-    "musrenbang_kabupaten_due": "Musrenbang kabupaten/kota",
-    "rkpd_due": "Penetapan RKPD", "apbd_due": "Persetujuan bersama APBD",
-    "musdes_due": "Musyawarah Desa perencanaan", "rkp_desa_due": "Penetapan RKP Desa",
-    "apbdes_agreed_due": "Kesepakatan APBDes dengan BPD", "apbdes_set_due": "Penetapan APBDes",
-}
-INHERITED = "(nilai nasional/bawaan)"
 SOURCES = {"bawaan": "Bawaan", "nasional": "Nasional (semua wilayah)", "wilayah": "Wilayah ini"}
 _HELP = {s.name: s.help for s in SETTINGS}
 # Every (month, day) of a leap year, for the deadline inputs: one list to pick '30 Juni' from.
@@ -61,24 +49,6 @@ def scope_label(region: str, regions: dict[str, str]) -> str:
     return f"{regions.get(region, region)} ({region})"
 
 
-def value_text(name: str, value: object) -> str:
-    """A setting's value as the page shows it: '91%', '5 hari kerja', '30 Juni', dates."""
-    if value is None:
-        return KOSONG
-    if name == "extra_holidays":
-        return ", ".join(tanggal(d) for d in value) or "tidak ada"  # type: ignore[union-attr]
-    if isinstance(value, tuple):
-        month, day = value
-        return f"{day} {BULAN[month - 1]}"
-    if name == "imbalance_points":
-        return f"{angka(value)} poin"
-    if name == "report_due_working_days":
-        return f"{value} hari kerja"
-    if name == "rawan_window_days":
-        return f"{value} hari"
-    return f"{angka(value)}%"
-
-
 def effective_table(items: Iterable[Effective]) -> pd.DataFrame:
     """Pengaturan, Nilai berlaku, Sumber, Bawaan: one row per setting, in the form's order."""
     by_name = {i.name: i for i in items}
@@ -88,13 +58,6 @@ def effective_table(items: Iterable[Effective]) -> pd.DataFrame:
              "Bawaan": value_text(name, by_name[name].default)}
             for _, names in GROUPS for name in names if name in by_name]
     return pd.DataFrame(rows)
-
-
-def stored_text(name: str, value: object) -> str:
-    """A stored value (None: nothing stored, so the national value or the default applies)."""
-    if value is None:
-        return INHERITED
-    return value_text(name, tuple(value) if isinstance(value, list) else value)
 
 
 def saved_message(diff: dict[str, tuple[object, object]], scope: str) -> str:

@@ -50,6 +50,10 @@ def overall_band(at: AppTest) -> str:
     return str(next(m for m in at.metric if m.label == "Capaian keseluruhan").delta)
 
 
+def rules_note(at: AppTest) -> list[str]:
+    return [str(c.value) for c in at.caption if "Aturan yang berbeda" in str(c.value)]
+
+
 def test_a_higher_st_band_reaches_the_summary_at_once_and_can_be_undone(demo_db: Path):
     before = overall_band(open_page("pages/ringkasan.py"))
     assert before == "ST – Sangat Tinggi"           # the demo's 92,5%
@@ -70,7 +74,10 @@ def test_a_higher_st_band_reaches_the_summary_at_once_and_can_be_undone(demo_db:
     assert history.iloc[0][["Oleh", "Pengaturan", "Sesudah"]].tolist() == [
         "admin.uji", label, "95%"]
     # the cached pages see it without a restart: the write changed the data version
-    assert overall_band(open_page("pages/ringkasan.py")) == "T – Tinggi"
+    summary = open_page("pages/ringkasan.py")
+    assert overall_band(summary) == "T – Tinggi"
+    assert rules_note(summary) == ["**Aturan yang berbeda dari bawaan** (diatur di halaman "
+                                   "Pengaturan): Sangat Tinggi (ST) mulai 95% (bawaan 91%)."]
 
     at = open_page()
     at.multiselect[0].select("band_st")
@@ -78,7 +85,8 @@ def test_a_higher_st_band_reaches_the_summary_at_once_and_can_be_undone(demo_db:
     assert in_force(at, label) == ("91%", "Bawaan")
     assert field(at.number_input, label).value == 91.0      # the input refilled, not as typed
     assert stored(demo_db) == []
-    assert overall_band(open_page("pages/ringkasan.py")) == before
+    summary = open_page("pages/ringkasan.py")
+    assert overall_band(summary) == before and rules_note(summary) == []
 
 
 def test_inconsistent_bands_and_a_bad_holiday_are_refused_with_nothing_stored(demo_db: Path):

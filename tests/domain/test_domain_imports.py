@@ -5,8 +5,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-MODULES = ("settings", "text", "capaian", "bands", "accumulation", "workdays", "village",
-           "flags", "rollup")
+MODULES = ("settings", "setting_text", "text", "capaian", "bands", "accumulation", "workdays",
+           "village", "flags", "rollup")
 
 
 def test_domain_imports_no_ui_or_database() -> None:

@@ -25,6 +25,7 @@ from monev.reports.evaluation import (
     report_data,
 )
 from monev.store import meetings as store
+from monev.store import rule_settings
 from tests.helpers import REGION, report_bytes
 
 T1 = datetime(2025, 4, 8, 9, 0)
@@ -123,6 +124,24 @@ def test_evaluation_workbook_content(meeting_env):
     assert not any(c.data_type == "f" for c in cells)
     assert any(c.value == "'" + INJECTION for c in cells)
     assert wb["Target Tertinggal"].page_setup.orientation == "landscape"
+
+
+def test_the_report_names_the_rules_of_its_meeting_that_differ_from_the_defaults(meeting_env):
+    env, meeting = meeting_env
+
+    def rules_row(m) -> str:
+        wb = openpyxl.load_workbook(io.BytesIO(evaluation_workbook(report_data(env.con, m))))
+        rows = {r[0]: r[1] for r in wb["Ringkasan"].iter_rows(min_row=4, values_only=True)}
+        return rows["Aturan yang berbeda dari bawaan"]
+
+    assert rules_row(meeting) == "tidak ada"
+    rule_settings.change(env.con, REGION, {"report_due_working_days": 10}, actor="admin",
+                         now=MEETING_1)
+    assert rules_row(meeting) == "tidak ada"      # created before: its rules stay as they were
+    later = store.create_meeting(env.con, REGION, 2025, 1, title="Rapat ulang",
+                                 actor="admin", rules=current_rules(env.con, REGION),
+                                 cutoff=MEETING_1, now=MEETING_1)
+    assert rules_row(later) == "Batas laporan 10 hari kerja (bawaan 5 hari kerja)"
 
 
 def test_evaluation_pdf(meeting_env):

@@ -9,7 +9,8 @@ import duckdb
 import pytest
 
 from etl.cli import main as cli
-from monev.domain.settings import DEFAULT, SETTINGS
+from monev.domain import setting_text as stx
+from monev.domain.settings import DEFAULT, SETTINGS, rules_from
 from monev.engine import rules_for
 from monev.store import rule_settings as rs
 from monev.ui import settings_form as sf
@@ -122,7 +123,7 @@ def test_cli_lists_sets_and_resets(mp_env, capsys):
 
 def test_every_editable_setting_has_a_label_and_a_place_in_the_form():
     placed = [n for _, names in sf.GROUPS for n in names]
-    assert sorted(placed) == sorted(rs.EDITABLE) == sorted(sf.LABELS)
+    assert sorted(placed) == sorted(rs.EDITABLE) == sorted(stx.LABELS)
     assert {s.name for s in SETTINGS} - set(rs.EDITABLE) == rs.STRUCTURAL
 
 
@@ -137,12 +138,17 @@ def test_holiday_list_parsing_and_its_messages():
     assert sf.holidays_text(("2026-08-17", "2027-01-01")) == "17-08-2026\n01-01-2027"
 
 
-def test_value_texts():
-    assert sf.value_text("band_st", 91.0) == "91%"
-    assert sf.value_text("band_t", 75.5) == "75,5%"
-    assert sf.value_text("rkp_desa_due", (9, 30)) == "30 September"
-    assert sf.value_text("report_due_working_days", 5) == "5 hari kerja"
-    assert sf.value_text("extra_holidays", ()) == "tidak ada"
-    assert sf.value_text("extra_holidays", ("2026-08-17",)) == "17 Agustus 2026"
-    assert sf.stored_text("rkp_desa_due", [9, 15]) == "15 September"
-    assert sf.stored_text("rkp_desa_due", None) == sf.INHERITED
+def test_value_texts_and_what_differs_from_the_defaults():
+    assert stx.value_text("band_st", 91.0) == "91%"
+    assert stx.value_text("band_t", 75.5) == "75,5%"
+    assert stx.value_text("rkp_desa_due", (9, 30)) == "30 September"
+    assert stx.value_text("report_due_working_days", 5) == "5 hari kerja"
+    assert stx.value_text("extra_holidays", ()) == "tidak ada"
+    assert stx.value_text("extra_holidays", ("2026-08-17",)) == "17 Agustus 2026"
+    assert stx.stored_text("rkp_desa_due", [9, 15]) == "15 September"
+    assert stx.stored_text("rkp_desa_due", None) == stx.INHERITED
+    assert stx.differences(DEFAULT) == ""
+    assert stx.differences(rules_from({"band_st": 95, "report_due_working_days": 10,
+                                       "rkp_desa_due": [9, 15]})) == (
+        "Sangat Tinggi (ST) mulai 95% (bawaan 91%); Batas laporan 10 hari kerja (bawaan 5 hari "
+        "kerja); Penetapan RKP Desa 15 September (bawaan 30 September)")
