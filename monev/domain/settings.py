@@ -122,10 +122,13 @@ class Rules:
             raise ValueError("Batas pita harus menurun: ST > T > S > R.")
         if self.kritis_below > self.tertinggal_below:
             raise ValueError("Batas Kritis tidak boleh di atas batas Tertinggal.")
-        if self.report_due_working_days < 0 or self.rawan_window_days < 0:
-            raise ValueError("Jumlah hari tidak boleh negatif.")
-        if self.imbalance_points < 0:
-            raise ValueError("Selisih fisik–keuangan tidak boleh negatif.")
+        for name in _PERCENTS:
+            if not 0 <= getattr(self, name) <= 100:
+                raise ValueError("Ambang pita, tanda dan selisih fisik–keuangan harus antara 0 "
+                                 "dan 100 (%).")
+        if not (0 <= self.report_due_working_days <= MAX_DAYS
+                and 0 <= self.rawan_window_days <= MAX_DAYS):
+            raise ValueError(f"Jumlah hari harus antara 0 dan {MAX_DAYS}.")
         for text in self.extra_holidays:
             try:
                 date.fromisoformat(text)
@@ -156,6 +159,9 @@ class Rules:
         raise KeyError(horizon)
 
 
+_PERCENTS = ("band_st", "band_t", "band_s", "band_r", "tertinggal_below", "kritis_below",
+             "imbalance_points")
+MAX_DAYS = 366      # the report deadline (working days) and the Rawan window (days) at most
 _MONTH_DAY = (
     "musrenbang_kecamatan_due", "musrenbang_kabupaten_due", "rkpd_due", "apbd_due",
     "musdes_due", "rkp_desa_due", "apbdes_agreed_due", "apbdes_set_due",

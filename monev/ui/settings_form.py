@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from monev.domain.setting_text import LABELS, stored_text, value_text
-from monev.domain.settings import SETTINGS
+from monev.domain.settings import MAX_DAYS, SETTINGS
 from monev.store.rule_settings import NATIONAL, Effective
 from monev.ui.format import tanggal_jam
 
@@ -123,8 +123,8 @@ def field(item: Effective, key: str) -> object:
         days = _DAYS_OF_YEAR if value in _DAYS_OF_YEAR else sorted({*_DAYS_OF_YEAR, value})
         return st.selectbox(label, days, index=days.index(value), key=key, help=help_,
                             format_func=lambda md: value_text(name, md))
-    if isinstance(value, int):
-        return int(st.number_input(label, min_value=0, max_value=366, value=value, step=1,
+    if isinstance(value, int):   # the ranges are those Rules accepts
+        return int(st.number_input(label, min_value=0, max_value=MAX_DAYS, value=value, step=1,
                                    key=key, help=help_))
     return float(st.number_input(label, min_value=0.0, max_value=100.0, value=float(value),  # type: ignore[arg-type]
                                  step=0.5, format="%.1f", key=key, help=help_))

@@ -79,6 +79,10 @@ def test_overrides_from_json_values() -> None:
         {"extra_holidays": ["2025-13-01"]},
         {"rkp_desa_due": [13, 1]},
         {"rkp_desa_due": [9]},
+        {"band_r": -5},  # thresholds are percentages: 0..100
+        {"imbalance_points": 101},
+        {"rawan_window_days": 367},
+        {"report_due_working_days": -1},
     ],
 )
 def test_bad_overrides_rejected(overrides: dict) -> None:

@@ -69,6 +69,8 @@ def test_the_same_value_again_changes_nothing_and_audits_nothing(mp_env):
     (REGION, {"extra_holidays": ["2026-02-30"]}, "Hari libur daerah tidak sah"),
     (REGION, {"rkp_desa_due": [13, 1]}, "tidak sah"),
     (REGION, {"report_due_working_days": 2.5}, "harus bilangan bulat"),
+    (REGION, {"band_r": -5}, "harus antara 0 dan 100"),
+    (REGION, {"rawan_window_days": 400}, "Jumlah hari harus antara 0 dan 366"),
     (REGION, {"horizons": []}, "tidak dapat diubah di sini"),
     (REGION, {"tidak_ada": 1}, "tidak dapat diubah di sini"),
     ("99.99", {"band_st": 95}, "Wilayah 99.99 tidak dikenal"),
