@@ -47,7 +47,7 @@ def stored(con: duckdb.DuckDBPyConnection, region: str) -> dict[str, object]:
     defaults; structural and unknown names are left out."""
     rows = con.execute("SELECT name, value_json FROM setting WHERE region_code = ? "
                        "ORDER BY name", [region]).fetchall()
-    return {name: _typed(name, json.loads(value)) for name, value in rows
+    return {name: coerce(name, json.loads(value)) for name, value in rows
             if name in EDITABLE}
 
 
@@ -122,18 +122,13 @@ def history(con: duckdb.DuckDBPyConnection, limit: int = 200) -> list[dict[str, 
     return out
 
 
-def _typed(name: str, value: object) -> object:
-    """A stored or given value in the type of the setting's default (tuples, not lists)."""
-    return coerce(name, value)
-
-
 def _checked_value(name: str, value: object | None) -> object | None:
     if name not in EDITABLE:
         raise SettingRejected(f"Pengaturan '{name}' tidak dapat diubah di sini.")
     if value is None:
         return None
     try:
-        return _typed(name, value)
+        return coerce(name, value)
     except (TypeError, ValueError) as exc:
         raise SettingRejected(str(exc)) from None
 
