@@ -41,8 +41,10 @@ lint: $(VENV)/.dev
 bench: $(VENV)/.dev
 	$(PY) -m bench
 
+## make demo: build the demo database again (refused if $(DB) holds real data)
 demo: $(VENV)/.runtime
 	MONEV_DB=$(DB) $(PY) -m etl demo
 
+## make clean: the virtualenv and generated files; never a database or the upload archive
 clean:
-	rm -rf $(VENV) data/*.duckdb data/*.duckdb.wal data/archive data/demo test-artifacts
+	rm -rf $(VENV) data/demo test-artifacts

@@ -63,7 +63,11 @@ def _parser() -> argparse.ArgumentParser:
     dm.add_argument("--dir", type=Path, default=None, help="where to write the workbooks")
     dm.add_argument("--if-missing", action="store_true", help="do nothing if the db exists")
 
-    sub.add_parser("rebuild", help="recreate the database from the archive journal")
+    rb = sub.add_parser("rebuild", help="recreate the database from the archive journal "
+                        "(accounts, settings, meetings and audit trail kept)")
+    rb.add_argument("--backup", type=Path, default=None,
+                    help="take accounts, settings, meetings and the audit trail from this "
+                         "backup folder (when the database file is damaged or lost)")
     hs = sub.add_parser("history", help="list loads")
     hs.add_argument("--wilayah")
     for name, text in (("activate", "make an earlier (superseded) load active again"),
@@ -190,15 +194,26 @@ def _cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
     if args.if_missing and db_path.exists():
         print(f"Database {db_path} sudah ada.")
         return 0
-    stats = build_demo(db_path, args.dir)
+    try:
+        stats = build_demo(db_path, args.dir)
+    except FileExistsError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     print(f"Data demo Kabupaten Tuban dimuat ke {db_path}: {stats}")
     return 0
 
 
 def _cmd_rebuild(args: argparse.Namespace, db_path: Path) -> int:
-    from etl.rebuild import rebuild
-    n = rebuild(db_path)
-    print(f"Database dibangun ulang dari arsip: {n} peristiwa diputar ulang.")
+    from etl.rebuild import RebuildRefused, rebuild, report
+    try:
+        done = rebuild(db_path, backup_dir=args.backup, actor=_actor(args))
+    except (FileNotFoundError, RebuildRefused) as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    lines, warnings = report(done)
+    print("\n".join(lines))
+    if warnings:
+        print("\n".join(warnings), file=sys.stderr)
     return 0
 
 
@@ -233,13 +248,18 @@ def _cmd_restore(args: argparse.Namespace, db_path: Path) -> int:
     from etl.backup import restore
     from monev.store import accounts, db
     try:
-        counts = restore(args.backup_dir, db_path)
+        done = restore(args.backup_dir, db_path)
     except FileNotFoundError as exc:
         print(str(exc), file=sys.stderr)
         return 1
     with db.opened(db_path, retries=50) as con:
         accounts.audit(con, _actor(args), "restore_backup", str(args.backup_dir))
-    print(f"Database dipulihkan dari {args.backup_dir}: {counts.get('load', 0)} muatan.")
+    print(f"Database dipulihkan dari {args.backup_dir}: {done.counts.get('load', 0)} muatan.")
+    if done.kept_as:
+        print(f"Database sebelumnya disimpan sebagai {done.kept_as}.")
+    if done.journal_kept_as:
+        print(f"Jurnal arsip sebelumnya disimpan sebagai {done.journal_kept_as}; "
+              "file unggahan yang lebih baru dari cadangan tetap ada di arsip.")
     return 0
 
 

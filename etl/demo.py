@@ -599,9 +599,25 @@ class _Loader:
         self.stats["superseded"] += result.supersedes is not None
 
 
+def _is_demo(db_path: Path) -> bool:
+    """Whether the file is a database build_demo made (and may make again)."""
+    try:
+        with db.opened(db_path, read_only=True, retries=50) as con:
+            row = con.execute("SELECT value_json FROM setting WHERE region_code = '*' "
+                              "AND name = 'demo'").fetchone()
+    except duckdb.Error:
+        return False
+    return bool(row and row[0] == "true")
+
+
 def _reset(db_path: Path, out_dir: Path) -> None:
+    """Delete an earlier demo database and its archive; refuse to touch any other data."""
     archive = db.archive_root(db_path)
     if db_path.exists():
+        if not _is_demo(db_path):
+            raise FileExistsError(f"{db_path} bukan database demo: demo tidak menimpa data "
+                                  "sungguhan. Pakai --db dengan file lain, atau pindahkan "
+                                  "database itu dulu.")
         db_path.unlink()
         Path(f"{db_path}.wal").unlink(missing_ok=True)
         shutil.rmtree(archive, ignore_errors=True)

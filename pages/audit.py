@@ -21,6 +21,7 @@ ACTION_LABELS = {
     "reject": "Ditolak", "dry_run": "Uji coba unggah", "user_add": "Akun dibuat",
     "user_change": "Akun diubah", "settings_change": "Pengaturan diubah",
     "backup": "Cadangan dibuat", "restore_backup": "Cadangan dipulihkan",
+    "rebuild": "Database dibangun ulang dari arsip",
     "meeting_add": "Rapat dibuat", "followup_add": "Tindak lanjut dicatat",
     "followup_status": "Status tindak lanjut diubah",
 }

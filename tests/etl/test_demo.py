@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from etl.archive import Archive, sha256
-from etl.demo import TODAY, _pin_timestamps, build_demo
+from etl.demo import TODAY, _pin_timestamps, _reset, build_demo
 from etl.template import masterplan_template
 from monev.domain.accumulation import expected_to_date, year_to_date, ytd_series
 from monev.domain.capaian import capaian
@@ -278,3 +278,24 @@ def test_refuses_an_archive_without_its_database(tmp_path: Path) -> None:
     with pytest.raises(FileExistsError):
         build_demo(tmp_path / "monev.duckdb", tmp_path / "out")
     assert not (tmp_path / "monev.duckdb").exists()
+
+
+def test_never_deletes_a_database_that_is_not_a_demo(mp_env, tmp_path: Path) -> None:
+    """`python -m etl demo` run against the real database (it is the default path) refuses,
+    and the data and its archive stay as they were."""
+    mp_env.close()
+    before = mp_env.path.read_bytes()
+    journal = db.archive_root(mp_env.path) / "journal.jsonl"
+    journal_before = journal.read_bytes()
+    with pytest.raises(FileExistsError, match="bukan database demo"):
+        build_demo(mp_env.path, tmp_path / "out")
+    assert mp_env.path.read_bytes() == before and journal.read_bytes() == journal_before
+
+
+def test_an_earlier_demo_database_is_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "monev.duckdb"
+    db.ensure_database(path)
+    with db.opened(path) as con:
+        con.execute("INSERT INTO setting VALUES ('*', 'demo', 'true')")
+    _reset(path, tmp_path / "out")
+    assert not path.exists()
