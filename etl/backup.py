@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,22 +23,61 @@ def quoted(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def backup(db_path: Path | str, out_dir: Path | str | None = None) -> Path:
-    """Export every table to Parquet and copy the archive; returns the backup folder."""
+def backup(db_path: Path | str, out_dir: Path | str | None = None, *,
+           con: duckdb.DuckDBPyConnection | None = None) -> Path:
+    """Export every table to Parquet and copy the archive; returns the backup folder. ``con``
+    is an open connection to db_path to export with (the app's own); else one is opened."""
     db_path = Path(db_path)
-    if out_dir is None:
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        out_dir = backups_folder(db_path) / f"monev-{stamp}"
-    out = Path(out_dir)
+    out = Path(out_dir) if out_dir is not None else new_backup_folder(db_path)
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"Folder cadangan {out} sudah berisi file.")
     out.mkdir(parents=True, exist_ok=True)
-    with db.opened(db_path, read_only=True, retries=50) as con:
+    if con is None:
+        with db.opened(db_path, read_only=True, retries=50) as own:
+            own.execute(f"EXPORT DATABASE {quoted(out / 'database')} (FORMAT parquet)")
+    else:
         con.execute(f"EXPORT DATABASE {quoted(out / 'database')} (FORMAT parquet)")
     archive = db.archive_root(db_path)
     if archive.exists():
         shutil.copytree(archive, out / "archive")
     return out
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A backup folder, or a file set aside by a restore or a rebuild, in ``backups/``."""
+
+    path: Path
+    made_at: datetime        # its modification time
+    size: int                # bytes, all files included
+    is_backup: bool          # a backup folder (else a set-aside file)
+
+
+def stored(db_path: Path | str) -> list[Stored]:
+    """What ``backups/`` beside the database holds, newest first."""
+    folder = backups_folder(Path(db_path))
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.iterdir():
+        if path.is_dir() and (path / "database" / "schema.sql").exists():
+            size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+            found.append(Stored(path, datetime.fromtimestamp(path.stat().st_mtime), size, True))
+        elif path.is_file() and "-sebelum-" in path.name and not path.name.endswith(".wal"):
+            size = sum(f.stat().st_size for f in (path, Path(f"{path}.wal")) if f.exists())
+            found.append(Stored(path, datetime.fromtimestamp(path.stat().st_mtime), size, False))
+    return sorted(found, key=lambda s: (s.made_at, s.path.name), reverse=True)
+
+
+def zipped(folder: Path) -> bytes:
+    """A backup folder as one zip file, unpacking to a folder of the same name. Stored, not
+    compressed: Parquet and workbooks are compressed already."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                zf.write(path, Path(folder.name) / path.relative_to(folder))
+    return buf.getvalue()
 
 
 @dataclass
@@ -53,10 +97,29 @@ def check_backup(backup_dir: Path | str) -> Path:
     return src
 
 
+@contextmanager
+def unpacked(backup: Path | str) -> Iterator[Path]:
+    """The backup folder itself, or the folder inside a downloaded backup zip (unpacked into a
+    temporary folder while in use); FileNotFoundError if it is neither."""
+    path = Path(backup)
+    if not (path.is_file() and zipfile.is_zipfile(path)):
+        yield check_backup(path)
+        return
+    with tempfile.TemporaryDirectory(prefix="monev-cadangan-") as tmp, \
+            zipfile.ZipFile(path) as zf:
+        zf.extractall(tmp)  # member names are made safe: no absolute paths, no '..'
+        inside = [d for d in Path(tmp).iterdir() if (d / "database" / "schema.sql").exists()]
+        if len(inside) != 1:
+            raise FileNotFoundError(f"{path} bukan cadangan Monev (zip tanpa folder "
+                                    "database/).")
+        yield inside[0]
+
+
 def import_backup(backup_dir: Path | str, path: Path) -> dict[str, int]:
     """Import a backup's tables into a new database file at ``path`` (with the views and
     macros of the current schema); returns row counts per table."""
     src = check_backup(backup_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)
     with db.opened(path) as con:
         con.execute(f"IMPORT DATABASE {quoted(src / 'database')}")
@@ -70,6 +133,11 @@ def import_backup(backup_dir: Path | str, path: Path) -> dict[str, int]:
 def backups_folder(db_path: Path) -> Path:
     """Where backups and set-aside files of the database at db_path go (beside it)."""
     return Path(db_path).resolve().parent / "backups"
+
+
+def new_backup_folder(db_path: Path, now: datetime | None = None) -> Path:
+    """The default folder of a backup made now: ``backups/monev-YYYYmmdd-HHMMSS``."""
+    return backups_folder(db_path) / f"monev-{(now or datetime.now()):%Y%m%d-%H%M%S}"
 
 
 def set_aside(path: Path, folder: Path, why: str, now: datetime | None = None) -> Path:
@@ -92,7 +160,6 @@ def swap_in(new: Path, db_path: Path, why: str, now: datetime | None = None) -> 
     """Make the database file ``new`` the one at db_path; the file it replaces is set aside
     (returned), never deleted. A WAL left without its database would be replayed into the
     new file, so it goes."""
-    db_path.parent.mkdir(parents=True, exist_ok=True)
     kept = set_aside(db_path, backups_folder(db_path), why, now) if db_path.exists() else None
     Path(f"{db_path}.wal").unlink(missing_ok=True)
     os.replace(new, db_path)
@@ -102,9 +169,14 @@ def swap_in(new: Path, db_path: Path, why: str, now: datetime | None = None) -> 
 
 def restore(backup_dir: Path | str, db_path: Path | str,
             now: datetime | None = None) -> Restored:
-    """Replace the database by a backup. Nothing is deleted: the replaced database file and
+    """Replace the database by a backup (its folder, or the zip the Cadangan page gives).
+    Nothing is deleted: the replaced database file and
     archive journal are set aside, and archived files newer than the backup stay archived."""
-    src, db_path = check_backup(backup_dir), Path(db_path)
+    with unpacked(backup_dir) as src:
+        return _restore(src, Path(db_path), now)
+
+
+def _restore(src: Path, db_path: Path, now: datetime | None) -> Restored:
     tmp = db_path.with_suffix(".restore.duckdb")
     counts = import_backup(src, tmp)
     kept = swap_in(tmp, db_path, "sebelum-pulih", now)

@@ -77,7 +77,8 @@ def _parser() -> argparse.ArgumentParser:
 
     bk = sub.add_parser("backup", help="export the whole database and archive to a folder")
     bk.add_argument("--out", type=Path)
-    rs = sub.add_parser("restore", help="replace the database by a backup folder")
+    rs = sub.add_parser("restore", help="replace the database by a backup folder or zip "
+                        "(the replaced database is set aside, not deleted)")
     rs.add_argument("backup_dir", type=Path)
 
     us = sub.add_parser("user", help="manage accounts (add, list, set)")
@@ -234,12 +235,13 @@ def _cmd_withdraw(args: argparse.Namespace, db_path: Path) -> int:
 
 
 def _cmd_backup(args: argparse.Namespace, db_path: Path) -> int:
-    from etl.backup import backup
+    from etl.backup import backup, new_backup_folder
     from monev.store import accounts, db
+    out = args.out or new_backup_folder(db_path)
     # Audited first, so the backup itself carries the record of its making.
     with db.opened(db_path, retries=50) as con:
-        accounts.audit(con, _actor(args), "backup", str(args.out or "data/backups"))
-    out = backup(db_path, args.out)
+        accounts.audit(con, _actor(args), "backup", str(out))
+    out = backup(db_path, out)
     print(f"Cadangan ditulis ke {out}")
     return 0
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from etl.archive import Archive
-from etl.backup import check_backup, import_backup, quoted, swap_in
+from etl.backup import import_backup, quoted, swap_in, unpacked
 from etl.load import delete_load, load_bytes, restore_load
 from monev.store import accounts, current, db
 
@@ -57,10 +57,15 @@ def rebuild(db_path: Path | str, archive_root: Path | None = None, *,
     the current file, or from ``backup_dir`` when given), audit the rebuild, and swap the fresh
     file in; the current file is moved aside, never deleted. Raises RebuildRefused, changing
     nothing, when the current file holds loads the journal does not give back."""
-    db_path = Path(db_path)
+    if backup_dir is None:
+        return _rebuild(Path(db_path), archive_root, None, actor, now)
+    with unpacked(backup_dir) as folder:  # a wrong folder is refused before any work
+        return _rebuild(Path(db_path), archive_root, folder, actor, now)
+
+
+def _rebuild(db_path: Path, archive_root: Path | None, backup_dir: Path | None, actor: str,
+             now: datetime | None) -> Rebuilt:
     archive = Archive(archive_root or db.archive_root(db_path))
-    if backup_dir is not None:
-        check_backup(backup_dir)  # a wrong folder is refused before any work
     tmp = db_path.with_suffix(".rebuild.duckdb")
     tmp.unlink(missing_ok=True)
     Path(f"{tmp}.wal").unlink(missing_ok=True)
@@ -108,8 +113,7 @@ def _replay(con: duckdb.DuckDBPyConnection, archive: Archive) -> int:
 
 
 @contextmanager
-def _source(db_path: Path, backup_dir: Path | str | None,
-            done: Rebuilt) -> Iterator[Path | None]:
+def _source(db_path: Path, backup_dir: Path | None, done: Rebuilt) -> Iterator[Path | None]:
     """The database file to carry the rest from: the backup's (imported into a temporary
     file), else the current file when it opens, else None (``done.unreadable`` says why).
     A current file locked by a running load raises ``db.DatabaseBusy``: it is not lost."""

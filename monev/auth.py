@@ -20,7 +20,7 @@ ROLES = {"admin": "Admin (Diskominfo)", "operator": "Operator OPD",
          "pimpinan": "Pimpinan (Bupati/Sekda/Bappeda)"}
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"view", "upload", "upload_any_opd", "masterplan", "restore", "users",
-                        "settings", "audit", "meetings"}),
+                        "settings", "audit", "meetings", "backup"}),
     "operator": frozenset({"view", "upload"}),
     "pimpinan": frozenset({"view", "meetings"}),
 }

@@ -23,7 +23,7 @@ from monev.domain.text import (
 )
 
 __all__ = ["KOSONG", "angka", "display_frame", "persen", "rupiah", "tanggal", "tanggal_jam",
-           "triwulan", "rename", "is_missing"]
+           "triwulan", "rename", "is_missing", "ukuran"]
 
 
 def is_missing(x: object) -> bool:
@@ -53,6 +53,14 @@ def angka(x: object, decimals: int = 1, trim: bool = True) -> str:
 def rupiah(x: object) -> str:
     """1_500_000_000 -> 'Rp 1,5 M'; missing -> '–'."""
     return format_rupiah(_num(x))
+
+
+def ukuran(n_bytes: int) -> str:
+    """A file size as file managers show it: 1_288_490_189 -> '1,2 GB', 850 -> '850 byte'."""
+    for unit, size in (("GB", 1024 ** 3), ("MB", 1024 ** 2), ("KB", 1024)):
+        if n_bytes >= size:
+            return f"{angka(n_bytes / size)} {unit}"
+    return f"{n_bytes} byte"
 
 
 def persen(x: object, decimals: int = 1) -> str:

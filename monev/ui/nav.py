@@ -25,13 +25,14 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("pages/presentasi.py", "Presentasi", ":material/slideshow:", "Rapat Evaluasi"),
     ("pages/pengguna.py", "Pengguna", ":material/manage_accounts:", "Admin"),
     ("pages/pengaturan.py", "Pengaturan", ":material/tune:", "Admin"),
+    ("pages/cadangan.py", "Cadangan", ":material/backup:", "Admin"),
     ("pages/audit.py", "Jejak Audit", ":material/policy:", "Admin"),
 )
 # The permission a page needs (monev.auth.PERMISSIONS); pages not listed need only "view".
 # Pages check it again themselves, so a typed URL is refused too.
 REQUIRES: dict[str, str] = {
     "pages/unggah.py": "upload", "pages/pengguna.py": "users", "pages/audit.py": "audit",
-    "pages/pengaturan.py": "settings",
+    "pages/pengaturan.py": "settings", "pages/cadangan.py": "backup",
 }
 NO_FILTER_SECTIONS: tuple[str, ...] = ("Diskominfo", "Admin")
 # Pages that compare regions: listed only when more than one region is loaded; the sidebar's

@@ -171,3 +171,12 @@ def test_upload_page_of_an_account_whose_region_is_not_loaded_offers_no_opd(
     at = open_upload_page()
     assert not at.selectbox(key="exp_opd").options[1:]      # only "as the file says"
     assert any("Belum ada masterplan" in i.value for i in at.info)
+
+
+@pytest.mark.signed_in_as(auth.User("admin.tbn", "Admin Tuban", "admin", region_code="35.23"))
+def test_an_admin_bound_to_one_region_cannot_back_up_the_others(national_db: Path) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/cadangan.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "termasuk 2 wilayah di luar wilayah akun Anda" in at.warning[0].value
+    assert not at.main.button and not (national_db.parent / "backups").exists()

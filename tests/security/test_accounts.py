@@ -44,11 +44,11 @@ def test_weak_password_and_bad_role_combinations_are_refused(env):
 
 @pytest.mark.parametrize(("role", "allowed", "refused"), [
     ("admin", {"view", "upload", "upload_any_opd", "masterplan", "restore", "users",
-               "settings", "audit", "meetings"}, set()),
+               "settings", "audit", "meetings", "backup"}, set()),
     ("operator", {"view", "upload"}, {"upload_any_opd", "masterplan", "restore", "users",
-                                      "settings", "audit", "meetings"}),
+                                      "settings", "audit", "meetings", "backup"}),
     ("pimpinan", {"view", "meetings"}, {"upload", "upload_any_opd", "masterplan", "restore",
-                                        "users", "settings", "audit"}),
+                                        "users", "settings", "audit", "backup"}),
 ])
 def test_each_role_can_exactly_its_part(role, allowed, refused):
     user = auth.User("u", "U", role, "DPMD" if role == "operator" else None)
