@@ -10,27 +10,17 @@ import streamlit as st
 
 from monev.store import accounts
 from monev.ui import components, data, nav, session
+from monev.ui.audit_text import action_label, detail_text, target_text
 from monev.ui.format import tanggal_jam
 
 nav.ensure_routed()
 session.require("audit")
 
-ACTION_LABELS = {
-    "sign_in": "Masuk", "sign_in_failed": "Gagal masuk", "sign_out": "Keluar",
-    "load": "Dimuat", "supersede": "Digantikan", "restore": "Dipulihkan", "delete": "Ditarik",
-    "reject": "Ditolak", "dry_run": "Uji coba unggah", "user_add": "Akun dibuat",
-    "user_change": "Akun diubah", "settings_change": "Pengaturan diubah",
-    "backup": "Cadangan dibuat", "backup_download": "Cadangan diunduh",
-    "restore_backup": "Cadangan dipulihkan",
-    "rebuild": "Database dibangun ulang dari arsip",
-    "meeting_add": "Rapat dibuat", "followup_add": "Tindak lanjut dicatat",
-    "followup_status": "Status tindak lanjut diubah",
-}
 ALL = "Semua"
 
 st.title("Jejak Audit")
 st.caption("Siapa melakukan apa dan kapan: masuk, unggah, uji coba, penggantian, pemulihan, "
-           "perubahan akun dan pengaturan.")
+           "perubahan akun dan pengaturan, cadangan, rapat dan tindak lanjut.")
 
 with components.busy_guard(stop=True):
     # Read each time: sign-ins add to it without changing the data version (data.py).
@@ -38,7 +28,7 @@ with components.busy_guard(stop=True):
 
 cols = st.columns(3)
 actor = cols[0].selectbox("Pengguna", [ALL, *sorted(trail["actor"].dropna().unique())])
-labels = {ACTION_LABELS.get(a, a): a for a in sorted(trail["action"].dropna().unique())}
+labels = {action_label(a): a for a in sorted(trail["action"].dropna().unique())}
 action = cols[1].selectbox("Tindakan", [ALL, *labels])
 since = cols[2].date_input("Sejak tanggal", value=None, format="DD/MM/YYYY")
 
@@ -53,13 +43,16 @@ if isinstance(since, date):
 table = pd.DataFrame({
     "Waktu": shown["event_at"].map(tanggal_jam),
     "Pengguna": shown["actor"],
-    "Tindakan": shown["action"].map(lambda a: ACTION_LABELS.get(a, a)),
-    "Sasaran": shown["target"],
-    "Rincian": shown["detail"],
+    "Tindakan": shown["action"].map(action_label),
+    "Sasaran": [target_text(a, t) for a, t in zip(shown["action"], shown["target"],
+                                                  strict=True)],
+    "Rincian": [detail_text(a, t, d) for a, t, d in zip(shown["action"], shown["target"],
+                                                        shown["detail"], strict=True)],
 })
 st.metric("Jumlah catatan", f"{len(table):,}".replace(",", "."))
 if table.empty:
     st.info("Belum ada catatan yang cocok dengan pilihan di atas.")
 else:
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_config={"Rincian": st.column_config.TextColumn(width="large")})
     components.download_buttons(table, "jejak-audit")

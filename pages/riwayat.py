@@ -11,12 +11,11 @@ from etl.load import TABLE_LABELS
 from monev.domain.text import KOSONG, tw_label
 from monev.store import lineage, uploads
 from monev.ui import components, data, filters, nav, session, upload
+from monev.ui.audit_text import action_label
 from monev.ui.format import tanggal, tanggal_jam
 
 KIND_LABELS = {"masterplan": "Masterplan", "laporan": "Laporan triwulan"}
 STATUS_LABELS = {"aktif": "Aktif", "digantikan": "Digantikan", "ditarik": "Ditarik"}
-ACTION_LABELS = {"load": "Dimuat", "supersede": "Digantikan", "restore": "Dipulihkan",
-                 "delete": "Ditarik", "reject": "Ditolak", "unchanged": "Tidak berubah"}
 BASIS_LABELS = {"tw": "Nilai TW ini", "sdtw": "Kumulatif s.d. TW"}
 ALL = "Semua"
 PICK_LIMIT = 300       # loads offered in the detail picker
@@ -127,7 +126,7 @@ def detail(row: pd.Series) -> None:
             st.dataframe(pd.DataFrame({
                 "Waktu": events["event_at"].map(tanggal_jam),
                 "Oleh": events["actor"],
-                "Peristiwa": events["action"].map(ACTION_LABELS).fillna(events["action"]),
+                "Peristiwa": events["action"].map(action_label),
             }), hide_index=True, key="rw_events")
         actions(load_id, row["status"] == "aktif")
 

@@ -32,6 +32,7 @@ from etl.load import (
 from etl.template import laporan_template, masterplan_template
 from etl.validate import Expect
 from etl.workbook import ParsedWorkbook, read_ahead
+from monev.domain.text import format_angka
 from monev.store import current, lineage
 from monev.ui import data
 
@@ -190,8 +191,9 @@ def diff_table(result: LoadResult) -> pd.DataFrame:
 
 
 def counts_text(counts: dict[str, int]) -> str:
-    """'3 baris realisasi kinerja, 2 baris realisasi anggaran' (non-empty tables only)."""
-    return ", ".join(f"{n} baris {TABLE_LABELS.get(t, t)}" for t, n in counts.items() if n)
+    """'3 baris realisasi kinerja, 1.200 baris target' (non-empty tables only)."""
+    return ", ".join(f"{format_angka(n, 0)} baris {TABLE_LABELS.get(t, t)}"
+                     for t, n in counts.items() if n)
 
 
 def issues_table(issues: Sequence[Issue]) -> pd.DataFrame:

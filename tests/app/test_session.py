@@ -159,9 +159,12 @@ def test_admin_pages_show_the_audit_trail_and_users(mp_db):
     con = duckdb.connect(str(mp_db))
     accounts.add_user(con, "op.x", "Operator X", "operator", PASSWORD, opd_code="DPMD",
                       actor="admin.uji")
+    assert accounts.sign_in(con, "op.x", PASSWORD)[0]       # an event with no detail (NULL)
+    con.execute("INSERT INTO audit_event VALUES (99, now(), 'uji', 'backup', NULL, NULL)")
     con.close()
     at = AppTest.from_file(str(ROOT / "pages" / "audit.py"), default_timeout=60).run()
     assert not at.exception and not at.error
     assert "Akun dibuat" in at.dataframe[0].value["Tindakan"].tolist()
+    assert "peran Operator OPD, OPD DPMD" in at.dataframe[0].value["Rincian"].tolist()
     at = AppTest.from_file(str(ROOT / "pages" / "pengguna.py"), default_timeout=60).run()
     assert "op.x" in at.dataframe[0].value["Nama pengguna"].tolist()
