@@ -1,15 +1,17 @@
 """Pengaturan (admin): the rule settings of the region or of every region, changed in one form.
 
 Storyboard: whose settings (every region or one) → the values in force, with where each comes
-from → the form, one group per topic, saved at once (checked, written and audited as one) →
-the history of changes. A region's value wins over the national one, which wins over the
-default; evaluation meetings keep the rules they were created with.
+from → the form, one group per topic, previewed (what the values would change in the figures)
+or saved at once (checked, written and audited as one) → the history of changes. A region's
+value wins over the national one, which wins over the default; evaluation meetings keep the
+rules they were created with.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from monev.engine import AsOf, rule_impact
 from monev.store import rule_settings as rs
 from monev.ui import components, data, filters, nav, session
 from monev.ui import settings_form as sf
@@ -60,25 +62,58 @@ with st.form("pengaturan"):
         format_func=sf.LABELS.get, key=f"{prefix}kembali_{sorted(own)}",
         placeholder="Pilih nilai yang disimpan" if own else "Belum ada nilai yang disimpan",
         help="Hapus nilai yang disimpan untuk pilihan 'Berlaku untuk' di atas.")
-    saved = st.form_submit_button("Simpan pengaturan", type="primary")
+    buttons = st.container(horizontal=True)
+    previewed = buttons.form_submit_button(
+        "Pratinjau dampak", icon=":material/preview:",
+        help="Hitung apa yang berubah pada data saat ini, tanpa menyimpan.")
+    saved = buttons.form_submit_button("Simpan pengaturan", type="primary")
+
+
+def show_preview(wanted: dict[str, object]) -> None:
+    """What the typed values would change in one region's figures, before anything is saved."""
+    target = region if region != rs.NATIONAL else next(iter(regions)) if len(regions) == 1 \
+        else None
+    if target is None:
+        st.info("Pratinjau dihitung untuk satu wilayah: pilih wilayahnya di 'Berlaku untuk'.",
+                icon=":material/info:")
+        return
+    before, after = data.read(lambda con: rs.preview(con, region, wanted, target))
+    options = filters.options(target)
+    asof = AsOf.latest(options.default_year, options.default_tw)
+    impact = data.read(rule_impact, target, asof, before, after)
+    st.subheader("Pratinjau dampak (belum disimpan)", divider="gray")
+    st.caption(f"{regions.get(target, target)} · {asof.label} · data saat ini")
+    changed = impact[impact["changed"]]
+    if changed.empty:
+        st.info("Nilai ini tidak mengubah pita capaian maupun tanda peringatan pada data saat "
+                "ini.", icon=":material/info:")
+        return
+    st.dataframe(sf.impact_table(changed), hide_index=True, width="stretch")
+    st.caption(f"{len(impact) - len(changed)} ukuran lain tidak berubah.")
+
 
 if message := st.session_state.pop(FLASH_KEY, None):    # beside the button just pressed
     st.success(message, icon=":material/check_circle:")
-if saved:
+if saved or previewed:
     try:
         typed["extra_holidays"] = sf.parse_holidays(str(typed["extra_holidays"]))
         wanted = {n: v for n, v in typed.items() if v != by_name[n].value}
         wanted.update(dict.fromkeys(reset))
         with components.busy_guard():
-            diff = data.write(lambda con: rs.change(con, region, wanted, actor=admin.username,
-                                                    scope=admin.region_code))
-            if diff:
+            if not wanted:
+                st.info("Tidak ada nilai yang berubah.", icon=":material/info:")
+            elif previewed:
+                show_preview(wanted)
+            elif diff := data.write(lambda con: rs.change(
+                    con, region, wanted, actor=admin.username, scope=admin.region_code)):
                 st.session_state[FLASH_KEY] = sf.saved_message(
                     diff, sf.scope_label(region, regions))
                 st.rerun()
-            st.info("Tidak ada nilai yang berubah.", icon=":material/info:")
+            else:
+                st.info("Tidak ada nilai yang berubah.", icon=":material/info:")
     except (sf.HolidayError, rs.SettingRejected) as exc:
-        st.error(f"Tidak disimpan: {exc}", icon=":material/error:")
+        st.error(f"{'Tidak dapat dipratinjau' if previewed else 'Tidak disimpan'}: {exc}",
+                 icon=":material/error:")
 
 st.subheader("Riwayat perubahan", divider="gray")
 if changes_so_far:

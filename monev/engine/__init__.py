@@ -17,6 +17,7 @@ from monev.engine.attainment import (
 )
 from monev.engine.budget import budget_summary
 from monev.engine.flags import all_flags, flag_counts
+from monev.engine.impact import rule_impact
 from monev.engine.reporting import completeness_by_tw, report_completeness
 from monev.engine.snapshot import Snapshot
 from monev.engine.sources import data_freshness, trace, trace_indicator
@@ -26,5 +27,6 @@ __all__ = [
     "AsOf", "all_flags", "budget_summary", "completeness_by_tw", "data_freshness",
     "dimension_attainment", "flag_counts", "indicator_attainment", "indicator_series",
     "masterplan_attainment", "opd_attainment", "program_attainment", "report_completeness",
-    "Snapshot", "rules_for", "trace", "trace_indicator", "village_milestones", "village_rollout",
+    "rule_impact", "Snapshot", "rules_for", "trace", "trace_indicator", "village_milestones",
+    "village_rollout",
 ]

@@ -18,7 +18,7 @@ from datetime import datetime
 
 import duckdb
 
-from monev.domain.settings import DEFAULT, SETTINGS, coerce, rules_from
+from monev.domain.settings import DEFAULT, SETTINGS, Rules, coerce, rules_from
 from monev.store.accounts import audit
 
 NATIONAL = "*"
@@ -80,13 +80,7 @@ def change(con: duckdb.DuckDBPyConnection, region: str, changes: Mapping[str, ob
     """
     if scope is not None and region != scope:
         raise SettingRejected(f"Akun Anda hanya dapat mengubah pengaturan wilayah {scope}.")
-    _known_region(con, region)
-    new_values = {name: _checked_value(name, value) for name, value in changes.items()}
-    before = stored(con, region)
-    after = {**before, **new_values}
-    after = {k: v for k, v in after.items() if v is not None}
-    diff = {name: (before.get(name), after.get(name)) for name in new_values
-            if before.get(name) != after.get(name)}
+    before, after, diff = _proposed(con, region, changes)
     if not diff:
         return {}
     _check_rules(con, region, after)
@@ -106,6 +100,34 @@ def change(con: duckdb.DuckDBPyConnection, region: str, changes: Mapping[str, ob
         con.rollback()
         raise
     return diff
+
+
+def preview(con: duckdb.DuckDBPyConnection, region: str, changes: Mapping[str, object | None],
+            regency: str) -> tuple[Rules, Rules]:
+    """The rules ``regency`` has now and would have after ``change(con, region, changes)``,
+    checked as that change would be (SettingRejected); nothing is written or audited."""
+    _, after, diff = _proposed(con, region, changes)
+    if diff:
+        _check_rules(con, region, after)
+    national = stored(con, NATIONAL)
+    own = stored(con, regency)
+    new_national = after if region == NATIONAL else national
+    new_own = after if region == regency else own
+    return rules_from({**national, **own}), rules_from({**new_national, **new_own})
+
+
+def _proposed(con: duckdb.DuckDBPyConnection, region: str,
+              changes: Mapping[str, object | None]
+              ) -> tuple[dict[str, object], dict[str, object], dict[str, tuple[object, object]]]:
+    """The region's stored values before and after ``changes``, and name -> (old, new) of
+    those that differ; each value checked and typed on its own."""
+    _known_region(con, region)
+    new_values = {name: _checked_value(name, value) for name, value in changes.items()}
+    before = stored(con, region)
+    after = {k: v for k, v in {**before, **new_values}.items() if v is not None}
+    diff = {name: (before.get(name), after.get(name)) for name in new_values
+            if before.get(name) != after.get(name)}
+    return before, after, diff
 
 
 def history(con: duckdb.DuckDBPyConnection, limit: int = 200) -> list[dict[str, object]]:

@@ -128,3 +128,15 @@ def field(item: Effective, key: str) -> object:
                                    key=key, help=help_))
     return float(st.number_input(label, min_value=0.0, max_value=100.0, value=float(value),  # type: ignore[arg-type]
                                  step=0.5, format="%.1f", key=key, help=help_))
+
+
+def impact_table(impact: pd.DataFrame) -> pd.DataFrame:
+    """Ukuran, Sekarang, Dengan nilai baru, Selisih: the figures a change of settings moves
+    (``monev.engine.rule_impact`` rows); the difference of counts signed, '−3' or '+2'."""
+    return pd.DataFrame({
+        "Ukuran": impact["measure"],
+        "Sekarang": [str(v) for v in impact["before"]],
+        "Dengan nilai baru": [str(v) for v in impact["after"]],
+        "Selisih": [f"{b - a:+d}".replace("-", "−") if isinstance(a, int) else ""
+                    for a, b in zip(impact["before"], impact["after"], strict=True)],
+    })

@@ -89,6 +89,39 @@ def test_a_higher_st_band_reaches_the_summary_at_once_and_can_be_undone(demo_db:
     assert overall_band(summary) == before and rules_note(summary) == []
 
 
+def preview(at: AppTest) -> AppTest:
+    next(b for b in at.button if b.label == "Pratinjau dampak").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_preview_shows_what_the_values_would_change_and_stores_nothing(demo_db: Path):
+    at = open_page()
+    st_band = "Sangat Tinggi (ST) mulai (%)"
+    field(at.number_input, st_band).set_value(95.0)
+    field(at.number_input, "Batas laporan (hari kerja setelah triwulan berakhir)").set_value(10)
+    preview(at)
+    assert [s.value for s in at.subheader][-2] == "Pratinjau dampak (belum disimpan)"
+    table = at.dataframe[1].value.set_index("Ukuran")
+    assert table.loc["Pita capaian keseluruhan"].tolist() == [
+        "ST – Sangat Tinggi", "T – Tinggi", ""]
+    late = table.loc["Tanda Terlambat"]
+    assert int(late["Dengan nilai baru"]) < int(late["Sekarang"])
+    assert late["Selisih"] == f"−{int(late['Sekarang']) - int(late['Dengan nilai baru'])}"
+    assert "Program ST – Sangat Tinggi" not in table.index      # unchanged rows are left out
+    assert any("ukuran lain tidak berubah" in c.value for c in at.caption)
+    assert stored(demo_db) == [] and not at.success
+    assert field(at.number_input, st_band).value == 95.0     # still typed, ready to save
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        assert not con.execute("SELECT count(*) FROM audit_event "
+                               "WHERE action = 'settings_change'").fetchone()[0]
+
+    field(at.number_input, st_band).set_value(70.0)
+    preview(at)
+    assert [e.value for e in at.error] == [
+        "Tidak dapat dipratinjau: Batas pita harus menurun: ST > T > S > R."]
+
+
 def test_inconsistent_bands_and_a_bad_holiday_are_refused_with_nothing_stored(demo_db: Path):
     at = open_page()
     st_band = "Sangat Tinggi (ST) mulai (%)"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -18,6 +18,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from monev.domain.settings import DEFAULT
 from monev.engine import (
     AsOf,
     Snapshot,
@@ -25,6 +26,7 @@ from monev.engine import (
     indicator_attainment,
     program_attainment,
     report_completeness,
+    rule_impact,
     village_rollout,
 )
 
@@ -276,3 +278,16 @@ def test_one_snapshot_serves_a_whole_page(built) -> None:
     first = program_attainment(snap, REGION, NOW_VIEW)
     pd.testing.assert_frame_equal(first, program_attainment(con, REGION, NOW_VIEW))
     assert re.match(r"^[A-Z]{3}-\d{2}$", first["program_code"].iloc[0])
+
+
+def test_rule_impact_counts_the_programs_a_higher_st_band_moves(built) -> None:
+    con, _ = built
+    assert not rule_impact(con, REGION, NOW_VIEW, DEFAULT, DEFAULT)["changed"].any()
+    capaian = program_attainment(con, REGION, NOW_VIEW)["capaian"]
+    moved = int(((capaian >= DEFAULT.band_st) & (capaian < 100)).sum())
+    impact = rule_impact(con, REGION, NOW_VIEW, DEFAULT,
+                         replace(DEFAULT, band_st=100)).set_index("measure")
+    st, t = impact.loc["Program ST – Sangat Tinggi"], impact.loc["Program T – Tinggi"]
+    assert moved > 0 and st["before"] - st["after"] == moved == t["after"] - t["before"]
+    assert impact.loc["Pita capaian keseluruhan", "after"] == "T – Tinggi"
+    assert not impact[impact.index.str.startswith("Tanda ")]["changed"].any()

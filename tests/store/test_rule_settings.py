@@ -154,3 +154,20 @@ def test_value_texts_and_what_differs_from_the_defaults():
                                        "rkp_desa_due": [9, 15]})) == (
         "Sangat Tinggi (ST) mulai 95% (bawaan 91%); Batas laporan 10 hari kerja (bawaan 5 hari "
         "kerja); Penetapan RKP Desa 15 September (bawaan 30 September)")
+
+
+def test_a_preview_gives_the_rules_before_and_after_and_writes_nothing(mp_env):
+    con = mp_env.con
+    rs.change(con, REGION, {"band_st": 95}, actor="admin", now=NOW)
+    before = mp_env.snapshot()
+    now, then = rs.preview(con, rs.NATIONAL, {"report_due_working_days": 10, "band_st": 93},
+                           REGION)
+    assert now == rules_for(con, REGION)
+    assert (now.band_st, then.band_st) == (95, 95)        # the regency's own value still wins
+    assert (now.report_due_working_days, then.report_due_working_days) == (5, 10)
+    now, then = rs.preview(con, REGION, {"band_st": None}, REGION)   # back to the default
+    assert (now.band_st, then.band_st) == (95, DEFAULT.band_st)
+    assert rs.preview(con, REGION, {}, REGION) == (now, now)
+    with pytest.raises(rs.SettingRejected, match="wilayah 35.23"):
+        rs.preview(con, rs.NATIONAL, {"band_st": 99, "band_t": 96}, OTHER)  # as change() would
+    assert mp_env.snapshot() == before
