@@ -16,7 +16,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from etl.archive import Archive, sha256
 from etl.issues import Issue
@@ -29,6 +28,7 @@ from etl.validate import (
     laporan_identity,
     masterplan_identity,
     outside_region,
+    stacked,
     validate_laporan,
     validate_masterplan,
     validate_masterplan_targets,
@@ -338,12 +338,11 @@ def _insert_frames(con: duckdb.DuckDBPyConnection, accepted: Sequence[_Accepted]
                    load_ids: Sequence[int], tables: Sequence[str]) -> None:
     """Insert the files' rows of these tables under their load ids, one insert per table."""
     for table in tables:
-        parts = [a.frames[table].arrow(region_code=a.record["region_code"], load_id=i)
+        parts = [(a.frames[table], {"region_code": a.record["region_code"], "load_id": i})
                  for a, i in zip(accepted, load_ids, strict=True)
                  if len(a.frames.get(table, ()))]
         if parts:
-            lineage.insert_frame(con, table, pa.concat_tables(
-                parts, promote_options="permissive"))
+            lineage.insert_frame(con, table, stacked(parts))
 
 
 def _fault_pause() -> None:

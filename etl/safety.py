@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 import olefile
@@ -77,26 +79,25 @@ def _sniff_ole(data: bytes) -> str:
 
 def _sniff_zip(data: bytes) -> str:
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise UnsafeFile("rusak", "File rusak atau terpotong (arsip zip tidak utuh). Simpan ulang "
                          "dari Excel lalu unggah kembali.") from exc
-    with zf:
-        _check_zip_sizes(infos)
-        names = {i.filename for i in infos}
-        if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
-            content_types = _read_prefix(zf, "[Content_Types].xml", XML_PROLOG_BYTES)
-            fmt = "xlsm" if b"macroEnabled" in content_types else "xlsx"
-        elif "mimetype" in names and _read_prefix(zf, "mimetype", 100).startswith(
-                b"application/vnd.oasis.opendocument.spreadsheet"):
-            fmt = "ods"
-        else:
-            raise UnsafeFile("bukan_spreadsheet", "Arsip zip ini bukan workbook Excel atau "
-                             "LibreOffice. Unggah file .xlsx, .xls atau .ods.")
-        for info in infos:
-            if info.filename.endswith((".xml", ".rels", ".vml")):
-                _check_xml_prolog(zf, info.filename)
+    _check_zip_sizes(infos)
+    members = {i.filename: i for i in infos}
+    if "[Content_Types].xml" in members and any(n.startswith("xl/") for n in members):
+        content_types = _Inflater(data, members["[Content_Types].xml"]).read(XML_PROLOG_BYTES)
+        fmt = "xlsm" if b"macroEnabled" in content_types else "xlsx"
+    elif "mimetype" in members and _Inflater(data, members["mimetype"]).read(100).startswith(
+            b"application/vnd.oasis.opendocument.spreadsheet"):
+        fmt = "ods"
+    else:
+        raise UnsafeFile("bukan_spreadsheet", "Arsip zip ini bukan workbook Excel atau "
+                         "LibreOffice. Unggah file .xlsx, .xls atau .ods.")
+    for info in infos:
+        if info.filename.endswith((".xml", ".rels", ".vml")):
+            _check_xml_prolog(data, info)
     return fmt
 
 
@@ -116,26 +117,73 @@ def _check_zip_sizes(infos: list[zipfile.ZipInfo]) -> None:
         raise bomb
 
 
-def _read_prefix(zf: zipfile.ZipFile, name: str, size: int) -> bytes:
-    try:
-        with zf.open(name) as fh:
-            return fh.read(size)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
-        raise UnsafeFile("rusak", "File rusak atau terpotong. Simpan ulang dari Excel lalu "
-                         "unggah kembali.") from exc
+def _damaged() -> UnsafeFile:
+    return UnsafeFile("rusak", "File rusak atau terpotong. Simpan ulang dari Excel lalu "
+                      "unggah kembali.")
 
 
-_PROLOG = re.compile(rb"\s*(<\?xml[^>]*\?>)?\s*(<!--.*?-->\s*)*", re.S)
+# The prolog: an optional byte order mark, then declarations, processing instructions and
+# comments, up to the root element. Entities can only be declared in a DOCTYPE, and a DOCTYPE
+# can only stand in the prolog, so the prolog is all that needs reading.
+_PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:(?:<\?.*?\?>|<!--.*?-->)\s*)*", re.S)
+FIRST_READ = 512
 
 
-def _check_xml_prolog(zf: zipfile.ZipFile, name: str) -> None:
-    head = _read_prefix(zf, name, XML_PROLOG_BYTES)
-    if head.startswith(b"\xef\xbb\xbf"):
-        head = head[3:]
-    rest = head[_PROLOG.match(head).end():]
-    if rest[:9].upper() == b"<!DOCTYPE" or b"<!ENTITY" in head.upper():
+def _check_xml_prolog(data: bytes, info: zipfile.ZipInfo) -> None:
+    """Refuse an XML part whose prolog holds a DOCTYPE (entity expansion bombs).
+
+    Only the prolog is inflated: the first FIRST_READ bytes, more while it goes on, never more
+    than XML_PROLOG_BYTES (a prolog that long is refused). The part is inflated straight from
+    the bytes: opening every part through ``zipfile`` and reading 64 KiB of each took longer
+    than parsing a small report's sheets (30 reports: 13.6 ms against 8 ms)."""
+    reader = _Inflater(data, info)
+    head = reader.read(FIRST_READ)
+    while True:
+        rest = head[_PROLOG.match(head).end():]
+        if len(rest) >= 2 and not rest.startswith((b"<?", b"<!--")):
+            break  # the root element, or something that is not a prolog
+        more = reader.read(len(head)) if len(head) < XML_PROLOG_BYTES else b""
+        if not more:
+            if rest and len(head) >= XML_PROLOG_BYTES:
+                raise UnsafeFile("xml_berbahaya", "File ditolak: bagian XML-nya diawali "
+                                 "komentar atau instruksi yang tidak wajar panjangnya. Simpan "
+                                 "ulang dari Excel.")
+            break  # the part ends here
+        head += more
+    if rest.startswith(b"<!"):
         raise UnsafeFile("xml_berbahaya", "File ditolak: bagian XML-nya memuat deklarasi DOCTYPE/"
                          "ENTITY (pola serangan 'billion laughs'). Simpan ulang dari Excel.")
     if rest and not rest.startswith(b"<"):
         raise UnsafeFile("rusak", "File rusak: bagian XML-nya tidak valid. Simpan ulang dari "
                          "Excel.")
+
+
+class _Inflater:
+    """The start of one zip member, inflated from the archive's bytes a bounded piece at a
+    time (stored or deflated members; anything else is a damaged file to us)."""
+
+    def __init__(self, data: bytes, info: zipfile.ZipInfo):
+        offset = info.header_offset
+        if data[offset:offset + 4] != ZIP_MAGIC or info.flag_bits & 0x1 or \
+                info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise _damaged()
+        name_len, extra_len = struct.unpack_from("<HH", data, offset + 26)
+        start = offset + 30 + name_len + extra_len
+        # the inflater copies its unconsumed input on every read: give it no more than a
+        # prefix of XML_PROLOG_BYTES can need, whatever the member's size
+        self._raw = memoryview(data)[start:start + min(info.compress_size,
+                                                        4 * XML_PROLOG_BYTES)]
+        self._stored = info.compress_type == zipfile.ZIP_STORED
+        self._inflate = zlib.decompressobj(-zlib.MAX_WBITS)
+
+    def read(self, size: int) -> bytes:
+        """Up to ``size`` more bytes of the member (b"" at its end)."""
+        if self._stored:
+            out, self._raw = bytes(self._raw[:size]), self._raw[size:]
+            return out
+        try:
+            out = self._inflate.decompress(self._raw, size)
+        except zlib.error as exc:
+            raise _damaged() from exc
+        self._raw = self._inflate.unconsumed_tail
+        return out

@@ -51,7 +51,12 @@ class Sheet:
 
     def column(self, field: str) -> Column:
         """The column declared for ``field``."""
-        return next(c for c in self.columns if c.field == field)
+        return _by_field(self)[field]
+
+
+@cache
+def _by_field(spec: Sheet) -> dict[str, Column]:
+    return {c.field: c for c in spec.columns}
 
 
 def _split(text: str) -> tuple[str, ...]:

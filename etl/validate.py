@@ -96,6 +96,30 @@ class Facts:
         return table
 
 
+def stacked(parts: Sequence[tuple[Facts, dict[str, object]]]) -> pa.Table:
+    """The rows of several workbooks for one fact table as one Arrow table, each part with
+    its ``constants`` (region, load id) as columns: one conversion for a batch instead of
+    one per file and a concatenation (a quarter of 30 reports, 11 tables: 120 small Arrow
+    tables were half the time of its inserts). A column a part lacks is None in its rows."""
+    if len(parts) == 1:
+        facts, constants = parts[0]
+        return facts.arrow(**constants)
+    names = list(dict.fromkeys(n for facts, constants in parts
+                               for n in (*facts.columns, *constants)))
+    columns: dict[str, list] = {}
+    for name in names:
+        values: list = []
+        for facts, constants in parts:
+            if name in constants:
+                values += [constants[name]] * facts.rows
+            elif name in facts.columns:
+                values += facts.column(name)
+            else:
+                values += [None] * facts.rows
+        columns[name] = values
+    return pa.table(columns)
+
+
 def _dupes(book: ParsedWorkbook, table: Table, keys: list[str], what: str) -> set[int]:
     """Indexes of every repeat of a key combination (the first occurrence stays)."""
     if _all_distinct([table.get(k) for k in keys]):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import date, datetime
+from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -20,7 +21,13 @@ def norm_header(text: object) -> str:
     """Lower-case a header or label and reduce punctuation and spaces to single spaces."""
     if text is None:
         return ""
-    return _NON_ALNUM.sub(" ", str(text).lower()).strip()
+    return _norm_text(text) if isinstance(text, str) else _norm_text(str(text))
+
+
+@lru_cache(maxsize=8192)
+def _norm_text(text: str) -> str:
+    # headers, labels and vocabulary repeat in every workbook: a dict lookup, not a regex
+    return _NON_ALNUM.sub(" ", text.lower()).strip()
 
 
 def is_blank(value: object) -> bool:
