@@ -159,12 +159,44 @@ def set_aside(path: Path, folder: Path, why: str, now: datetime | None = None) -
 def swap_in(new: Path, db_path: Path, why: str, now: datetime | None = None) -> Path | None:
     """Make the database file ``new`` the one at db_path; the file it replaces is set aside
     (returned), never deleted. A WAL left without its database would be replayed into the
-    new file, so it goes."""
+    new file, so it goes. Call it inside :func:`held` (new, db_path)."""
     kept = set_aside(db_path, backups_folder(db_path), why, now) if db_path.exists() else None
     Path(f"{db_path}.wal").unlink(missing_ok=True)
     os.replace(new, db_path)
     Path(f"{new}.wal").unlink(missing_ok=True)
     return kept
+
+
+# How long a replacement waits for a running load or upload: db.connect sleeps 0.2 s × attempt,
+# about four minutes in all.
+LOCK_RETRIES = 50
+
+
+@contextmanager
+def held(*paths: Path) -> Iterator[list[duckdb.DuckDBPyConnection | None]]:
+    """Keep every other process from writing these database files while one replaces the
+    other: a read-only connection on each, opened once any load writing it has finished and
+    closed at the end. DuckDB's lock belongs to the file, not its name, so the new file stays
+    locked when it is renamed into place: a load that starts meanwhile waits and then writes
+    the new file, and an upload in flight is never committed into the file being set aside.
+    A file that is missing or cannot be opened (a damaged one is what a restore replaces)
+    gets None. Raises db.DatabaseBusy, having changed nothing, when a writer keeps one past
+    LOCK_RETRIES."""
+    cons: list[duckdb.DuckDBPyConnection | None] = []
+    try:
+        for path in paths:
+            try:
+                cons.append(db.connect(path, read_only=True, retries=LOCK_RETRIES)
+                            if path.exists() else None)
+            except db.DatabaseBusy:
+                raise
+            except duckdb.Error:
+                cons.append(None)
+        yield cons
+    finally:
+        for con in cons:
+            if con is not None:
+                con.close()
 
 
 def restore(backup_dir: Path | str, db_path: Path | str,
@@ -179,17 +211,23 @@ def restore(backup_dir: Path | str, db_path: Path | str,
 def _restore(src: Path, db_path: Path, now: datetime | None) -> Restored:
     tmp = db_path.with_suffix(".restore.duckdb")
     counts = import_backup(src, tmp)
-    kept = swap_in(tmp, db_path, "sebelum-pulih", now)
-    journal_kept = None
-    if (src / "archive").exists():
-        archive = db.archive_root(db_path)
-        journal = archive / "journal.jsonl"
-        backup_journal = src / "archive" / "journal.jsonl"
-        if journal.exists() and (not backup_journal.exists()
-                                 or journal.read_bytes() != backup_journal.read_bytes()):
-            journal_kept = set_aside(journal, backups_folder(db_path), "sebelum-pulih", now)
-        shutil.copytree(src / "archive", archive, dirs_exist_ok=True,
-                        copy_function=_copy_if_missing)
+    try:
+        with held(tmp, db_path):  # the database and its journal change with no load between
+            kept = swap_in(tmp, db_path, "sebelum-pulih", now)
+            journal_kept = None
+            if (src / "archive").exists():
+                archive = db.archive_root(db_path)
+                journal = archive / "journal.jsonl"
+                backup_journal = src / "archive" / "journal.jsonl"
+                if journal.exists() and (not backup_journal.exists()
+                                         or journal.read_bytes() != backup_journal.read_bytes()):
+                    journal_kept = set_aside(journal, backups_folder(db_path), "sebelum-pulih",
+                                             now)
+                shutil.copytree(src / "archive", archive, dirs_exist_ok=True,
+                                copy_function=_copy_if_missing)
+    except db.DatabaseBusy:
+        tmp.unlink(missing_ok=True)
+        raise
     return Restored(counts, kept, journal_kept)
 
 

@@ -123,7 +123,14 @@ def main(argv: list[str] | None = None) -> int:
     from monev.store.db import default_db_path
     db_path = args.db or default_db_path()
     handler = globals()[f"_cmd_{args.command}"]
-    return handler(args, Path(db_path))
+    from monev.store.db import DatabaseBusy
+    try:
+        return handler(args, Path(db_path))
+    except DatabaseBusy:
+        print(f"Database {db_path} sedang dipakai proses lain (unggahan, pemuatan atau perintah "
+              "etl lain) dan belum dilepas setelah ditunggu. Tidak ada yang diubah. Jalankan "
+              "perintah ini lagi setelah proses itu selesai.", file=sys.stderr)
+        return 1
 
 
 def _account_scope(db_path: Path, actor: str) -> tuple[str | None, str | None]:

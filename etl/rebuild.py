@@ -18,8 +18,9 @@ from pathlib import Path
 
 import duckdb
 
+import etl.backup as backups
 from etl.archive import Archive
-from etl.backup import import_backup, quoted, swap_in, unpacked
+from etl.backup import held, import_backup, quoted, swap_in, unpacked
 from etl.load import delete_load, load_bytes, restore_load
 from monev.store import accounts, current, db
 
@@ -65,8 +66,18 @@ def rebuild(db_path: Path | str, archive_root: Path | None = None, *,
 
 def _rebuild(db_path: Path, archive_root: Path | None, backup_dir: Path | None, actor: str,
              now: datetime | None) -> Rebuilt:
-    archive = Archive(archive_root or db.archive_root(db_path))
     tmp = db_path.with_suffix(".rebuild.duckdb")
+    try:
+        return _build_and_swap(db_path, tmp, Archive(archive_root or db.archive_root(db_path)),
+                               backup_dir, actor, now)
+    except (RebuildRefused, db.DatabaseBusy):
+        tmp.unlink(missing_ok=True)
+        Path(f"{tmp}.wal").unlink(missing_ok=True)
+        raise
+
+
+def _build_and_swap(db_path: Path, tmp: Path, archive: Archive, backup_dir: Path | None,
+                    actor: str, now: datetime | None) -> Rebuilt:
     tmp.unlink(missing_ok=True)
     Path(f"{tmp}.wal").unlink(missing_ok=True)
     db.ensure_database(tmp)
@@ -76,19 +87,26 @@ def _rebuild(db_path: Path, archive_root: Path | None, backup_dir: Path | None, 
         with _source(db_path, backup_dir, done) as source:
             if source is not None:
                 _carry(con, source, done)
-        refused = bool(done.only_before) and done.source == "database"
-        if not refused:
-            accounts.audit(con, actor, "rebuild", str(db_path.name),
-                           {"diputar_ulang": done.replayed, "sumber": done.source}, now=now)
-    if refused:
-        tmp.unlink()
-        Path(f"{tmp}.wal").unlink(missing_ok=True)
-        raise RebuildRefused(
-            "Bangun ulang dibatalkan, database tidak diubah: database memuat unggahan yang "
-            "tidak ada di jurnal arsip" + _ids("", done.only_before) + ", dan bangun ulang "
-            "akan menghilangkannya. Database ini masih dapat dibaca: buat cadangannya dengan "
-            "'python -m etl backup'.")
-    done.kept_as = swap_in(tmp, db_path, "sebelum-bangun-ulang", now)
+        if done.only_before and done.source == "database":
+            raise RebuildRefused(
+                "Bangun ulang dibatalkan, database tidak diubah: database memuat unggahan "
+                "yang tidak ada di jurnal arsip" + _ids("", done.only_before) + ", dan "
+                "bangun ulang akan menghilangkannya. Database ini masih dapat dibaca: buat "
+                "cadangannya dengan 'python -m etl backup'.")
+        accounts.audit(con, actor, "rebuild", str(db_path.name),
+                       {"diputar_ulang": done.replayed, "sumber": done.source}, now=now)
+        replayed = {i for (i,) in con.execute("SELECT load_id FROM load").fetchall()}
+    with held(tmp, db_path) as (_, current_con):
+        if current_con is not None and done.source == "database":
+            # a load committed after the carry read the file (the guard waited for it to end)
+            added = sorted({i for (i,) in current_con.execute(
+                "SELECT load_id FROM load").fetchall()} - replayed)
+            if added:
+                raise RebuildRefused(
+                    "Bangun ulang dibatalkan, database tidak diubah: unggahan"
+                    + _ids("", added) + " masuk selama bangun ulang berjalan. Jalankan "
+                    "bangun ulang sekali lagi.")
+        done.kept_as = swap_in(tmp, db_path, "sebelum-bangun-ulang", now)
     return done
 
 
@@ -128,7 +146,7 @@ def _source(db_path: Path, backup_dir: Path | None, done: Rebuilt) -> Iterator[P
         yield None
         return
     try:
-        db.connect(db_path, read_only=True, retries=50).close()
+        db.connect(db_path, read_only=True, retries=backups.LOCK_RETRIES).close()
     except duckdb.Error as exc:
         done.unreadable = str(exc).splitlines()[0]
         yield None
