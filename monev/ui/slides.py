@@ -32,6 +32,7 @@ import streamlit as st
 
 from monev.domain.bands import BY_CODE
 from monev.domain.flags import FLAG_KINDS, FLAG_LABELS
+from monev.domain.setting_text import differences
 from monev.domain.settings import Rules
 from monev.domain.text import KOSONG, format_angka, format_persen, format_tanggal, tw_label
 from monev.domain.workdays import quarter_end
@@ -787,7 +788,9 @@ def summary_html(view: MeetingView) -> str:
                     for k in FLAG_KINDS if counts.get(k, 0))
     kinds = (f"<div class='mv-kinds'><span class='mv-strong'>Rincian tanda:</span> {chips}"
              "</div>" if chips else _note("Tidak ada tanda peringatan."))
-    return f"<div class='mv-tiles'>{''.join(tiles)}</div>{kinds}"
+    changed = differences(view.rules)  # the room judges the figures by these rules
+    rules = _note(f"Aturan yang berbeda dari bawaan: {changed}.") if changed else ""
+    return f"<div class='mv-tiles'>{''.join(tiles)}</div>{kinds}{rules}"
 
 
 def body_html(view: MeetingView, page: Page) -> str:

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from etl.load import load_bytes
 from monev.engine.meeting import current_rules
 from monev.reports import evaluation
-from monev.store import db
+from monev.store import db, rule_settings
 from monev.store import meetings as store
 from monev.ui import slides as sl
 from tests.helpers import REGION, Env, report_bytes
@@ -220,6 +220,19 @@ def test_next_changes_the_counter_and_title_and_the_url(meeting_db: Path) -> Non
     assert shown(at)[2] == "2 dari 2 OPD sudah melapor, semua tepat waktu"
     at.button(key="pres_home").click().run()
     assert shown(at)[0] == 1
+
+
+def test_the_summary_slide_names_the_rules_that_differ_from_the_defaults(
+        meeting_db: Path) -> None:
+    first = slide_html(presentation(1, 1))
+    assert "data-kind='ringkasan'" in first and "berbeda dari bawaan" not in first
+    with db.opened(meeting_db) as con:
+        rule_settings.change(con, REGION, {"report_due_working_days": 10}, actor="admin.uji")
+    meeting = _meeting(meeting_db, 1, "Rapat Evaluasi TW I (ulang)", MEETING_1)
+    summary = html.unescape(slide_html(presentation(meeting, 1)))
+    assert ("Aturan yang berbeda dari bawaan: Batas laporan 10 hari kerja (bawaan 5 hari "
+            "kerja).") in summary
+    assert "berbeda dari bawaan" not in slide_html(presentation(1, 1))  # its rules are frozen
 
 
 def test_slide_query_param_opens_that_slide(meeting_db: Path) -> None:
