@@ -188,9 +188,7 @@ def held(*paths: Path) -> Iterator[list[duckdb.DuckDBPyConnection | None]]:
             try:
                 cons.append(db.connect(path, read_only=True, retries=LOCK_RETRIES)
                             if path.exists() else None)
-            except db.DatabaseBusy:
-                raise
-            except duckdb.Error:
+            except duckdb.Error:  # damaged; DatabaseBusy is no duckdb.Error and goes up
                 cons.append(None)
         yield cons
     finally:
