@@ -11,13 +11,19 @@ row the user sees and ``Issue.column`` the header as written (or the template's 
 the Info sheet). The column is found by that header (or any of its declared aliases) in a row
 above the problem row; on the Info sheet (label in one cell, value to its right) the value
 cell is marked. When no cell can be pinned down, the first cell of the row is marked orange.
+
+The copy is made in a sandbox worker (``etl.sandbox``), never in the server's process, and in
+one pass: each sheet's cells are indexed once (only the rows near a problem), so thousands of
+problems cost what a few do. At most MAX_MARKS problems are marked on their cells and
+MAX_LISTED listed on the first sheet; the rest are counted there. A file refused as unsafe or
+unreadable is not opened again, and an xls/ods larger than MAX_REWRITE_CELLS is not copied.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,10 +36,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from etl import sandbox
 from etl.issues import Issue
 from etl.safety import UnsafeFile, sniff
 from etl.spec import KINDS, sheets
 from etl.values import is_blank, norm_header
+from monev.domain.text import format_angka
 
 SUMMARY_SHEET = "Catatan Pemeriksaan"
 AUTHOR = "Monev"
@@ -42,6 +50,13 @@ APPROX_FILL = PatternFill("solid", fgColor="FFB74D")     # only the row is known
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_CHECKS = {"kolom_ganda", "kolom_hilang"}
 HEADER_SCAN_ROWS = 40
+MAX_MARKS = 300             # problems marked on their cells; the rest only listed
+MAX_LISTED = 5000           # problems listed on the first sheet; the rest only counted
+MAX_REWRITE_CELLS = 1_000_000   # cells of an xls/ods copied into the xlsx copy, at most
+ANNOTATE_SECONDS = 60.0
+# Refusals of the file as a whole: it is not opened again to mark it.
+UNREADABLE = {"kosong", "terlalu_besar", "bukan_spreadsheet", "rusak", "berpassword", "bom_zip",
+              "xml_berbahaya", "terlalu_banyak_baris", "terlalu_luas", "terlalu_lama"}
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -75,39 +90,63 @@ def annotated_name(file_name: str, fmt: str) -> str:
 
 
 def annotate(data: bytes, file_name: str, issues: Iterable[Issue]) -> Annotated:
-    """Return a copy of the workbook with every issue highlighted and commented."""
+    """Return a copy of the workbook with every issue highlighted and commented (the first
+    MAX_MARKS of them; every one is listed). Raises ``CannotAnnotate`` when the file cannot
+    or must not be opened again."""
     issues = list(issues)
+    refused = next((i for i in issues if i.check in UNREADABLE), None)
+    if refused is not None:
+        raise CannotAnnotate(refused.message)
     try:
-        fmt = sniff(data).format
+        out, name, marks = sandbox.call("annotate", data, file_name, issues,
+                                        seconds=ANNOTATE_SECONDS)  # type: ignore[misc]
     except UnsafeFile as exc:
         raise CannotAnnotate(exc.message) from exc
+    except (sandbox.WorkerDied, sandbox.TaskFailed) as exc:
+        raise CannotAnnotate("File tidak dapat dibuka untuk ditandai.") from exc
+    return Annotated(out, name, [Mark(*m) if m else None for m in marks])
+
+
+def annotate_here(data: bytes, file_name: str, issues: list[Issue],
+                  progress: Callable[[str], None]) -> tuple[bytes, str, list]:
+    """In a sandbox worker: the marked copy's bytes, its name and each issue's mark as a
+    tuple (None when it belongs to no cell)."""
+    fmt = sniff(data).format
+    progress(file_name)
     try:
         if fmt in ("xlsx", "xlsm"):
             wb = openpyxl.load_workbook(io.BytesIO(data), keep_vba=fmt == "xlsm")
             names = {ws.title: ws.title for ws in wb.worksheets}
         else:
             wb, names = _rewrite(data)
+    except CannotAnnotate as exc:  # crosses back to the caller as a refusal
+        raise UnsafeFile("tidak_ditandai", str(exc)) from exc
     except Exception as exc:  # openpyxl/calamine raise many types for damaged content
-        raise CannotAnnotate("File tidak dapat dibuka untuk ditandai.") from exc
+        raise UnsafeFile("tidak_ditandai", "File tidak dapat dibuka untuk ditandai.") from exc
     marks = _mark_all(wb, issues, names)
     _summary_sheet(wb, issues, marks)
     buf = io.BytesIO()
     wb.save(buf)
-    return Annotated(buf.getvalue(), annotated_name(file_name, fmt), marks)
+    return (buf.getvalue(), annotated_name(file_name, fmt),
+            [(m.sheet, m.row, m.column, m.exact) if m else None for m in marks])
 
 
 def _rewrite(data: bytes) -> tuple[Workbook, dict[str, str]]:
     """An openpyxl workbook holding the cell values of an xls/ods file, and the name map."""
     src = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     visible = {m.name: str(m.visible).endswith(".Visible") for m in src.sheets_metadata}
+    sheets_in = [src.get_sheet_by_name(name) for name in src.sheet_names]
+    if sum(sheet.height * sheet.width for sheet in sheets_in) > MAX_REWRITE_CELLS:
+        raise CannotAnnotate("File terlalu besar untuk ditandai; lihat daftar masalah di "
+                             "halaman unggah.")
     wb = Workbook()
     wb.remove(wb.active)
     names: dict[str, str] = {}
-    for name in src.sheet_names:
+    for name, sheet in zip(src.sheet_names, sheets_in):
         title = _safe_title(name, set(names.values()))
         names[name] = title
         ws = wb.create_sheet(title)
-        for row in src.get_sheet_by_name(name).to_python(skip_empty_area=False):
+        for row in sheet.to_python(skip_empty_area=False):
             ws.append([None if v == "" else v for v in row])
         if not visible.get(name, True):
             ws.sheet_state = "hidden"
@@ -142,67 +181,103 @@ def _header_names(column: str) -> set[str]:
     return names
 
 
-def _find_in_row(ws: Worksheet, row: int, names: set[str]) -> int | None:
-    for cell in ws[row] if row <= ws.max_row else ():
-        if isinstance(cell.value, str) and norm_header(cell.value) in names:
-            return cell.column
-    return None
+class _SheetIndex:
+    """The cells of one sheet near its problems, read once: for each such row its text
+    cells (normalised) and its first filled column; and the sheet's merged ranges."""
+
+    def __init__(self, ws: Worksheet, rows: set[int]):
+        self.texts: dict[int, list[tuple[int, str]]] = {}
+        self.filled: dict[int, list[int]] = {}
+        # openpyxl's own sparse cell map: ``ws[row]`` or ``ws.max_row`` would walk every
+        # column up to the sheet's widest (16,384 with one far cell) on every lookup.
+        for (r, c), cell in ws._cells.items():
+            if r not in rows or is_blank(cell.value):
+                continue
+            self.filled.setdefault(r, []).append(c)
+            if isinstance(cell.value, str):
+                self.texts.setdefault(r, []).append((c, norm_header(cell.value)))
+        for cells in (*self.texts.values(), *self.filled.values()):
+            cells.sort()
+        self.merged = list(ws.merged_cells.ranges)
+        self.ws = ws
+
+    def find(self, row: int, names: set[str]) -> int | None:
+        """The first column of the row whose text is one of ``names``."""
+        return next((c for c, text in self.texts.get(row, ()) if text in names), None)
+
+    def first_filled(self, row: int) -> int:
+        """The first filled column of the row (1 when it is blank)."""
+        return self.filled.get(row, [1])[0]
+
+    def next_filled(self, row: int, after: int) -> int | None:
+        """The first filled column right of ``after`` in the row."""
+        return next((c for c in self.filled.get(row, ()) if c > after), None)
+
+    def anchor(self, row: int, column: int) -> tuple[int, int]:
+        """The top-left cell of a merged range (merged cells cannot hold a comment)."""
+        if isinstance(self.ws._cells.get((row, column)), MergedCell):
+            for rng in self.merged:
+                if rng.min_row <= row <= rng.max_row and rng.min_col <= column <= rng.max_col:
+                    return rng.min_row, rng.min_col
+        return row, column
 
 
-def _locate(ws: Worksheet, issue: Issue, kv: bool) -> tuple[int, int, bool]:
+def _rows_near(issues: list[Issue]) -> set[int]:
+    """Every row a problem's cell is looked for in: its own, the rows above it and the
+    sheet's first rows (where a header stands)."""
+    rows: set[int] = set(range(1, HEADER_SCAN_ROWS + 1))
+    for issue in issues:
+        row = issue.row or 1
+        rows.update(range(max(1, row - HEADER_SCAN_ROWS), row + 1))
+    return rows
+
+
+def _locate(index: _SheetIndex, issue: Issue, kv: bool) -> tuple[int, int, bool]:
     """(row, column, exact) of the cell to mark for one issue on this sheet."""
     row = issue.row or 1
     if not issue.column:
-        return row, _first_filled(ws, row), False
+        return row, index.first_filled(row), False
     names = _header_names(issue.column)
-    here = _find_in_row(ws, row, names)
+    here = index.find(row, names)
     if issue.check in HEADER_CHECKS:
-        return (row, here, True) if here else (row, _first_filled(ws, row), False)
+        return (row, here, True) if here else (row, index.first_filled(row), False)
     if kv:
         if here is None:
             return row, 2, False
-        for cell in ws[row][here:]:
-            if not is_blank(cell.value):
-                return row, cell.column, True
-        return row, here + 1, True
-    for r in range(row - 1, max(0, row - 1 - HEADER_SCAN_ROWS), -1):
-        col = _find_in_row(ws, r, names)
+        value = index.next_filled(row, here)
+        return (row, value, True) if value else (row, here + 1, True)
+    above = range(row - 1, max(0, row - 1 - HEADER_SCAN_ROWS), -1)
+    top = range(min(row - 1 - HEADER_SCAN_ROWS, HEADER_SCAN_ROWS), 0, -1)  # a long table's
+    for r in (*above, *top):                                               # header row
+        col = index.find(r, names)
         if col is not None:
             return row, col, True
-    return row, _first_filled(ws, row), False
-
-
-def _first_filled(ws: Worksheet, row: int) -> int:
-    if row <= ws.max_row:
-        for cell in ws[row]:
-            if not is_blank(cell.value):
-                return cell.column
-    return 1
-
-
-def _anchor(ws: Worksheet, row: int, column: int) -> tuple[int, int]:
-    """The top-left cell of a merged range (merged cells cannot hold a comment)."""
-    if isinstance(ws.cell(row, column), MergedCell):
-        for rng in ws.merged_cells.ranges:
-            if rng.min_row <= row <= rng.max_row and rng.min_col <= column <= rng.max_col:
-                return rng.min_row, rng.min_col
-    return row, column
+    return row, index.first_filled(row), False
 
 
 def _mark_all(wb: Workbook, issues: list[Issue],
               names: dict[str, str]) -> list[Mark | None]:
-    """Fill and comment the cell of every issue; return each issue's mark (None: no cell)."""
+    """Fill and comment the cell of each of the first MAX_MARKS issues; return each issue's
+    mark (None: no cell, or past MAX_MARKS)."""
     kv_names = _kv_sheet_names()
+    marked = issues[:MAX_MARKS]
+    by_sheet: dict[str, list[Issue]] = {}
+    for issue in marked:
+        title = names.get(issue.sheet) if issue.sheet else None
+        if title is not None and title in wb.sheetnames:
+            by_sheet.setdefault(title, []).append(issue)
+    indexes = {title: _SheetIndex(wb[title], _rows_near(found))
+               for title, found in by_sheet.items()}
     located: list[Mark | None] = []
     by_cell: dict[tuple[str, int, int], list[Issue]] = {}
-    for issue in issues:
+    for issue in marked:
         title = names.get(issue.sheet) if issue.sheet else None
-        if title is None or title not in wb.sheetnames:
+        if title not in indexes:
             located.append(None)
             continue
-        ws = wb[title]
-        row, col, exact = _locate(ws, issue, norm_header(issue.sheet) in kv_names)
-        row, col = _anchor(ws, row, col)
+        index = indexes[title]
+        row, col, exact = _locate(index, issue, norm_header(issue.sheet) in kv_names)
+        row, col = index.anchor(row, col)
         located.append(Mark(title, row, col, exact))
         by_cell.setdefault((title, row, col), []).append(issue)
     exact_cells = {(m.sheet, m.row, m.column) for m in located if m and m.exact}
@@ -215,7 +290,7 @@ def _mark_all(wb: Workbook, issues: list[Issue],
         comment = Comment(text, AUTHOR)
         comment.width, comment.height = 320, min(600, 80 + 60 * len(found))
         cell.comment = comment
-    return located
+    return located + [None] * (len(issues) - len(marked))
 
 
 def _summary_sheet(wb: Workbook, issues: list[Issue], marks: list[Mark | None]) -> None:
@@ -232,12 +307,18 @@ def _summary_sheet(wb: Workbook, issues: list[Issue], marks: list[Mark | None]) 
         cell = ws.cell(4, c, text)
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = HEADER_FILL
-    for r, (issue, mark) in enumerate(zip(issues, marks), start=5):
+    if len(issues) > MAX_MARKS:
+        ws["A3"] = (f"Hanya {format_angka(MAX_MARKS, 0)} masalah pertama yang ditandai di "
+                    "selnya; sisanya tercantum di bawah.")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for r, (issue, mark) in enumerate(zip(issues[:MAX_LISTED], marks), start=5):
         ref = f"{get_column_letter(mark.column)}{mark.row}" if mark else None
         values = (r - 4, issue.sheet, issue.row, issue.column, ref, issue.value, issue.message)
         for c, value in enumerate(values, start=1):
-            cell = ws.cell(r, c, value)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            ws.cell(r, c, value).alignment = wrap
+    if len(issues) > MAX_LISTED:
+        ws.cell(5 + MAX_LISTED, 7, f"… dan {format_angka(len(issues) - MAX_LISTED, 0)} masalah "
+                "lainnya (lihat halaman unggah).")
     for c, width in enumerate((6, 22, 8, 24, 10, 24, 90), start=1):
         ws.column_dimensions[get_column_letter(c)].width = width
     ws.freeze_panes = "A5"

@@ -4,6 +4,11 @@ One generic extractor for every layout in ``etl/spec``: it finds each sheet by n
 finds the header row below any title block, maps headers through their aliases, fills merged
 cells, skips blank, numbering and total rows, and parses every cell, collecting every problem
 as an :class:`~etl.issues.Issue` instead of stopping at the first.
+
+The bytes are parsed in sandbox workers (``etl.sandbox``), never in this process, and only
+the sheets a layout declares: a sheet larger than MAX_ROWS, MAX_COLUMNS or MAX_CELLS is
+refused before its cells become Python values, and one too large to even lay out kills only
+its worker (the file is refused, naming the sheet).
 """
 
 from __future__ import annotations
@@ -21,19 +26,27 @@ from pathlib import Path
 
 import python_calamine as pc
 
+from etl import sandbox, vocab
 from etl import values as v
-from etl import vocab
 from etl.issues import Issue
+from etl.percent import percent_cells
 from etl.safety import UnsafeFile, sniff
 from etl.spec import KINDS, Column, Sheet, sheets
 
 META_SHEET = "_meta"
 HEADER_SCAN_ROWS = 30
 MAX_ROWS = 250_000
+MAX_COLUMNS = 2_000   # no report or masterplan layout comes near; E.81 has about 40
+MAX_CELLS = 6_000_000  # rows x columns of one sheet's grid (the limits' 250,000 x 24)
 PARALLEL_FROM_BYTES = 256 * 1024  # below this a thread hand-off costs more than it saves
 READ_AHEAD_BYTES = 16 * 1024 * 1024  # parsed ahead while the database opens, at most
 _TARGET = next(s for s in sheets("masterplan") if s.key == "target")  # a staged read's last
 NUMERIC = ("number", "money", "percent")
+# Number fields in the unit of their indicator: a percent-formatted cell there is x100 when
+# that unit is a percentage and an error otherwise (decided in etl.validate).
+UNIT_DECIDES = {("laporan", "realisasi", "realisasi"), ("masterplan", "target", "target"),
+                ("masterplan", "target", "target_maks"),
+                ("masterplan", "indikator", "kondisi_awal")}
 TEXTS = ("text", "dimension", "code")  # parsed by v.parse_text, or v.parse_code for codes
 
 PARSERS: dict[str, Callable[[object], object]] = {
@@ -59,6 +72,9 @@ class Table:
     rows: list[int] = field(default_factory=list)           # 1-based row numbers
     columns: dict[str, list] = field(default_factory=dict)
     filled: set[str] = field(default_factory=set)           # fields with no None value
+    # Fields whose unit decides what a cell formatted as a percentage means (an indicator's
+    # realisation or target): the indexes (into ``rows``) of such cells, for the validator.
+    percent: dict[str, set[int]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -181,12 +197,12 @@ def _read_book(data: bytes, file_name: str, staged: bool = False) -> ParsedWorkb
     book = ParsedWorkbook(file=file_name)
     try:
         book.format = sniff(data).format
-        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        grids = _read_grids(wb, data, file_name if staged else None)
+        names, grids = _read_grids(data, book.format, file_name if staged else None)
     except Exception as exc:  # every failure becomes the user's message
         _unreadable(book, exc)
         return book
-    if not grids or all(not isinstance(g, Future) and not g[0] for g in grids.values()):
+    if not names or (grids and all(not isinstance(g, Future) and not g[0]
+                                   for g in grids.values())):
         book.issue(None, None, None, "kosong", None, "Workbook tidak berisi data. Isi template "
                    "yang diunduh dari aplikasi, lalu unggah ulang.")
         return book
@@ -216,9 +232,12 @@ def _unreadable(book: ParsedWorkbook, exc: Exception) -> None:
     """Record why a file (or one of its sheets) could not be read."""
     if isinstance(exc, UnsafeFile):
         book.issue(None, None, None, exc.check, None, exc.message)
-    elif isinstance(exc, pc.PasswordError):
-        book.issue(None, None, None, "berpassword", None, "File dilindungi kata sandi. Hapus kata "
-                   "sandi di Excel, simpan, lalu unggah ulang.")
+    elif isinstance(exc, sandbox.WorkerDied):
+        where = f"Sheet '{exc.reading}'" if exc.reading else "File ini"
+        book.issue(exc.reading, None, None, "terlalu_luas", None,
+                   f"{where} terlalu besar untuk dibaca dengan aman: ada isian jauh di luar "
+                   "tabel (misalnya di sel XFD1048576) atau terlalu banyak sel. Hapus baris dan "
+                   "kolom di luar tabel laporan, simpan, lalu unggah ulang.")
     else:  # calamine raises many error types for damaged content
         book.issue(None, None, None, "rusak", None, "File rusak dan tidak dapat dibaca. Buka di "
                    "Excel atau LibreOffice, simpan ulang sebagai .xlsx, lalu unggah kembali.")
@@ -232,41 +251,85 @@ class _NamedGrids(dict):
         self.names: dict[str, str] = {}
 
 
-def _read_grids(wb: pc.CalamineWorkbook, data: bytes,
-                staged_file: str | None = None) -> _NamedGrids:
-    """Every sheet's grid and merged ranges. A large workbook's sheets are read two at a
-    time, each thread with its own handle on the bytes: calamine parses a sheet's XML
-    without holding the GIL, so the smaller sheets come free while the largest is parsed.
-    In a staged read (of the file named ``staged_file``) the target sheet is not waited for:
-    its entry is the future of its table, extracted as soon as it is parsed (``_read_late``)."""
-    names = wb.sheet_names
-    if len(data) < PARALLEL_FROM_BYTES or len(names) < 2:
-        read: list = [_read_sheet(wb, name) for name in names]
-    else:
-        handles = threading.local()
-        late = _target_sheet(names) if staged_file else None
-        order = sorted(names, key=lambda n: n != late)  # the late sheet first: it waits for none
+def declared_sheets(names: Sequence[str]) -> list[str]:
+    """The sheets of a workbook that any layout reads (and the hidden metadata sheet), in
+    the workbook's order: no other sheet is ever parsed."""
+    named = _NamedGrids()
+    for name in names:
+        named[name.strip().lower()] = ([], [])
+        named.names[name.strip().lower()] = name
+    wanted = {named.names[META_SHEET.lower()]} if META_SHEET.lower() in named else set()
+    for kind in KINDS:
+        for spec in sheets(kind):
+            found = _find_sheet(spec, named)
+            if found is not None:
+                wanted.add(found[0])
+    return [name for name in names if name in wanted]
 
-        def read_one(name: str) -> tuple[list, list]:
-            if name == order[0]:  # the first sheet uses the handle already open (opening one
-                return _read_sheet(wb, name)  # parses the shared strings: 7 ms for 100k rows)
-            if not hasattr(handles, "wb"):
-                handles.wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
-            return _read_sheet(handles.wb, name)
+
+def _limits() -> tuple[int, int, int]:
+    return MAX_ROWS, MAX_COLUMNS, MAX_CELLS
+
+
+def read_grids_here(data: bytes, only: list[str] | None, limits: tuple[int, int, int],
+                    progress: Callable[[str], None]) -> tuple[list[str], dict]:
+    """In a sandbox worker: the workbook's sheet names and, for the sheets ``only`` names
+    (every declared sheet when None), the grid, the merged ranges and the number cells the
+    file formats as percentages (``etl.percent``); each sheet is checked against the row,
+    column and cell ``limits`` before it is turned into Python values."""
+    wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    names = wb.sheet_names
+    grids = {}
+    for name in declared_sheets(names) if only is None else only:
+        progress(name)
+        grids[name] = _read_sheet(wb, name, limits)
+    if grids:
+        percent = percent_cells(data, sniff(data).format, grids)
+        grids = {name: (*grid, percent.get(name, set())) for name, grid in grids.items()}
+    return names, grids
+
+
+def _grids_of(data: bytes, only: list[str] | None) -> tuple[list[str], dict]:
+    try:
+        return sandbox.call("grids", data, only, _limits())  # type: ignore[return-value]
+    except sandbox.TaskFailed as exc:
+        raise ValueError(str(exc)) from exc
+
+
+def _read_grids(data: bytes, fmt: str, staged_file: str | None = None
+                ) -> tuple[list[str], _NamedGrids]:
+    """The sheet names and the grids of the declared sheets, read in sandbox workers.
+
+    A large xlsx's sheets are read two at a time, in two workers: the smaller sheets come
+    free while the largest is parsed (an xls or ods is parsed whole when opened, so it is
+    read in one). In a staged read (of the file named ``staged_file``) the target sheet is
+    not waited for: its entry is the future of its table, extracted as soon as it is parsed
+    (``_read_late``)."""
+    if len(data) < PARALLEL_FROM_BYTES or fmt not in ("xlsx", "xlsm"):
+        names, by_name = _grids_of(data, None)
+        read: dict[str, object] = dict(by_name)
+    else:
+        names, _ = _grids_of(data, [])
+        wanted = declared_sheets(names)
+        late = _target_sheet(wanted) if staged_file else None
+
+        def read_one(name: str) -> tuple[list, list, set]:
+            return _grids_of(data, [name])[1][name]
 
         futures = {name: _sheet_readers().submit(_read_late, read_one, name, staged_file)
                    if name == late else _sheet_readers().submit(read_one, name)
-                   for name in order}
-        read = [futures[name] if name == late else futures[name].result() for name in names]
+                   for name in sorted(wanted, key=lambda n: n != late)}
+        read = {name: futures[name] if name == late else futures[name].result()
+                for name in wanted}
     grids = _NamedGrids()
-    for name, grid in zip(names, read, strict=True):
+    for name, grid in read.items():
         key = name.strip().lower()
         grids[key] = grid
         grids.names[key] = name
-    return grids
+    return names, grids
 
 
-def _read_late(read_one: Callable[[str], tuple[list, list]], name: str,
+def _read_late(read_one: Callable[[str], tuple[list, list, set]], name: str,
                file_name: str) -> tuple[Table | None, list[Issue]]:
     """A staged book's target sheet, parsed and extracted in one pause of the collector
     (None if it cannot be read), with the issues found."""
@@ -289,13 +352,27 @@ def _target_sheet(names: list[str]) -> str | None:
     return found[0] if found else None
 
 
-def _read_sheet(wb: pc.CalamineWorkbook, name: str) -> tuple[list, list]:
+def _read_sheet(wb: pc.CalamineWorkbook, name: str,
+                limits: tuple[int, int, int]) -> tuple[list, list]:
+    max_rows, max_columns, max_cells = limits
     sheet = wb.get_sheet_by_name(name)
-    if sheet.height > MAX_ROWS + 1:
+    height, width = sheet.height, sheet.width
+    if height > max_rows + 1:
         raise UnsafeFile("terlalu_banyak_baris",
-                         f"Sheet '{name}' berisi {sheet.height} baris, melebihi batas "
-                         f"{MAX_ROWS} baris. Pisahkan isinya ke beberapa file.")
+                         f"Sheet '{name}' berisi {height} baris, melebihi batas "
+                         f"{max_rows} baris. Pisahkan isinya ke beberapa file.")
+    if width > max_columns or height * width > max_cells:
+        raise UnsafeFile("terlalu_luas",
+                         f"Sheet '{name}' terbentang sampai baris {_dots(height)} dan kolom "
+                         f"{_dots(width)} ({_dots(height * width)} sel), melebihi batas "
+                         f"{_dots(max_columns)} kolom atau {_dots(max_cells)} sel. Hapus isian "
+                         "di luar tabel laporan, simpan, lalu unggah ulang.")
     return sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges or []
+
+
+def _dots(n: int) -> str:
+    """A whole number with Indonesian thousands dots: 1.048.576."""
+    return f"{n:,}".replace(",", ".")
 
 
 @cache
@@ -412,7 +489,8 @@ def _is_numbering_row(cells: list) -> bool:
 
 
 def _extract_table(book: ParsedWorkbook, spec: Sheet, name: str, grid: list[list],
-                   merged: list) -> Table:
+                   merged: list, percent: set[tuple[int, int]] | frozenset = frozenset()
+                   ) -> Table:
     table = Table(sheet=spec, name=name)
     if merged:
         _fill_merged(grid, merged)
@@ -445,6 +523,7 @@ def _extract_table(book: ParsedWorkbook, spec: Sheet, name: str, grid: list[list
     values = {f: out for f, (out, _, _) in converted.items()}
     errors = {f: errs for f, (_, errs, _) in converted.items() if errs}
     table.filled = {f for f, (_, _, filled) in converted.items() if filled}
+    by_unit = _percent_cells(spec, positions, values, errors, percent, r) if percent else {}
     error_rows = set().union(*errors.values()) if errors else set()
     keep = _rows_to_keep(spec, fields, values, table.filled, error_rows, body, positions)
     first = r + 2
@@ -453,6 +532,8 @@ def _extract_table(book: ParsedWorkbook, spec: Sheet, name: str, grid: list[list
     table.columns = {f: (col if full else list(map(col.__getitem__, keep)))
                      for f, col in values.items()}
     kept = keep if full or not errors else set(keep)  # for membership tests
+    table.percent = {f: {k for k, i in enumerate(keep) if i in cells}
+                     for f, cells in by_unit.items()}
     for f, errs in errors.items():
         header = table.headers[f]
         for i, (value, message) in sorted(errs.items()):
@@ -469,6 +550,38 @@ def _extract_table(book: ParsedWorkbook, spec: Sheet, name: str, grid: list[list
                     book.issue(name, table.rows[k], header, "wajib", None,
                                f"Kolom '{header}' wajib diisi.")
     return table
+
+
+def _percent_cells(spec: Sheet, positions: dict[str, int], values: dict[str, list],
+                   errors: dict[str, dict[int, tuple[object, str]]],
+                   percent: set[tuple[int, int]], header: int) -> dict[str, set[int]]:
+    """Read the cells the file formats as percentages (0.909 shown as 90,9%) as the clerk
+    typed them: ×100 in a percent column; in a field whose unit decides (an indicator's
+    realisation or target) the body indexes are returned for the validator; in any other
+    number column it is an error, never a silent 0.909."""
+    by_unit: dict[str, set[int]] = {}
+    for f, c in positions.items():
+        col = spec.column(f)
+        if col.type not in NUMERIC or col.locked:
+            continue
+        rows = {r - header - 1 for r, cc in percent if cc == c and r > header}
+        rows = {i for i in rows if isinstance(values[f][i], float | int)}
+        if not rows:
+            continue
+        if col.type == "percent":
+            out = values[f]
+            for i in rows:
+                out[i] = round(out[i] * 100, 10)
+        elif (spec.kind, spec.key, f) in UNIT_DECIDES:
+            by_unit[f] = rows
+        else:
+            for i in rows:
+                shown = f"{values[f][i] * 100:g}%".replace(".", ",")
+                errors.setdefault(f, {})[i] = (shown, "sel ini diformat sebagai persen, "
+                                               "padahal kolom ini bukan persen. Ubah format "
+                                               "sel menjadi Angka (General) dan isi nilainya")
+                values[f][i] = None
+    return by_unit
 
 
 def _rows_to_keep(spec: Sheet, fields: list[str], values: dict[str, list], filled: set[str],
