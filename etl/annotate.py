@@ -29,7 +29,7 @@ from pathlib import Path
 
 import openpyxl
 import python_calamine as pc
-from openpyxl.cell.cell import MergedCell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -148,11 +148,21 @@ def _rewrite(data: bytes) -> tuple[Workbook, dict[str, str]]:
         ws = wb.create_sheet(title)
         for row in sheet.to_python(skip_empty_area=False):
             ws.append([None if v == "" else v for v in row])
+            for cell in ws[ws._current_row]:
+                text_stays_text(cell)
         if not visible.get(name, True):
             ws.sheet_state = "hidden"
     if not wb.worksheets:
         wb.create_sheet("Sheet1")
     return wb, names
+
+
+def text_stays_text(cell: Cell) -> Cell:
+    """A text cell written as text: openpyxl would store '=1+1' (a name from an upload)
+    as a live formula."""
+    if cell.data_type == "f":
+        cell.data_type = "s"
+    return cell
 
 
 def _safe_title(name: str, taken: set[str]) -> str:
@@ -315,7 +325,7 @@ def _summary_sheet(wb: Workbook, issues: list[Issue], marks: list[Mark | None]) 
         ref = f"{get_column_letter(mark.column)}{mark.row}" if mark else None
         values = (r - 4, issue.sheet, issue.row, issue.column, ref, issue.value, issue.message)
         for c, value in enumerate(values, start=1):
-            ws.cell(r, c, value).alignment = wrap
+            text_stays_text(ws.cell(r, c, value)).alignment = wrap
     if len(issues) > MAX_LISTED:
         ws.cell(5 + MAX_LISTED, 7, f"… dan {format_angka(len(issues) - MAX_LISTED, 0)} masalah "
                 "lainnya (lihat halaman unggah).")

@@ -56,8 +56,19 @@ def sniff(data: bytes) -> Sniffed:
         return Sniffed(_sniff_ole(data))
     if data.startswith(ZIP_MAGIC):
         return Sniffed(_sniff_zip(data))
+    if _is_html(data):
+        raise UnsafeFile("html_bukan_excel", "File ini halaman web (HTML) yang diberi nama "
+                         "spreadsheet, biasanya hasil 'ekspor ke Excel' dari aplikasi lain. Buka "
+                         "di Excel atau LibreOffice, simpan sebagai .xlsx, lalu unggah ulang.")
     raise UnsafeFile("bukan_spreadsheet", "File ini bukan spreadsheet (xlsx, xlsm, xls atau ods). "
                      "Simpan ulang dari Excel atau LibreOffice Calc sebagai .xlsx.")
+
+
+def _is_html(data: bytes) -> bool:
+    """Whether the bytes start like an HTML page (after a byte order mark and spaces)."""
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<html", b"<!doctype html", b"<table", b"<meta", b"<head")) or (
+        head.startswith(b"<?xml") and b"<html" in head)
 
 
 def _sniff_ole(data: bytes) -> str:

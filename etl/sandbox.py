@@ -50,6 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TASKS: dict[str, tuple[str, str]] = {
     "grids": ("etl.workbook", "read_grids_here"),
     "annotate": ("etl.annotate", "annotate_here"),
+    "peek": ("etl.lookalike", "peek_here"),
 }
 _HEADER = struct.Struct(">Q")
 _ALLOWED = {("datetime", "datetime"), ("datetime", "date"), ("datetime", "time"),

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from etl import vocab
+from etl.annotate import text_stays_text
 from etl.spec import Sheet, sheets
 from etl.validate import TW_NAMES
 from etl.workbook import META_SHEET
@@ -128,7 +129,7 @@ def _write_kv(ws, spec: Sheet, info: Mapping[str, object]) -> None:
     ws.column_dimensions["B"].width = 60
     for r, col in enumerate(spec.columns, start=1):
         ws.cell(r, 1, col.header).font = Font(bold=True)
-        cell = ws.cell(r, 2, _display(col.type, info.get(col.field)))
+        cell = text_stays_text(ws.cell(r, 2, _display(col.type, info.get(col.field))))
         if col.type == "region" or col.field == "kode_opd":
             cell.number_format = "@"
         if col.type in DROPDOWNS:
@@ -151,7 +152,7 @@ def _write_table(ws, spec: Sheet, rows: list[Mapping[str, object]], title: str,
         ws.column_dimensions[get_column_letter(c)].width = max(12, min(45, len(col.header) + 6))
     for r, row in enumerate(rows, start=header_row + 1):
         for c, col in enumerate(cols, start=1):
-            cell = ws.cell(r, c, _display(col.type, row.get(col.field)))
+            cell = text_stays_text(ws.cell(r, c, _display(col.type, row.get(col.field))))
             if protect:
                 cell.protection = Protection(locked=col.locked)
                 cell.fill = LOCKED_FILL if col.locked else INPUT_FILL

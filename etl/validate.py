@@ -7,13 +7,14 @@ The output is one :class:`Facts` per fact table, each row carrying src_sheet and
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 import pyarrow as pa
 
+from etl.percent import is_percent_unit
 from etl.workbook import ParsedWorkbook, Table
 from monev.domain.accumulation import year_to_date
 from monev.domain.text import format_angka
@@ -190,6 +191,29 @@ def _src(table: Table, keep: Sequence[int]) -> dict[str, object]:
 # ---------------------------------------------------------------- masterplan
 
 
+def _percent_by_unit(book: ParsedWorkbook, tab: Table, field: str,
+                     unit_of: Callable[[int], str | None]) -> set[int]:
+    """Cells of ``field`` the file formats as percentages (0.8 shown as 80%): ×100 in place
+    where the indicator's unit is a percentage; an issue (and the row's index returned) where
+    it is not, since the value could mean 0.8 or 80 of that unit."""
+    bad: set[int] = set()
+    values = tab.get(field)
+    for i in sorted(tab.percent.get(field, ())):
+        unit = unit_of(i)
+        if values[i] is None:
+            continue
+        if is_percent_unit(unit):
+            values[i] = round(values[i] * 100, 10)
+            continue
+        shown = f"{values[i] * 100:g}%".replace(".", ",")
+        book.issue(tab.name, tab.rows[i], tab.header(field), "format_persen", shown,
+                   f"Sel ini diformat sebagai persen ({shown}), padahal satuan indikatornya "
+                   f"'{unit or '-'}'. Ubah format sel menjadi Angka (General) dan isi nilainya "
+                   f"dalam satuan {unit or 'indikator'}.")
+        bad.add(i)
+    return bad
+
+
 def masterplan_identity(book: ParsedWorkbook, region_name: str | None) -> Identity | None:
     """Region and period of a masterplan workbook (issues recorded on the book)."""
     region = book.info.get("kode_wilayah")
@@ -246,9 +270,10 @@ def validate_masterplan_targets(book: ParsedWorkbook, frames: dict[str, Facts]) 
     if "target" not in book.tables or "target" in frames:
         return
     start, end = book.info.get("tahun_awal") or 0, book.info.get("tahun_akhir") or 0
-    indicators = set(frames["indicator"].column("indicator_code")) if "indicator" in frames \
-        else set()
-    frames["target"] = _masterplan_targets(book, book.tables["target"], indicators, start, end)
+    units = dict(zip(frames["indicator"].column("indicator_code"),
+                     frames["indicator"].column("unit"), strict=True)) \
+        if "indicator" in frames else {}
+    frames["target"] = _masterplan_targets(book, book.tables["target"], units, start, end)
 
 
 def _masterplan_programs(book: ParsedWorkbook, tab: Table, dims: pd.DataFrame,
@@ -323,6 +348,8 @@ def _masterplan_indicators(book: ParsedWorkbook, tab: Table,
     codes, progs, weights = tab.get("kode_indikator"), tab.get("kode_program"), tab.get("bobot")
     bad = _dupes(book, tab, ["kode_indikator"], "Kode Indikator")
     bad |= _blank_rows(tab, ["kode_indikator", "kode_program"])
+    units = tab.get("satuan")
+    bad |= _percent_by_unit(book, tab, "kondisi_awal", units.__getitem__)
     for i in _rows_with(progs, _unknown(progs, programs)):
         book.issue(tab.name, tab.rows[i], tab.header("kode_program"), "kode_program",
                    progs[i], f"Kode program '{progs[i]}' tidak ada di sheet Program.")
@@ -343,13 +370,16 @@ def _masterplan_indicators(book: ParsedWorkbook, tab: Table,
         **_src(tab, keep)}, len(keep), nullable=("baseline",))
 
 
-def _masterplan_targets(book: ParsedWorkbook, tab: Table, indicators: set[str], start: int,
-                        end: int) -> Facts:
+def _masterplan_targets(book: ParsedWorkbook, tab: Table, units: dict[str, str | None],
+                        start: int, end: int) -> Facts:
     n = len(tab)
     codes, years = tab.get("kode_indikator"), tab.get("tahun")
+    indicators = set(units)
+    bad = set().union(*(_percent_by_unit(book, tab, f, lambda i: units.get(codes[i]))
+                        for f in ("target", "target_maks")))
     values, vmax = tab.get("target"), tab.get("target_maks")
-    bad = _dupes(book, tab, ["kode_indikator", "tahun", "periode"],
-                 "target indikator/tahun/periode")
+    bad |= _dupes(book, tab, ["kode_indikator", "tahun", "periode"],
+                  "target indikator/tahun/periode")
     bad |= _blank_rows(tab, ["kode_indikator", "tahun", "target"])
     for i in _rows_with(codes, _unknown(codes, indicators)):
         book.issue(tab.name, tab.rows[i], tab.header("kode_indikator"), "kode_indikator",
@@ -515,8 +545,10 @@ def _laporan_realisation(book: ParsedWorkbook, tab: Table, ident: Identity,
     codes, progs, tws, vals = (tab.get(k) for k in ("kode_indikator", "kode_program",
                                                     "triwulan", "realisasi"))
     keep = []
+    wrong_unit = _percent_by_unit(book, tab, "realisasi",
+                                  lambda i: inds[codes[i]][1] if codes[i] in inds else None)
     for i, code in enumerate(codes):
-        if code is None or i in dup:
+        if code is None or i in dup or i in wrong_unit:
             continue
         if code not in inds:
             book.issue(tab.name, tab.rows[i], tab.header("kode_indikator"), "kode_indikator",
@@ -643,8 +675,11 @@ def _laporan_villages(book: ParsedWorkbook, tab: Table, ident: Identity,
         stage, when = stages[i], dates[i]
         if (stage is None) != (when is None):
             missing = "tanggal_tahap" if when is None else "tahap"
-            book.issue(tab.name, tab.rows[i], tab.header(missing), "wajib", None,
-                       "Tahap dan tanggal dicapai harus diisi bersama.")
+            place = (tab.name, tab.rows[i], tab.header(missing))
+            if not any((x.sheet, x.row, x.column) == place for x in book.issues):
+                # a cell that could not be read is already reported: one problem, once
+                book.issue(*place, "wajib", None,
+                           "Tahap dan tanggal dicapai harus diisi bersama.")
             continue
         if stage is None:
             continue

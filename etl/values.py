@@ -39,8 +39,32 @@ def is_blank(value: object) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
+_CURRENCY = re.compile(r"^(?i:rp|idr)\.?")
+_NO_CENTS = re.compile(r"[.,]-+$")  # "Rp 50.000,-" and "Rp 50.000.-": no cents
+_GROUPED = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+")  # 1.234 / 1.500.000: thousands dots
+_WHOLE = re.compile(r"0|[1-9]\d*")  # an integer part with no stray leading zero
+
+
 def parse_number(value: object) -> float | None:
-    """Parse a number stored as such or typed as Indonesian text (1.234,5; Rp 1.500.000; 75 %)."""
+    """Parse a number stored as such or typed as Indonesian text.
+
+    Accepted: ``1.234,5``; ``Rp 1.500.000``, ``Rp. 1.234,00``, ``Rp1.234``, ``IDR 1.000``;
+    the "no cents" endings ``Rp 774.600.000,-`` and ``50.000.-``; ``75 %``; a leading minus
+    (``-3``, ``-Rp 1.000``, ``Rp -1.000``) or brackets ``(1.000)`` for a negative number.
+
+    In Indonesian writing the dot separates thousands and the comma is the decimal mark, so
+    a text with a comma is read that way (``1.234,5``, ``1,234`` is 1.234). A text with dots
+    only has at most one reading, taken when it exists and refused otherwise:
+
+    * ``1.234`` / ``1.500.000``: every group after a dot has three digits and the first
+      group 1-3 digits not starting with 0: thousands (1234, 1500000);
+    * one dot that cannot be a thousands dot: a decimal point as on an English keyboard:
+      ``0.755`` (a thousands group never follows a lone 0: 0.755, never 755), ``12.5``,
+      ``75.50``, ``1.2345``, ``1234.567``;
+    * anything else (``12.34.5``, ``01.5``, ``1.234.56``) has no clear reading: refused.
+
+    A trailing minus (``1.000-``) or unbalanced brackets are refused: "negative" or a typo?
+    """
     if type(value) is float:
         return None if math.isnan(value) else value
     if type(value) is int:
@@ -49,23 +73,40 @@ def parse_number(value: object) -> float | None:
         return None
     if isinstance(value, (bool, date, datetime)):
         raise ValueError("harus berupa angka")
-    text = _SPACES.sub("", str(value)).replace("\u00a0", "")
-    text = re.sub(r"^(?i:rp)\.?", "", text).rstrip("%")
-    negative = text.startswith("-") or (text.startswith("(") and text.endswith(")"))
-    text = text.strip("-()")
+    text = _CURRENCY.sub("", _SPACES.sub("", str(value)).replace("\u00a0", ""), count=1)
+    negative = False
+    if text.startswith("-"):  # -3, Rp -1.000, -Rp 1.000
+        negative, text = True, text[1:]
+    elif text.startswith("(") and text.endswith(")"):  # (1.000), (Rp 1.000), Rp (1.000)
+        negative, text = True, text[1:-1]
+    if negative:
+        text = _CURRENCY.sub("", text, count=1)
+    text = _NO_CENTS.sub("", text).removesuffix("%")
+    if text.endswith("-") or "(" in text or ")" in text:
+        raise ValueError("tanda minus/kurung tidak jelas; tulis angka negatif seperti -1.234")
     if not text or not re.fullmatch(r"[0-9.,]+", text):
         raise ValueError("harus berupa angka, misalnya 1.234,5")
-    if "," in text:
-        if text.count(",") > 1 or not re.fullmatch(r"\d{1,3}(\.\d{3})*,\d+|\d+,\d+", text):
-            raise ValueError("format angka tidak dikenali; tulis seperti 1.234,5")
-        text = text.replace(".", "").replace(",", ".")
-    elif text.count(".") > 1 or re.fullmatch(r"\d{1,3}\.\d{3}", text):
-        # 1.500.000 or 1.234: Indonesian thousands separators.
-        if not re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
-            raise ValueError("format angka tidak dikenali; tulis seperti 1.500.000")
-        text = text.replace(".", "")
-    number = float(text)
+    number = _read_digits(text)
     return -number if negative else number
+
+
+def _read_digits(text: str) -> float:
+    """The value of digits with dots and commas, by the rules of ``parse_number``."""
+    if "," in text:
+        whole, _, decimals = text.partition(",")
+        if not (decimals.isdigit() and (whole.isdigit() or _GROUPED.fullmatch(whole))):
+            raise ValueError("format angka tidak dikenali; tulis seperti 1.234,5")
+        return float(f"{whole.replace('.', '')}.{decimals}")
+    if "." not in text:
+        return float(text)
+    if _GROUPED.fullmatch(text):
+        return float(text.replace(".", ""))
+    whole, _, decimals = text.partition(".")
+    if "." in decimals or not (decimals.isdigit() or whole) or (
+            whole and not _WHOLE.fullmatch(whole)):
+        raise ValueError("format angka tidak dikenali; tulis seperti 1.500.000 (ribuan) "
+                         "atau 1.234,5 (desimal)")
+    return float(text)
 
 
 def parse_int(value: object) -> int | None:
@@ -92,7 +133,9 @@ def parse_year(value: object) -> int | None:
 
 
 def parse_tw(value: object) -> int | None:
-    """Parse a triwulan written as 1, 'I', 'TW I', 'TW-2', 'Triwulan 1', 'Triwulan III' or 'Q1'."""
+    """Parse a triwulan written as 1, 'I', 'TW I', 'TW-2', 'TW ke-2', 'Triwulan 1',
+    'Triwulan III', 'Triwulan ke-4', 'Triwulan Kedua', 'Triwulan Keempat', 'Q1' or
+    's.d. TW II'."""
     if is_blank(value):
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -100,13 +143,16 @@ def parse_tw(value: object) -> int | None:
             return int(value)
         raise ValueError("triwulan harus 1 sampai 4 (TW I–IV)")
     text = norm_header(value)
+    text = re.sub(r"^(s d|sd|sampai dengan)\s*", "", text)
     text = re.sub(r"^(triwulan|tw|q|kuartal|trw)\s*", "", text)
-    text = re.sub(r"^(s d|sd)\s*(tw)?\s*", "", text).strip()
-    if text in _ROMAN:
-        return _ROMAN[text]
-    if text in ("1", "2", "3", "4"):
-        return int(text)
+    text = re.sub(r"^ke\s*", "", text)  # ke-4, keempat, ke IV
+    if text in _TW_WORDS:
+        return _TW_WORDS[text]
     raise ValueError("triwulan tidak dikenali; tulis TW I, TW II, TW III atau TW IV")
+
+
+_TW_WORDS = {**_ROMAN, "1": 1, "2": 2, "3": 3, "4": 4, "satu": 1, "pertama": 1, "dua": 2,
+             "tiga": 3, "empat": 4}
 
 
 def parse_period(value: object) -> int:
@@ -133,7 +179,9 @@ def parse_bool(value: object) -> bool | None:
 
 
 def parse_date(value: object) -> date | None:
-    """Parse a date cell or text dd/mm/yyyy, dd-mm-yyyy, yyyy-mm-dd or '30 September 2025'."""
+    """Parse a date cell or text dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy, yyyy-mm-dd or a month
+    written out: '30 September 2025', '20 Nopember 2025', '16 Pebruari 2026', '17 Agt 2026',
+    '1 Sept. 2025', '30-Sep-2025', '30.Sep.2025' (see ``_MONTHS``)."""
     if is_blank(value):
         return None
     if isinstance(value, datetime):
@@ -150,18 +198,37 @@ def parse_date(value: object) -> date | None:
                 return date(parts["y"], parts["m"], parts["d"])
             except ValueError:
                 break
-    match = re.fullmatch(r"(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})", text)
-    if match and match.group(2).lower()[:3] in _MONTHS:
+    match = re.fullmatch(r"(\d{1,2})[\s/.-]*([A-Za-z]+)[\s/.,-]*(\d{4})", text)
+    month = _MONTHS.get(match.group(2).lower()) if match else None
+    if match and month:
         try:
-            return date(int(match.group(3)), _MONTHS[match.group(2).lower()[:3]],
-                        int(match.group(1)))
+            return date(int(match.group(3)), month, int(match.group(1)))
         except ValueError:
             pass
     raise ValueError("tanggal tidak dikenali; tulis seperti 30/09/2025")
 
 
-_MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "mei": 5, "may": 5, "jun": 6, "jul": 7,
-           "agu": 8, "aug": 8, "sep": 9, "okt": 10, "oct": 10, "nov": 11, "des": 12, "dec": 12}
+def _month_words() -> dict[str, int]:
+    """Every month spelling read in a date: the full names in Indonesian (also the old
+    spellings Pebruari, Nopember), in English, every start of them of three letters or more
+    (Sep, Sept, Agust, Peb, Nop, Des) and the usual short forms that are not a start (Agt,
+    Ags, Agst, Mrt). A start shared by two months would be dropped (none is: "ma" is too short)."""
+    names = {1: ("januari", "january"), 2: ("februari", "pebruari", "february"),
+             3: ("maret", "march"), 4: ("april",), 5: ("mei", "may"),
+             6: ("juni", "june"), 7: ("juli", "july"), 8: ("agustus", "august"),
+             9: ("september",), 10: ("oktober", "october"),
+             11: ("november", "nopember"), 12: ("desember", "december")}
+    words: dict[str, set[int]] = {}
+    for month, spellings in names.items():
+        for name in spellings:
+            for end in range(3, len(name) + 1):
+                words.setdefault(name[:end], set()).add(month)
+    for word, month in (("agt", 8), ("ags", 8), ("agst", 8), ("mrt", 3)):
+        words.setdefault(word, set()).add(month)
+    return {word: next(iter(months)) for word, months in words.items() if len(months) == 1}
+
+
+_MONTHS = _month_words()
 
 
 def parse_text(value: object) -> str | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import io
+import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import python_calamine as pc
 
-from etl import sandbox, vocab
+from etl import lookalike, sandbox, vocab
 from etl import values as v
 from etl.issues import Issue
 from etl.percent import percent_cells
@@ -209,6 +210,7 @@ def _read_book(data: bytes, file_name: str, staged: bool = False) -> ParsedWorkb
     book.meta = _read_meta(grids.pop(META_SHEET.lower(), (None, None))[0])
     book.kind = _detect_kind(book, grids)
     if not book.kind:
+        _not_ours(book, data, names)
         return book
     for spec in sheets(book.kind):
         found = _find_sheet(spec, grids)
@@ -397,10 +399,18 @@ def _detect_kind(book: ParsedWorkbook, grids: _NamedGrids) -> str:
         spec = next(s for s in sheets(kind) if s.key == key)
         if _find_sheet(spec, grids) is not None:
             return kind
-    book.issue(None, None, None, "jenis_tidak_dikenali", None,
-               "Jenis workbook tidak dikenali: tidak ada sheet 'Realisasi Kinerja' (laporan "
-               "triwulan) maupun 'Program' (masterplan). Gunakan template dari aplikasi.")
     return ""
+
+
+def _not_ours(book: ParsedWorkbook, data: bytes, names: list[str]) -> None:
+    """Refuse a workbook of no known kind, saying what it looks like (an E.81, a FORM RFK,
+    an LRA …, from its first rows) and which sheets it has."""
+    try:
+        peek = sandbox.call("peek", data, _limits())
+    except Exception:  # a sheet too large even to peek at: named without its rows
+        peek = []
+    form = lookalike.recognise(names, peek)  # type: ignore[arg-type]
+    book.issue(None, None, None, "jenis_tidak_dikenali", None, lookalike.message(names, form))
 
 
 def _find_sheet(spec: Sheet, grids: _NamedGrids) -> tuple[str, tuple[list, list]] | None:
@@ -411,8 +421,41 @@ def _find_sheet(spec: Sheet, grids: _NamedGrids) -> tuple[str, tuple[list, list]
             return grids.names.get(key, key), grids[key]
     for wanted in spec.names():
         for norm, key in normalised.items():
-            if norm.startswith(wanted + " "):
+            if norm.startswith(wanted + " ") and _is_period(norm[len(wanted) + 1:]):
                 return grids.names.get(key, key), grids[key]
+    return None
+
+
+_PERIOD_WORDS = {"tw", "triwulan", "ke", "tahun", "i", "ii", "iii", "iv", "1", "2", "3", "4",
+                 "q1", "q2", "q3", "q4", "kesatu", "kedua", "ketiga", "keempat", "pertama"}
+
+
+def _is_period(rest: str) -> bool:
+    """Whether what follows a sheet's declared name only says the period ('TW I 2025'), as
+    in 'Realisasi Kinerja TW I': 'Realisasi Fisik' is another sheet, never 'Realisasi'."""
+    return all(w in _PERIOD_WORDS or (w.isdigit() and len(w) == 4) for w in rest.split())
+
+
+_UNIT_PERCENT = re.compile(r"%|\bpersen")
+_UNIT_RUPIAH = re.compile(r"\brp\b|rupiah")
+_UNIT_SCALED = re.compile(r"000|\bribu|\bjuta|\bmilyar|\bmiliar")
+
+
+_UNIT_TEXT = re.compile(r"[\[(][^\])]*[\])]|\brp\b\.?|%", re.IGNORECASE)
+
+
+def _without_unit(text: str) -> str:
+    """A header without the unit it names: 'Realisasi (Rp)' -> 'realisasi'."""
+    return v.norm_header(_UNIT_TEXT.sub(" ", text))
+
+
+def header_unit(text: str) -> str | None:
+    """The unit a header names: '%', 'Rp', 'Rp ribuan' ('Rp. (000)'), or None."""
+    lower = text.lower()
+    if _UNIT_PERCENT.search(lower):
+        return "%"
+    if _UNIT_RUPIAH.search(lower):
+        return "Rp ribuan" if _UNIT_SCALED.search(lower) else "Rp"
     return None
 
 
@@ -420,13 +463,17 @@ def _extract_kv(book: ParsedWorkbook, spec: Sheet, name: str, grid: list[list]) 
     book.info_sheet = name
     lookup = _header_lookup(spec)
     for r, row in enumerate(grid, start=1):
-        cells = [(i, c) for i, c in enumerate(row) if not v.is_blank(c)]
+        # "Kode Wilayah | : | 35.23", the usual form layout: the ":" cell is no value
+        cells = [(i, c) for i, c in enumerate(row) if not v.is_blank(c) and not (
+            isinstance(c, str) and c.strip() in (":", "="))]
         if len(cells) < 1:
             continue
         col = lookup.get(v.norm_header(cells[0][1]))
         if col is None or col.field in book.info:
             continue
         raw = cells[1][1] if len(cells) > 1 else None
+        if isinstance(raw, str) and raw.lstrip().startswith((":", "=")):
+            raw = raw.lstrip()[1:]  # "Kode Wilayah | : 35.23"
         book.info_rows[col.field] = r
         try:
             book.info[col.field] = PARSERS[col.type](raw)
@@ -459,27 +506,41 @@ def _fill_merged(grid: list[list], merged: list) -> None:
                     row[c] = top
 
 
-def _find_header(spec: Sheet, grid: list[list]) -> tuple[int, dict[int, Column], list[str]]:
+def _find_header(spec: Sheet, grid: list[list]
+                 ) -> tuple[int, dict[int, Column], list[str], list[tuple[int, str, Column]]]:
     """The header row among the first rows: the one naming the most columns (required ones
-    count double), the first such; the search stops at a row naming every column."""
+    count double), the first such; the search stops at a row naming every column.
+
+    Also returns the headers met twice (each once, however many columns a merged header
+    spans: which of them holds the values is not known) and the cells of the header row
+    that name a column but another unit ('REALISASI [%]' for a realisation in the
+    indicator's unit, 'Rp. (000)' for rupiah): those are never read as that column."""
     lookup = _header_lookup(spec)
     every = len(spec.columns)
-    best: tuple[int, int, dict[int, Column]] = (-1, 0, {})
+    best: tuple[int, int, dict[int, Column], list] = (-1, 0, {}, [])
     for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
         mapping: dict[int, Column] = {}
+        units: list[tuple[int, str, Column]] = []
         for c, cell in enumerate(row):
-            col = lookup.get(v.norm_header(cell)) if isinstance(cell, str) else None
-            if col is not None:
+            if not isinstance(cell, str):
+                continue
+            col = lookup.get(v.norm_header(cell)) or lookup.get(_without_unit(cell))
+            if col is None:
+                continue
+            unit = header_unit(cell)
+            if unit is not None and unit != header_unit(col.header):
+                units.append((c, cell.strip(), col))
+            else:
                 mapping[c] = col
         score = sum(2 if c.required else 1 for c in mapping.values())
         if score > best[1]:
-            best = (r, score, mapping)
+            best = (r, score, mapping, units)
             if len({c.field for c in mapping.values()}) == every:
                 break
-    r, _, mapping = best
-    dupes = [c.header for i, c in mapping.items()
-             if any(j < i and d.field == c.field for j, d in mapping.items())]
-    return r, mapping, dupes
+    r, _, mapping, units = best
+    dupes = list(dict.fromkeys(c.header for i, c in mapping.items()
+                               if any(j < i and d.field == c.field for j, d in mapping.items())))
+    return r, mapping, dupes, units
 
 
 def _is_numbering_row(cells: list) -> bool:
@@ -494,12 +555,24 @@ def _extract_table(book: ParsedWorkbook, spec: Sheet, name: str, grid: list[list
     table = Table(sheet=spec, name=name)
     if merged:
         _fill_merged(grid, merged)
-    r, mapping, dupes = _find_header(spec, grid)
+    r, mapping, dupes, units = _find_header(spec, grid)
+    for text, col in dict.fromkeys((text, col) for _, text, col in units):
+        book.issue(name, r + 1, text, "satuan_kolom", text,
+                   f"Judul kolom '{text}' menyatakan satuan {header_unit(text)}, sedangkan "
+                   f"kolom '{col.header}' "
+                   + (f"dalam satuan {header_unit(col.header)}" if header_unit(col.header)
+                      else "dalam satuan indikatornya")
+                   + ". Kolom ini tidak dibaca; gunakan judul dan satuan kolom dari template.")
     for header in dupes:
         book.issue(name, r + 1, header, "kolom_ganda", None,
-                   f"Kolom '{header}' muncul lebih dari sekali. Hapus salah satunya.")
+                   f"Kolom '{header}' muncul lebih dari sekali (atau judulnya digabung/merge "
+                   "di beberapa kolom). Sisakan satu kolom dengan judul itu.")
     present = {c.field for c in mapping.values()}
     missing = [c for c in spec.columns if c.required and c.field not in present]
+    entry = [c for c in spec.columns if not c.locked]
+    if r >= 0 and not missing and len(entry) < len(spec.columns) and not any(
+            c.field in present for c in entry):
+        missing = entry[:1]  # a pre-filled sheet without any column to fill in
     for col in missing:
         book.issue(name, r + 1 if r >= 0 else None, col.header, "kolom_hilang", None,
                    f"Kolom wajib '{col.header}' tidak ditemukan"
@@ -520,12 +593,14 @@ def _extract_table(book: ParsedWorkbook, spec: Sheet, name: str, grid: list[list
     fields = list(positions)
     converted = {f: _convert(spec.column(f), list(map(itemgetter(c), body)))
                  for f, c in positions.items()}
-    values = {f: out for f, (out, _, _) in converted.items()}
-    errors = {f: errs for f, (_, errs, _) in converted.items() if errs}
-    table.filled = {f for f, (_, _, filled) in converted.items() if filled}
+    values = {f: out for f, (out, _, _, _) in converted.items()}
+    errors = {f: errs for f, (_, errs, _, _) in converted.items() if errs}
+    table.filled = {f for f, (_, _, filled, _) in converted.items() if filled}
+    distinct = {f: d for f, (_, _, _, d) in converted.items()}
     by_unit = _percent_cells(spec, positions, values, errors, percent, r) if percent else {}
     error_rows = set().union(*errors.values()) if errors else set()
     keep = _rows_to_keep(spec, fields, values, table.filled, error_rows, body, positions)
+    keep = _without(keep, _total_rows(spec, keep, distinct, body, positions))
     first = r + 2
     full = len(keep) == len(body)
     table.rows = list(range(first, first + len(body))) if full else [first + i for i in keep]
@@ -588,21 +663,52 @@ def _rows_to_keep(spec: Sheet, fields: list[str], values: dict[str, list], fille
                   error_rows: set[int], body: list[list],
                   positions: dict[str, int]) -> Sequence[int]:
     """Indexes of body rows that carry data: not blank, not a numbering row under the
-    header, not a total row, and (in pre-filled report sheets) with some entry filled."""
-    keep = _without(range(len(body)), _all_none(values, fields, filled) - error_rows)
+    header, and (in pre-filled report sheets) with some entry filled (total rows are
+    taken out by ``_total_rows``)."""
+    # a blank period cell reads as annual (0) and a blank code list as (): no data either
+    cells = [f for f in fields if spec.column(f).type not in ("period", "codelist")]
+    keep = _without(range(len(body)), _all_none(values, cells or fields, filled) - error_rows)
     if keep and keep[0] == 0 and _is_numbering_row([body[0][c] for c in positions.values()]):
         keep = keep[1:]
     entry = [c.field for c in spec.columns if not c.locked and c.field in values]
     if any(c.locked for c in spec.columns) and entry:
         keep = _without(keep, _all_none(values, entry, filled) - error_rows)
-    keys = [c.field for c in spec.columns if c.required and c.field in values]
-    texts = [f for f in fields if spec.column(f).type == "text"]
-    blank_keys = _all_none(values, keys, filled) if keys else set()
-    if blank_keys:
-        totals = {i for i in blank_keys.intersection(keep) if any(
-            v.norm_header(values[f][i]).startswith(("jumlah", "total")) for f in texts + keys)}
-        keep = _without(keep, totals)
     return keep
+
+
+_TOTAL_LABEL = re.compile(r"(sub ?total|sub ?jumlah|grand total|jumlah|total)\b")
+
+
+def _is_total_label(cell: object) -> bool:
+    """'JUMLAH', 'TOTAL', 'SUB TOTAL', 'Subtotal', 'Jumlah Total', 'Grand Total' ..."""
+    return isinstance(cell, str) and _TOTAL_LABEL.match(v.norm_header(cell)) is not None
+
+
+def _total_rows(spec: Sheet, keep: Sequence[int], distinct: dict[str, set | None],
+                body: list[list], positions: dict[str, int]) -> set[int]:
+    """Rows that sum the table: the first filled cell of the row (a label cell is often
+    merged across the code and name columns) is a total label, and no required column
+    but the amounts names anything else (a program, a source). Their amounts are no data
+    and their cells are not checked. Only rows whose first required label column is blank
+    or a total label are looked at: none in a clean sheet, seen from its distinct values."""
+    labels = [c.field for c in spec.columns
+              if c.required and c.field in positions and c.type not in NUMERIC]
+    if not labels:
+        return set()
+    odd = {x for x in distinct[labels[0]] or () if v.is_blank(x) or _is_total_label(x)}
+    if not odd:
+        return set()
+    first, columns = positions[labels[0]], [positions[f] for f in labels]
+    totals = set()
+    for i in keep:
+        row = body[i]
+        if row[first] not in odd:
+            continue
+        label = next((c for c in row if not v.is_blank(c)), None)
+        if _is_total_label(label) and all(
+                v.is_blank(row[c]) or _is_total_label(row[c]) for c in columns):
+            totals.add(i)
+    return totals
 
 
 def _nones(values: list) -> list[int]:
@@ -628,21 +734,23 @@ def _without(keep: Sequence[int], drop: set[int]) -> Sequence[int]:
     return [i for i in keep if i not in drop] if drop else keep
 
 
-def _convert(col: Column, raw: list) -> tuple[list, dict[int, tuple[object, str]], bool]:
+def _convert(col: Column, raw: list) -> tuple[list, dict[int, tuple[object, str]], bool,
+                                              set | None]:
     """Parse a raw column; returns the values (None where blank or invalid), the errors by
-    row index and whether no value is None. Numbers stored as numbers and clean text pass
+    row index, whether no value is None and the distinct raw values (None for a number
+    column, where they are not computed). Numbers stored as numbers and clean text pass
     straight through; every other distinct value is parsed once, so large sheets cost
     little more than reading them."""
     parser = PARSERS[col.type]
     if col.type in NUMERIC:
         types = set(map(type, raw))
         if types == {float}:
-            return raw, {}, True
+            return raw, {}, True, None
         if float in types:
-            return _convert_mixed_numbers(parser, raw)
+            return (*_convert_mixed_numbers(parser, raw), None)
     distinct = set(raw)
     if col.type in TEXTS and _clean_text(distinct, code=col.type == "code"):
-        return raw, {}, True
+        return raw, {}, True, distinct
     memo = _parse_distinct(parser, distinct)
     # A column of one repeated value (often all blank) needs no lookup per cell.
     out = list(memo.values()) * len(raw) if len(memo) == 1 else list(map(memo.__getitem__, raw))
@@ -653,7 +761,7 @@ def _convert(col: Column, raw: list) -> tuple[list, dict[int, tuple[object, str]
             if x in bad:
                 errors[i] = (x, memo[x].message)  # type: ignore[union-attr]
                 out[i] = None
-    return out, errors, not bad and None not in memo.values()
+    return out, errors, not bad and None not in memo.values(), distinct
 
 
 def _clean_text(distinct: set, code: bool) -> bool:

@@ -160,7 +160,8 @@ def test_a_worker_past_its_deadline_is_killed() -> None:
     from etl.workbook import _limits
 
     data = masterplan(20, 10, 10)   # a few seconds of parsing
-    sandbox.call("grids", data, [], _limits())  # a worker is running
+    sandbox.shutdown()  # a fresh pool: one worker, the one the deadline kills
+    sandbox.call("grids", data, [], _limits())
     [pid] = sandbox.worker_pids()
     with pytest.raises(UnsafeFile) as raised:
         sandbox.call("grids", data, None, _limits(), seconds=0.05)
