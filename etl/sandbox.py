@@ -8,7 +8,7 @@ bytes in the server's process. A worker process does it:
 
 * its address space is limited (``MEMORY_LIMIT``): an allocation beyond it fails at once
   instead of swapping the machine, and the worker dies or raises ``MemoryError``;
-* it runs at a lower CPU priority (nice 10), so page views of other users go first;
+* it runs at a lower CPU priority (nice 5), so page views of other users go first;
 * the caller waits at most a deadline, then kills it;
 * what it sends back is unpickled with a whitelist (lists, dicts, numbers, text, dates), so
   even a worker that a file took over could not make the server run code.
@@ -46,6 +46,7 @@ PARSE_SECONDS = 120.0         # a worker silent for longer than this is killed
 RECYCLE_RSS = 256 * 2**20     # a worker that grew past this ends after its answer, so that
                               # an idle worker never sits on the memory of a large file
 MAX_WORKERS = 2
+NICE = 5                      # below page views, without starving a legitimate upload
 ROOT = Path(__file__).resolve().parents[1]
 TASKS: dict[str, tuple[str, str]] = {
     "grids": ("etl.workbook", "read_grids_here"),
@@ -235,18 +236,25 @@ def worker_pids() -> list[int]:
 
 # --- the worker's side -------------------------------------------------------------------
 
+def _resident_bytes() -> int:
+    """This process's resident set now. Not ``ru_maxrss``: on Linux a child inherits its
+    parent's peak across fork and exec, so a worker of a 300 MB server would retire at once."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
 def _serve(limit: int) -> None:
     """Answer requests on stdin until it closes. Runs only in the worker process."""
     import resource
 
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     with contextlib.suppress(OSError):
-        os.nice(10)
+        os.nice(NICE)
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt the frames
 
     def send(*message: object) -> None:
-        retiring = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 > RECYCLE_RSS
+        retiring = _resident_bytes() > RECYCLE_RSS
         payload = pickle.dumps((*message, retiring), protocol=pickle.HIGHEST_PROTOCOL)
         out.write(_HEADER.pack(len(payload)) + payload)
         out.flush()
@@ -268,7 +276,7 @@ def _serve(limit: int) -> None:
             send("failed", f"{type(exc).__name__}: {str(exc)[:300]}")
         else:
             send("ok", result)
-        if resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 > RECYCLE_RSS:
+        if _resident_bytes() > RECYCLE_RSS:
             return  # the answer said so: the caller does not reuse this worker
 
 

@@ -224,3 +224,18 @@ def test_more_problems_than_listed_are_counted(report: bytes) -> None:
     summary = openpyxl.load_workbook(io.BytesIO(out.data))[SUMMARY_SHEET]
     assert summary.cell(5 + MAX_LISTED, 7).value == (
         f"… dan {len(issues) - MAX_LISTED} masalah lainnya (lihat halaman unggah).")
+
+
+def test_a_worker_is_reused_however_large_the_server_grew(report: bytes) -> None:
+    """A child inherits its parent's peak RSS across fork and exec (Linux): the worker of a
+    300 MB server must not take that for its own and retire after every file."""
+    from etl.workbook import _limits
+
+    ballast = bytearray(sandbox.RECYCLE_RSS + 2**25)  # this process now peaks above it
+    ballast[::4096] = b"x" * len(ballast[::4096])
+    sandbox.shutdown()
+    sandbox.call("grids", report, None, _limits())
+    first = sandbox.worker_pids()
+    sandbox.call("grids", report, None, _limits())
+    assert sandbox.worker_pids() == first and len(first) == 1
+    del ballast
