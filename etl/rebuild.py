@@ -9,6 +9,7 @@ when it cannot. The replaced file is never deleted: it is moved into ``backups/`
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,8 +20,18 @@ from pathlib import Path
 import duckdb
 
 import etl.backup as backups
-from etl.archive import Archive
-from etl.backup import held, import_backup, quoted, swap_in, unpacked
+from etl.archive import Archive, JournalError, check_numbering, from_database, merge
+from etl.backup import (
+    exclusive,
+    held,
+    import_backup,
+    quoted,
+    set_aside,
+    swap_in,
+    unpacked,
+    verify,
+    workdir,
+)
 from etl.load import delete_load, load_bytes, restore_load
 from monev.store import accounts, current, db
 
@@ -32,9 +43,12 @@ HISTORY_TABLES = ("load_event", "load_issue")
 # The loads and their activation intervals: replayed, and compared with the source's.
 LOAD_TABLES = ("load", "load_activation")
 
+REFUSED = "Bangun ulang dibatalkan, database tidak diubah: "
+
 
 class RebuildRefused(RuntimeError):
-    """The current database holds loads the journal cannot give back; nothing was changed."""
+    """The rebuild cannot give back every load; nothing was changed. The message is for the
+    user (Bahasa Indonesia)."""
 
 
 @dataclass
@@ -49,85 +63,164 @@ class Rebuilt:
     only_replayed: list[int] = field(default_factory=list)  # loads the replaced file lacked
     kept_as: Path | None = None                   # where the replaced file now is
     unreadable: str | None = None                 # why the replaced file could not be read
+    recovered: list[dict] = field(default_factory=list)  # journal lines put back from the source
+    journal_kept_as: Path | None = None           # the journal as it was, when lines were put back
 
 
 def rebuild(db_path: Path | str, archive_root: Path | None = None, *,
             backup_dir: Path | str | None = None, actor: str = "sistem",
-            now: datetime | None = None) -> Rebuilt:
+            now: datetime | None = None, foreign: bool = False) -> Rebuilt:
     """Replay the journal into a fresh file, carry over what the journal does not hold (from
-    the current file, or from ``backup_dir`` when given), audit the rebuild, and swap the fresh
-    file in; the current file is moved aside, never deleted. Raises RebuildRefused, changing
-    nothing, when the current file holds loads the journal does not give back."""
-    if backup_dir is None:
-        return _rebuild(Path(db_path), archive_root, None, actor, now)
-    with unpacked(backup_dir) as folder:  # a wrong folder is refused before any work
-        return _rebuild(Path(db_path), archive_root, folder, actor, now)
+    the current file, or from ``backup_dir`` when given: verified first, ``foreign`` as for
+    a restore), audit the rebuild, and swap the fresh file in; the current file is moved
+    aside, never deleted. Journal lines a crash cut off between a commit and the journal are
+    put back from the source database (its archived files are known), and the journal is
+    repaired. One rebuild or restore at a time. Raises RebuildRefused, BackupRefused,
+    ReplaceBusy or db.DatabaseBusy, changing nothing, when it cannot give back every load."""
+    db_path = Path(db_path)
+    with exclusive(db_path):
+        if backup_dir is None:
+            return _rebuild(db_path, archive_root, None, actor, now)
+        with unpacked(backup_dir, db_path) as folder:  # a wrong one is refused before any work
+            verify(folder, db_path, foreign)
+            return _rebuild(db_path, archive_root, folder, actor, now)
 
 
 def _rebuild(db_path: Path, archive_root: Path | None, backup_dir: Path | None, actor: str,
              now: datetime | None) -> Rebuilt:
-    tmp = db_path.with_suffix(".rebuild.duckdb")
+    work = workdir(db_path, "bangun-ulang")
     try:
-        return _build_and_swap(db_path, tmp, Archive(archive_root or db.archive_root(db_path)),
-                               backup_dir, actor, now)
-    except (RebuildRefused, db.DatabaseBusy):
-        tmp.unlink(missing_ok=True)
-        Path(f"{tmp}.wal").unlink(missing_ok=True)
-        raise
+        return _build_and_swap(db_path, work / db_path.name,
+                               Archive(archive_root or db.archive_root(db_path)), backup_dir,
+                               actor, now)
+    except JournalError as exc:
+        raise RebuildRefused(REFUSED + str(exc)) from exc
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _build_and_swap(db_path: Path, tmp: Path, archive: Archive, backup_dir: Path | None,
                     actor: str, now: datetime | None) -> Rebuilt:
-    tmp.unlink(missing_ok=True)
-    Path(f"{tmp}.wal").unlink(missing_ok=True)
+    journal_then = _journal_bytes(archive)
+    journal = list(archive.entries())
     db.ensure_database(tmp)
     with db.opened(tmp) as con:
-        done = Rebuilt(_replay(con, archive))
-        current.refresh_stale(con)
+        done = Rebuilt(0)
         with _source(db_path, backup_dir, done) as source:
+            entries = _complete(journal, source, done)
+            done.replayed = _replay(con, archive, entries, done)
+            current.refresh_stale(con)
             if source is not None:
                 _carry(con, source, done)
         if done.only_before and done.source == "database":
             raise RebuildRefused(
-                "Bangun ulang dibatalkan, database tidak diubah: database memuat unggahan "
-                "yang tidak ada di jurnal arsip" + _ids("", done.only_before) + ", dan "
-                "bangun ulang akan menghilangkannya. Database ini masih dapat dibaca: buat "
-                "cadangannya dengan 'python -m etl backup'.")
+                REFUSED + "database memuat unggahan yang tidak ada di jurnal arsip"
+                + _ids("", done.only_before) + ", dan bangun ulang akan menghilangkannya. "
+                "Database ini masih dapat dibaca: buat cadangannya dengan "
+                "'python -m etl backup'.")
         accounts.audit(con, actor, "rebuild", str(db_path.name),
                        {"diputar_ulang": done.replayed, "sumber": done.source}, now=now)
         replayed = {i for (i,) in con.execute("SELECT load_id FROM load").fetchall()}
     with held(tmp, db_path) as (_, current_con):
+        added: list[int] = []
         if current_con is not None and done.source == "database":
             # a load committed after the carry read the file (the guard waited for it to end)
             added = sorted({i for (i,) in current_con.execute(
                 "SELECT load_id FROM load").fetchall()} - replayed)
-            if added:
-                raise RebuildRefused(
-                    "Bangun ulang dibatalkan, database tidak diubah: unggahan"
-                    + _ids("", added) + " masuk selama bangun ulang berjalan. Jalankan "
-                    "bangun ulang sekali lagi.")
+        if added or _journal_bytes(archive) != journal_then:
+            raise RebuildRefused(
+                REFUSED + "unggahan" + _ids("", added) + " masuk selama bangun ulang "
+                "berjalan. Jalankan bangun ulang sekali lagi.")
         done.kept_as = swap_in(tmp, db_path, "sebelum-bangun-ulang", now)
+        if done.recovered:  # the journal now says what the rebuilt database holds
+            if archive.journal_path.exists():
+                done.journal_kept_as = set_aside(archive.journal_path,
+                                                 backups.backups_folder(db_path),
+                                                 "sebelum-bangun-ulang", now, copy=True)
+            archive.rewrite(entries)
     return done
 
 
-def _replay(con: duckdb.DuckDBPyConnection, archive: Archive) -> int:
-    """Replay every journaled load, restore and withdrawal; returns how many."""
+def _journal_bytes(archive: Archive) -> bytes | None:
+    try:
+        return archive.journal_path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _complete(journal: list[dict], source: Path | None, done: Rebuilt) -> list[dict]:
+    """The journal with the lines a crash cut off put back from the source database's own
+    history (its loads, restores and withdrawals); JournalError when the two cannot be one
+    history, or when lines are missing and no source can give them back."""
+    history = None
+    if source is not None:
+        try:
+            with db.opened(source, read_only=True, retries=backups.LOCK_RETRIES) as con:
+                history = from_database(con)
+        except duckdb.Error:  # its history is damaged: the journal alone, checked below
+            history = None
+    if history is None:
+        try:
+            check_numbering(journal)
+        except JournalError as exc:
+            raise JournalError(
+                f"{exc} Database yang dapat melengkapinya tidak dapat dibaca: bangun ulang "
+                "dengan cadangan yang memuat muatan itu ('python -m etl rebuild --backup "
+                "FOLDER'), atau pulihkan cadangan terakhir ('python -m etl restore "
+                "FOLDER').") from exc
+        return journal
+    entries = merge(journal, history)
+    kept = {id(e) for e in journal}
+    done.recovered = [e for e in entries if id(e) not in kept]
+    return entries
+
+
+def _replay(con: duckdb.DuckDBPyConnection, archive: Archive, entries: list[dict],
+            done: Rebuilt) -> int:
+    """Replay every load, restore and withdrawal; returns how many. An entry that cannot be
+    replayed as it was (its archived file lost or damaged, a load the checks now refuse)
+    raises RebuildRefused naming it."""
+    recovered = {id(e) for e in done.recovered}
     replayed = 0
-    for entry in archive.entries():
+    for entry in entries:
+        load_id, event = entry["load_id"], entry["event"]
+        what = (f"muatan yang tidak ada di jurnal arsip (#{load_id})" if id(entry) in recovered
+                else f"muatan #{load_id} dari jurnal arsip")
         at = datetime.fromisoformat(entry["at"])
-        if entry["event"] == "load":
-            result = load_bytes(con, archive.read(entry["archive_path"]), entry["file_name"],
-                                actor=entry["actor"], archive=None, at=at,
-                                received_on=date.fromisoformat(entry["received_on"]))
-            if result.load_id != entry["load_id"]:
-                raise RuntimeError(f"replay of load #{entry['load_id']} gave "
-                                   f"{result.status} #{result.load_id}: {result.message}")
-        elif entry["event"] == "restore":
-            restore_load(con, entry["load_id"], actor=entry["actor"], archive=None, at=at)
-        elif entry["event"] == "delete":
-            delete_load(con, entry["load_id"], actor=entry["actor"], archive=None, at=at)
+        try:
+            if event == "load":
+                data = archive.read(entry["archive_path"])
+                result = load_bytes(con, data, entry["file_name"], actor=entry["actor"],
+                                    archive=None, at=at, replay=True,
+                                    received_on=date.fromisoformat(entry["received_on"]))
+                if result.load_id != load_id:
+                    raise RebuildRefused(
+                        REFUSED + f"{what} tidak dapat diputar ulang dengan nomor yang sama "
+                        f"(hasilnya: {result.status} #{result.load_id}: {result.message})")
+            elif event == "restore":
+                restore_load(con, load_id, actor=entry["actor"], archive=None, at=at)
+            else:
+                delete_load(con, load_id, actor=entry["actor"], archive=None, at=at)
+        except FileNotFoundError as exc:
+            raise RebuildRefused(
+                REFUSED + f"{what} tidak dapat diputar ulang: file arsipnya "
+                f"{entry['archive_path']} tidak ditemukan." + _keep_hint(done)) from exc
+        except ValueError as exc:
+            raise RebuildRefused(
+                REFUSED + f"{what} tidak dapat diputar ulang: file arsipnya "
+                f"{entry.get('archive_path')} rusak (isinya tidak cocok dengan hash-nya)."
+                + _keep_hint(done)) from exc
+        except (KeyError, duckdb.Error, OSError) as exc:
+            raise RebuildRefused(
+                REFUSED + f"{what} tidak dapat diputar ulang ({exc})." + _keep_hint(done)
+            ) from exc
         replayed += 1
     return replayed
+
+
+def _keep_hint(done: Rebuilt) -> str:
+    return (" Database ini masih dapat dibaca: buat cadangannya dengan 'python -m etl "
+            "backup'." if done.source == "database" else "")
 
 
 @contextmanager
@@ -246,6 +339,13 @@ def report(done: Rebuilt) -> tuple[list[str], list[str]]:
         warnings.append("Peringatan: cadangan memuat unggahan yang tidak ada di jurnal arsip"
                         + _ids("", done.only_before) + "; unggahan itu tidak ikut dibangun "
                         "ulang. Unggah lagi file aslinya.")
+    if done.recovered:
+        lines.append(f"Jurnal arsip dilengkapi dari {where}: {len(done.recovered)} peristiwa "
+                     "tercatat di database tetapi tidak di jurnal (server berhenti tepat "
+                     "setelah menyimpannya)" + _ids(", muatan", sorted(
+                         {e["load_id"] for e in done.recovered})) + ", kini ditulis kembali.")
+    if done.journal_kept_as:
+        lines.append(f"Jurnal arsip sebelumnya disimpan sebagai {done.journal_kept_as}.")
     if done.kept_as:
         lines.append(f"Database lama disimpan sebagai {done.kept_as} (hapus bila tidak "
                      "diperlukan lagi).")

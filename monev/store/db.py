@@ -23,6 +23,30 @@ class DatabaseBusy(RuntimeError):
     """The database file is locked by another process (a load is running)."""
 
 
+class DatabaseMissing(DatabaseBusy):
+    """The database file is missing where data existed (the archive journal lists loads):
+    it is not created empty. A DatabaseBusy, so every caller that gives up on a locked file
+    gives up here too; its message (Bahasa Indonesia) says what to do."""
+
+
+def lost_database(db_path: Path | str) -> str | None:
+    """Why a missing database file at db_path must not be created empty, or None. The
+    archive journal beside it lists every accepted load: a journal with lines means the
+    file held data and was deleted or moved (a fresh file would take load numbers the
+    journal already gives other files)."""
+    journal = archive_root(Path(db_path)) / "journal.jsonl"
+    try:
+        if journal.stat().st_size == 0:
+            return None
+    except OSError:
+        return None
+    return (f"Database {Path(db_path).resolve()} tidak ditemukan, padahal jurnal arsip "
+            f"({journal}) mencatat unggahan: file database terhapus atau dipindahkan. "
+            "Database kosong tidak dibuat agar tidak ada data yang tampak hilang. Admin server: "
+            "kembalikan file itu, atau bangun ulang dengan 'python -m etl rebuild' (atau "
+            "pulihkan cadangan dengan 'python -m etl restore FOLDER').")
+
+
 def default_db_path() -> Path:
     """The database path: $MONEV_DB when set, else data/monev.duckdb."""
     env = os.environ.get("MONEV_DB")
@@ -61,11 +85,16 @@ def connect(db_path: Path | str, read_only: bool = False, retries: int = 0,
             ) -> duckdb.DuckDBPyConnection:
     """Open the database; retry a few times while another process holds the lock.
 
+    A read-write open never creates a file where one is missing by accident (raises
+    DatabaseMissing, see :func:`lost_database`).
     ``settings`` (name -> value, e.g. :data:`READ_SETTINGS`) are applied with ``SET`` once
     the connection is open: as ``SET`` rather than ``duckdb.connect(config=...)``, which
     DuckDB refuses while another connection of this process has the same file open with
     other settings.
     """
+    if (not read_only and str(db_path) != ":memory:" and not os.path.exists(db_path)
+            and (why := lost_database(db_path))):
+        raise DatabaseMissing(why)
     for attempt in range(retries + 1):
         try:
             con = duckdb.connect(str(db_path), read_only=read_only)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
 import subprocess
 import sys
 from datetime import date, datetime
@@ -144,12 +145,16 @@ def test_a_damaged_database_is_kept_and_a_backup_gives_back_the_rest(mp_env, tmp
 
 
 def test_a_rebuild_that_would_lose_a_load_is_refused_and_changes_nothing(mp_env):
+    """A load missing from the journal (a crash between COMMIT and the journal) is put back
+    from the database (tests/security/test_journal_recovery.py), unless its archived file
+    is gone too: then the rebuild would lose it, and is refused."""
     _lived_in(mp_env)
     mp_env.close()
     journal = db.archive_root(mp_env.path) / "journal.jsonl"
     entries = journal.read_text(encoding="utf-8").splitlines(keepends=True)
     lost = json.loads(entries[-1])["load_id"]  # e.g. a crash between COMMIT and the journal
     journal.write_text("".join(entries[:-1]), encoding="utf-8")
+    (db.archive_root(mp_env.path) / json.loads(entries[-1])["archive_path"]).unlink()
     before = mp_env.path.read_bytes()
 
     with pytest.raises(RebuildRefused, match=rf"tidak ada di jurnal arsip \(#{lost}\)"):
@@ -221,8 +226,9 @@ def test_rebuild_command_reports_what_it_kept(mp_env, tmp_path):
     assert "Database lama disimpan sebagai" in done.stdout and done.stderr == ""
     con = duckdb.connect(str(mp_env.path), read_only=True)
     try:
+        os_user = pwd.getpwuid(os.getuid()).pw_name   # the CLI records it beside the name
         assert con.execute("SELECT actor FROM audit_event WHERE action = 'rebuild'"
-                           ).fetchall() == [("admin.uji",)]
+                           ).fetchall() == [(f"admin.uji (CLI, pengguna OS: {os_user})",)]
     finally:
         con.close()
 
