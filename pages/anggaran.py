@@ -18,7 +18,7 @@ from monev.ui import charts_capaian as cc
 from monev.ui import charts_desa as cd
 from monev.ui import components, filters, nav
 from monev.ui.data import cached
-from monev.ui.format import angka, persen, rupiah, tanggal
+from monev.ui.format import angka, md_text, persen, rupiah, tanggal
 
 SORTS = {"serapan": "Serapan terendah dulu", "pagu": "Pagu terbesar dulu"}
 
@@ -89,7 +89,7 @@ def balance_section(programs: pd.DataFrame, rules: Rules, period: str,
         st.dataframe(table.drop(columns="Keterangan"), hide_index=True, key="ang_bad",
                      column_config={"Program": st.column_config.TextColumn(width="medium")})
         for code, reason in zip(table["Kode"], table["Keterangan"], strict=True):
-            st.markdown(f"**{code}** — {reason}")
+            st.markdown(f"**{md_text(code)}** — {md_text(reason)}")
         components.download_buttons(table, "program_tidak_seimbang", key="ang_dl_bad")
 
 
@@ -159,7 +159,7 @@ def render(flt: filters.Filters) -> None:
     asof = AsOf.latest(flt.year, flt.tw)
     rules = cached(rules_for, flt.region)
     period = asof.label
-    st.caption(f"{flt.region_name} · realisasi anggaran {period} · keadaan per "
+    st.caption(f"{md_text(flt.region_name)} · realisasi anggaran {period} · keadaan per "
                f"{tanggal(asof.date)}")
     all_programs = cached(budget_summary, flt.region, asof, rules, "program")
     programs = narrowed(all_programs, flt)

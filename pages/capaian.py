@@ -26,7 +26,16 @@ from monev.store import uploads
 from monev.ui import charts_capaian as cc
 from monev.ui import components, filters, nav
 from monev.ui.data import cached
-from monev.ui.format import KOSONG, angka, persen, rupiah, tanggal, tanggal_jam, triwulan
+from monev.ui.format import (
+    KOSONG,
+    angka,
+    md_text,
+    persen,
+    rupiah,
+    tanggal,
+    tanggal_jam,
+    triwulan,
+)
 
 ALL = "*"
 TABLE_LABELS = {"indicator": "Kondisi awal", "target": "Target",
@@ -80,10 +89,11 @@ def program_detail(prog: pd.Series, budget: pd.DataFrame, names: dict[str, str],
                    asof: AsOf) -> None:
     """Capaian, OPDs and realisasi fisik vs anggaran of one program."""
     lead = names.get(prog["lead_opd_code"], prog["lead_opd_code"])
-    st.markdown(f"**OPD pengampu:** {prog['lead_opd_name']} ({lead})"
-                f" · **OPD pendukung:** {cc.join_names(prog['supporting_opds'], names)} · "
-                f"**Sub-dimensi:** {prog['sub_dimension'] or KOSONG} · "
-                f"**Horizon:** {prog['horizon'] or KOSONG}")
+    st.markdown(f"**OPD pengampu:** {md_text(prog['lead_opd_name'])} ({md_text(lead)})"
+                f" · **OPD pendukung:** "
+                f"{md_text(cc.join_names(prog['supporting_opds'], names))} · "
+                f"**Sub-dimensi:** {md_text(prog['sub_dimension'] or KOSONG)} · "
+                f"**Horizon:** {md_text(prog['horizon'] or KOSONG)}")
     row = budget[budget["program_code"] == prog["program_code"]]
     b = row.iloc[0] if len(row) else None
     c1, c2, c3, c4 = st.columns(4)
@@ -117,7 +127,7 @@ def program_detail(prog: pd.Series, budget: pd.DataFrame, names: dict[str, str],
                   delta_color="off", delta_arrow="off", border=True)
     if b is not None and bool(b["imbalance"]):
         st.markdown(f":material/warning: **Fisik–keuangan tidak seimbang:** "
-                    f"{b['imbalance_reason']}")
+                    f"{md_text(b['imbalance_reason'])}")
 
 
 def indicator_table(inds: pd.DataFrame, tw: int) -> pd.DataFrame:
@@ -183,10 +193,11 @@ def series_section(ind: pd.Series, series: pd.DataFrame, flt: filters.Filters,
                           ind["unit"], rules)
     components.show_figure(fig, key="cp_series")
     components.band_legend(title="Warna batang = pita capaian s.d. TW")
-    st.caption(f"**Target s.d. {asof.tw_label}:** {ind['expected_method_label']}. "
-               f"Akumulasi: {ind['accumulation_label']} · polaritas: "
-               f"{ind['polarity_label'].lower()} · kondisi awal: "
-               f"{angka(ind['baseline'], 2)} {ind['unit'] or ''}. TW setelah "
+    unit = md_text(ind["unit"]) if isinstance(ind["unit"], str) else ""
+    st.caption(f"**Target s.d. {asof.tw_label}:** {md_text(ind['expected_method_label'])}. "
+               f"Akumulasi: {md_text(ind['accumulation_label'])} · polaritas: "
+               f"{md_text(ind['polarity_label'].lower())} · kondisi awal: "
+               f"{angka(ind['baseline'], 2)} {unit}. TW setelah "
                f"{asof.tw_label} belum termasuk periode yang dilihat.")
     table = series_table(series)
     st.dataframe(table, hide_index=True, key="cp_series_table")
@@ -199,7 +210,8 @@ def indicator_section(ind: pd.Series, flt: filters.Filters, asof: AsOf) -> None:
     series = cached(indicator_series, flt.region, asof, ind["indicator_code"])
     if series.empty or (series["expected"].isna().all()
                         and series["realisation_ytd"].isna().all()):
-        st.info(f"Indikator {ind['indicator_code']} belum punya target maupun realisasi untuk "
+        st.info(f"Indikator {md_text(ind['indicator_code'])} belum punya target maupun "
+                f"realisasi untuk "
                 f"tahun {flt.year}.", icon=":material/info:")
     else:
         series_section(ind, series, flt, asof)
@@ -220,7 +232,7 @@ def indicator_section(ind: pd.Series, flt: filters.Filters, asof: AsOf) -> None:
 def render(flt: filters.Filters) -> None:
     asof = AsOf.latest(flt.year, flt.tw)
     rules = cached(rules_for, flt.region)
-    st.caption(f"{flt.region_name} · capaian {asof.label} terhadap target s.d. TW")
+    st.caption(f"{md_text(flt.region_name)} · capaian {asof.label} terhadap target s.d. TW")
     programs = cached(program_attainment, flt.region, asof, rules)
     if programs.empty:
         st.info(f"Tidak ada program masterplan yang berjalan pada tahun {flt.year}. "
@@ -264,7 +276,7 @@ def render(flt: filters.Filters) -> None:
         format_func=lambda c: f"{c} · {by_code[c]['program_name']} · "
                               f"{cc.capaian_text(by_code[c]['capaian'], by_code[c]['band_code'])}")
     prog = by_code[code]
-    st.subheader(f"{prog['program_code']} {prog['program_name']}")
+    st.subheader(f"{md_text(prog['program_code'])} {md_text(prog['program_name'])}")
     program_detail(prog, cached(budget_summary, flt.region, asof, rules, "program"), names,
                    asof)
 

@@ -20,7 +20,7 @@ from monev.ui import charts_capaian as cc
 from monev.ui import charts_desa as cd
 from monev.ui import components, filters, nav
 from monev.ui.data import cached
-from monev.ui.format import persen, tanggal
+from monev.ui.format import md_text, persen, tanggal
 
 TODAY, END_OF_TW = "hari_ini", "akhir_tw"
 
@@ -94,7 +94,7 @@ def matrix_section(shown: pd.DataFrame, stem: str) -> None:
     names = dict(zip(shown["program_code"], shown["program_name"], strict=True))
     fig = cd.district_heatmap(matrix, cd.rollout_finding(shown), names)
     components.show_figure(fig, key="desa_matrix")
-    programs = ", ".join(f"**{c}** {n}" for c, n in sorted(names.items()))
+    programs = ", ".join(f"**{md_text(c)}** {md_text(n)}" for c, n in sorted(names.items()))
     st.caption(f"Program: {programs}.")
     components.download_buttons(cd.matrix_table(matrix), f"desa_kecamatan_program_{stem}",
                                 key="desa_dl_matrix", what="matriks kecamatan × program")
@@ -139,7 +139,7 @@ def timeline_section(shown: pd.DataFrame, milestones: pd.DataFrame, on: date,
     st.caption("Setiap batang = masa menuju satu tenggat perencanaan pada tahun sebelum tahun "
                "anggaran; lokasi yang bergeser juga menampilkan tenggat tahun anggaran "
                "barunya. " + cd.calendar_caption(mine))
-    with st.expander(f"Semua {len(villages)} lokasi program {code}"):
+    with st.expander(f"Semua {len(villages)} lokasi program {md_text(code)}"):
         table = cd.village_table(villages)
         st.dataframe(table, hide_index=True, key="desa_program_table",
                      column_config={"Alasan": st.column_config.TextColumn(width="large")})
@@ -191,9 +191,9 @@ def render(flt: filters.Filters) -> None:
     route = c_route.radio("Jalur (jenis lokasi dan pendanaan)", list(routes), horizontal=True,
                           format_func=routes.get, key="desa_jalur")
     shown = cd.narrow_villages(scoped, district, route)
-    where = "semua kecamatan" if district == cd.ALL else f"Kec. {districts[district]}"
+    where = "semua kecamatan" if district == cd.ALL else f"Kec. {md_text(districts[district])}"
     way = "semua jalur" if route == cd.ALL else f"jalur {routes[route]}"
-    st.caption(f"{flt.region_name} · {where} · {way} · status dinilai per "
+    st.caption(f"{md_text(flt.region_name)} · {where} · {way} · status dinilai per "
                f"{tanggal(on)}")
     if shown.empty:
         st.info("Tidak ada desa/kelurahan sasaran untuk kecamatan dan jalur ini.",

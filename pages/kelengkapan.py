@@ -14,7 +14,7 @@ from monev.engine import AsOf, completeness_by_tw, report_completeness, rules_fo
 from monev.ui import charts_capaian as cc
 from monev.ui import components, filters, nav
 from monev.ui.data import cached
-from monev.ui.format import KOSONG, persen, tanggal, tanggal_jam
+from monev.ui.format import KOSONG, md_text, persen, tanggal, tanggal_jam
 
 ROW_PX = 36
 
@@ -79,7 +79,8 @@ def rate_tiles(by_tw: pd.DataFrame) -> None:
 def render(flt: filters.Filters) -> None:
     asof = AsOf.latest(flt.year, flt.tw)
     rules = cached(rules_for, flt.region)
-    st.caption(f"{flt.region_name} · laporan triwulan {flt.year} s.d. {asof.tw_label} · "
+    st.caption(f"{md_text(flt.region_name)} · laporan triwulan {flt.year} s.d. "
+               f"{asof.tw_label} · "
                f"keadaan per {tanggal(asof.date)} · batas waktu "
                f"{rules.report_due_working_days} hari kerja setelah triwulan berakhir")
     reports = cached(report_completeness, flt.region, asof, rules, False)

@@ -28,7 +28,7 @@ from monev.ui import charts_capaian as cc
 from monev.ui import charts_desa as cd
 from monev.ui import components, filters, nav
 from monev.ui.data import cached
-from monev.ui.format import angka, persen, tanggal
+from monev.ui.format import angka, md_text, persen, tanggal
 
 
 def narrowed(roles: pd.DataFrame, flt: filters.Filters) -> pd.DataFrame:
@@ -89,7 +89,8 @@ def scorecard_section(flt: filters.Filters, asof: AsOf, rules: Rules, opds: pd.D
     """Per OPD: capaian as lead (band) and as supporter, programs, reports, lagging; on the
     programs of the sidebar's dimension when one is chosen."""
     dim_name = dims.get(flt.dimension, flt.dimension) if flt.dimension else None
-    st.subheader(f"Kartu kinerja OPD {asof.label}" + (f" · {dim_name}" if dim_name else ""))
+    st.subheader(f"Kartu kinerja OPD {asof.label}"
+                 + (f" · {md_text(dim_name)}" if dim_name else ""))
     lead = cached(opd_attainment, flt.region, asof, rules, True, flt.dimension)
     support = cached(opd_attainment, flt.region, asof, rules, False, flt.dimension)
     reports = cached(report_completeness, flt.region, asof, rules)
@@ -98,7 +99,7 @@ def scorecard_section(flt: filters.Filters, asof: AsOf, rules: Rules, opds: pd.D
         indicators = indicators[indicators["dimension_code"] == flt.dimension]
     card = cd.opd_scorecard(lead, support, reports, indicators, opds)
     if card.empty:
-        st.info(f"Belum ada OPD dengan program {dim_name} yang berjalan tahun ini."
+        st.info(f"Belum ada OPD dengan program {md_text(dim_name)} yang berjalan tahun ini."
                 if dim_name else "Belum ada OPD dengan program berjalan tahun ini.",
                 icon=":material/info:")
         return
@@ -114,7 +115,8 @@ def scorecard_section(flt: filters.Filters, asof: AsOf, rules: Rules, opds: pd.D
     styled = table.style.apply(lambda _: cd.scorecard_styles(card, table), axis=None)
     st.dataframe(styled, hide_index=True, key="kol_card",
                  height=min(1000, 40 * (len(table) + 1) + 4))
-    scope = (f"Hanya program {dim_name}: capaian dan indikator tertinggal/kritis dihitung "
+    scope = (f"Hanya program {md_text(dim_name)}: capaian dan indikator tertinggal/kritis "
+             "dihitung "
              "pada program dimensi ini; laporan triwulan mencakup semua program OPD. "
              if dim_name else "")
     st.caption(f"{scope}Capaian = rata-rata capaian program terhadap target s.d. "
@@ -128,7 +130,7 @@ def scorecard_section(flt: filters.Filters, asof: AsOf, rules: Rules, opds: pd.D
 def render(flt: filters.Filters) -> None:
     asof = AsOf.latest(flt.year, flt.tw)
     rules = cached(rules_for, flt.region)
-    st.caption(f"{flt.region_name} · program yang berjalan tahun {flt.year} · capaian "
+    st.caption(f"{md_text(flt.region_name)} · program yang berjalan tahun {flt.year} · capaian "
                f"{asof.label}")
     programs = cached(program_attainment, flt.region, asof, rules)
     roles = cd.program_roles(programs)
@@ -151,7 +153,7 @@ def render(flt: filters.Filters) -> None:
         if flt.dimension or flt.opd:
             parts = [dims.get(flt.dimension, flt.dimension)] if flt.dimension else []
             parts += [names.get(flt.opd, flt.opd)] if flt.opd else []
-            st.caption(f"Matriks menurut saringan: {' · '.join(parts)}")
+            st.caption(f"Matriks menurut saringan: {' · '.join(map(md_text, parts))}")
         kpi_row(shown)
         matrix_section(shown, names, full, dims, stem)
     st.divider()

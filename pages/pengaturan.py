@@ -15,6 +15,7 @@ from monev.engine import AsOf, rule_impact
 from monev.store import rule_settings as rs
 from monev.ui import components, data, filters, nav, session
 from monev.ui import settings_form as sf
+from monev.ui.format import md_text
 
 FLASH_KEY = "_pengaturan_disimpan"
 FIELD_PREFIX = "set_"
@@ -82,7 +83,7 @@ def show_preview(wanted: dict[str, object]) -> None:
     asof = AsOf.latest(options.default_year, options.default_tw)
     impact = data.read(rule_impact, target, asof, before, after)
     st.subheader("Pratinjau dampak (belum disimpan)", divider="gray")
-    st.caption(f"{regions.get(target, target)} · {asof.label} · data saat ini")
+    st.caption(f"{md_text(regions.get(target, target))} · {asof.label} · data saat ini")
     changed = impact[impact["changed"]]
     if changed.empty:
         st.info("Nilai ini tidak mengubah pita capaian maupun tanda peringatan pada data saat "
@@ -106,8 +107,9 @@ if saved or previewed:
                 show_preview(wanted)
             elif diff := data.write(lambda con: rs.change(
                     con, region, wanted, actor=admin.username, scope=admin.region_code)):
-                st.session_state[FLASH_KEY] = sf.saved_message(
-                    diff, sf.scope_label(region, regions))
+                # shown as Markdown: the region's name (from its masterplan) escaped
+                st.session_state[FLASH_KEY] = sf.saved_message(diff, sf.scope_label(
+                    region, {c: md_text(n) for c, n in regions.items()}))
                 st.rerun()
             else:
                 st.info("Tidak ada nilai yang berubah.", icon=":material/info:")

@@ -17,7 +17,7 @@ from monev.domain.text import format_persen, tw_label
 from monev.store import meetings as store
 from monev.ui import components, data, filters, nav, session
 from monev.ui import slides as sl
-from monev.ui.format import tanggal, tanggal_jam, triwulan
+from monev.ui.format import md_text, tanggal, tanggal_jam, triwulan
 
 CHOSEN = "rapat_pilih"
 
@@ -93,10 +93,12 @@ def _keep_choice() -> None:
 def detail(view: sl.MeetingView, can_manage: bool, actor: str | None) -> None:
     """One meeting: figures, presentation links, reports, decisions, last follow-ups."""
     meeting, overall = view.meeting, view.overall
-    st.subheader(meeting.title)
-    chair = f" · dipimpin {meeting.chair}" if meeting.chair else ""
+    # Title, chair and names are typed by users: escaped, never Markdown (md_text).
+    st.subheader(md_text(meeting.title))
+    chair = f" · dipimpin {md_text(meeting.chair)}" if meeting.chair else ""
     st.caption(f"{overall.get('period_label', view.period)} · data per "
-               f"{sl.cutoff_label(meeting)}{chair} · dibuat oleh {meeting.created_by}")
+               f"{sl.cutoff_label(meeting)}{chair} · dibuat oleh "
+               f"{md_text(meeting.created_by)}")
     with st.container(horizontal=True):
         st.page_link("pages/presentasi.py", label="Buka presentasi",
                      icon=":material/slideshow:",
@@ -109,7 +111,7 @@ def detail(view: sl.MeetingView, can_manage: bool, actor: str | None) -> None:
     got = int(reports["status"].isin(["tepat_waktu", "terlambat"]).sum())
     cols = st.columns(4)
     with cols[0]:
-        components.kpi_tile(f"Capaian ({overall.get('band_label', '')})",
+        components.kpi_tile(f"Capaian ({md_text(overall.get('band_label', ''))})",
                             f"{format_persen(overall.get('capaian'))} · "
                             f"{overall.get('band_code', '')}")
     with cols[1]:
@@ -142,7 +144,7 @@ def detail(view: sl.MeetingView, can_manage: bool, actor: str | None) -> None:
             sl.followup_form(view, items, "fu_rapat", actor, free_item=True)
 
     if view.previous is not None and not view.review.empty:
-        st.markdown(f"#### Tindak lanjut rapat sebelumnya: {view.previous.title}")
+        st.markdown(f"#### Tindak lanjut rapat sebelumnya: {md_text(view.previous.title)}")
         review = view.review
         st.dataframe(pd.DataFrame({
             "Butir": review["item_label"], "Keputusan": review["decision"],
@@ -165,7 +167,7 @@ def main() -> None:
     can_manage = user is not None and user.can("meetings")
     created = st.session_state.pop("_rapat_dibuat", None)
     if created:
-        st.success(f"Rapat “{created}” dibuat.", icon=":material/check_circle:")
+        st.success(f"Rapat “{md_text(created)}” dibuat.", icon=":material/check_circle:")
     with components.busy_guard(stop=True, catch_all=True):
         if can_manage:
             with st.expander("Buat rapat baru", icon=":material/add:"):

@@ -29,7 +29,7 @@ from monev.store import uploads
 from monev.ui import charts_capaian as cc
 from monev.ui import components, filters, nav
 from monev.ui.data import cached
-from monev.ui.format import KOSONG, persen, tanggal, tanggal_jam
+from monev.ui.format import KOSONG, md_text, persen, tanggal, tanggal_jam
 
 N_LAGGING = 8
 KIND_LABELS = {"masterplan": "Masterplan", "laporan": "Laporan triwulan"}
@@ -116,14 +116,15 @@ def freshness_block(fresh: dict) -> None:
     if not fresh.get("load_id"):
         st.caption("Belum ada file yang dimuat.")
         return
-    what = KIND_LABELS.get(str(fresh.get("kind")), str(fresh.get("kind")))
+    what = md_text(KIND_LABELS.get(str(fresh.get("kind")), str(fresh.get("kind"))))
     if fresh.get("opd_code"):
-        what += f" {fresh['opd_code']}"
+        what += f" {md_text(fresh['opd_code'])}"
     if fresh.get("tw") and fresh.get("year"):
         what += f" {tw_label(int(fresh['tw']))} {int(fresh['year'])}"
     st.markdown(
         f"**Kemutakhiran data** · unggahan terakhir **{tanggal_jam(fresh['uploaded_at'])}** "
-        f"oleh **{fresh['uploaded_by']}**: {what} (`{fresh['file_name']}`, diterima "
+        f"oleh **{md_text(fresh['uploaded_by'])}**: {what} (file "
+        f"“{md_text(fresh['file_name'])}”, diterima "
         f"{tanggal(fresh['received_on'])}) · {int(fresh.get('n_active') or 0)} file aktif. "
         "Asal setiap angka dapat dilihat di halaman Capaian Program.")
 
@@ -135,7 +136,7 @@ def watch_list(reports: pd.DataFrame, villages: pd.DataFrame, tw_label: str,
     now = reports[reports["tw_label"] == tw_label]
     for status, label in (("belum_melapor", "Belum melapor"), ("terlambat", "Terlambat")):
         who = now[now["status"] == status]
-        listed = ", ".join(names.get(c, c) for c in who["opd_code"]) or "tidak ada"
+        listed = ", ".join(md_text(names.get(c, c)) for c in who["opd_code"]) or "tidak ada"
         st.markdown(f"**{label} ({len(who)} OPD):** {listed}")
     if villages.empty:
         st.markdown("**Desa/kelurahan sasaran:** belum ada.")
@@ -168,7 +169,8 @@ def render(flt: filters.Filters) -> None:
     asof = AsOf.latest(flt.year, flt.tw)
     rules = cached(rules_for, flt.region)
     overall = cached(masterplan_attainment, flt.region, asof, rules)
-    st.caption(f"{flt.region_name} · capaian {asof.label} · keadaan per {tanggal(asof.date)}")
+    st.caption(f"{md_text(flt.region_name)} · capaian {asof.label} · keadaan per "
+               f"{tanggal(asof.date)}")
     if overall["n_programs"] == 0:
         st.info(f"Tidak ada program masterplan yang berjalan pada tahun {flt.year}. "
                 "Pilih tahun lain di saringan samping.", icon=":material/info:")
@@ -217,7 +219,7 @@ def render(flt: filters.Filters) -> None:
 
     st.subheader("Program dengan capaian terendah")
     if note:
-        st.caption(f"Menurut {note}")
+        st.caption(f"Menurut {md_text(note)}")
     table = lagging_table(mine, opd_names)
     if table.empty:
         st.caption("Belum ada program dengan capaian terhitung.")

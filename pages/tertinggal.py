@@ -24,7 +24,7 @@ from monev.store import facts, uploads
 from monev.ui import charts_capaian as cc
 from monev.ui import components, filters, nav
 from monev.ui.data import cached
-from monev.ui.format import KOSONG, angka, tanggal, triwulan
+from monev.ui.format import KOSONG, angka, md_text, tanggal, triwulan
 
 ALL = "*"
 HELP = {
@@ -96,13 +96,15 @@ def flag_table(flags: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
 def detail_card(row: pd.Series) -> None:
     """One flag in full (long texts are cut in the table)."""
     with st.container(border=True):
-        st.markdown(f"**{row['Jenis']}** · {row['OPD']} · {row['Program']}")
-        st.markdown(f"**Alasan:** {row['Alasan']}")
+        # Every text here comes from uploaded files: escaped, never Markdown (md_text).
+        st.markdown(f"**{md_text(row['Jenis'])}** · {md_text(row['OPD'])} · "
+                    f"{md_text(row['Program'])}")
+        st.markdown(f"**Alasan:** {md_text(row['Alasan'])}")
         if row["Indikator / Desa"] != KOSONG:
-            st.markdown(f"**Indikator / Desa:** {row['Indikator / Desa']}")
-        st.markdown(f"**Kendala:** {row['Kendala']}")
-        st.markdown(f"**Tindak Lanjut:** {row['Tindak Lanjut']} "
-                    f"(laporan {row['Catatan dari laporan']})")
+            st.markdown(f"**Indikator / Desa:** {md_text(row['Indikator / Desa'])}")
+        st.markdown(f"**Kendala:** {md_text(row['Kendala'])}")
+        st.markdown(f"**Tindak Lanjut:** {md_text(row['Tindak Lanjut'])} "
+                    f"(laporan {md_text(row['Catatan dari laporan'])})")
 
 
 def opd_names(region: str) -> dict[str, str]:
@@ -115,7 +117,7 @@ def opd_names(region: str) -> dict[str, str]:
 def render(flt: filters.Filters) -> None:
     asof = AsOf.latest(flt.year, flt.tw)
     rules = cached(rules_for, flt.region)
-    st.caption(f"{flt.region_name} · peringatan dini {asof.label} · keadaan per "
+    st.caption(f"{md_text(flt.region_name)} · peringatan dini {asof.label} · keadaan per "
                f"{tanggal(asof.date)}")
     note = cc.period_note(cached(report_completeness, flt.region, asof, rules), flt.tw)
     # The indicator view is the one the flags were built from (one snapshot, monev/engine).

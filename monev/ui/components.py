@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import io
 import logging
 import re
 from collections.abc import Iterable
@@ -12,17 +11,19 @@ from types import TracebackType
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from monev import export
 from monev.domain.bands import BANDS, Band
-from monev.store.db import DatabaseBusy
+from monev.store.db import DatabaseBusy, DatabaseMissing
 from monev.ui.data import BUSY_MESSAGE
 from monev.ui.theme import BASE_FONT_PX, CHART_PX, fit_bar_labels, fit_heading
 
 LOG = logging.getLogger(__name__)
 TILE_MIN_PX = 200   # a KPI tile's narrowest: its value at 36 px, the padding and the border
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_MIME = export.XLSX_MIME
 ERROR_MESSAGE = ("Terjadi kesalahan saat menampilkan bagian ini. Muat ulang halaman; bila "
                  "masih terjadi, hubungi admin Diskominfo.")
 
@@ -94,11 +95,28 @@ def band_legend(bands: Iterable[Band] = BANDS, title: str = "Tingkat capaian") -
                 f"{items}</div>", unsafe_allow_html=True)
 
 
+# Plotly draws <a href> in any text of a chart (titles, axis labels, bar texts, hovers) as a
+# link. The charts never write one themselves, so every '<' that opens or closes an <a> tag is
+# written as the entity '&lt;' (shown as '<'): a name from an uploaded file stays text. In the
+# figure's JSON a '<' is the escape \u003c.
+_ANCHOR_IN_JSON = re.compile(r"\\u003c(?=\s*(?:\\u002f\s*)?a(?![a-z0-9]))", re.IGNORECASE)
+
+
+def inert_links(fig: go.Figure) -> go.Figure:
+    """The figure with no clickable link in any of its texts (unchanged, and no copy, when
+    it has none: the usual case costs one JSON encoding)."""
+    spec = pio.to_json(fig, validate=False)
+    if not _ANCHOR_IN_JSON.search(spec):
+        return fig
+    return pio.from_json(_ANCHOR_IN_JSON.sub("&lt;", spec), skip_invalid=True)
+
+
 def show_figure(fig: go.Figure, key: str | None = None, columns: int = 1) -> None:
     """Show a plotly figure with the Monev template (not Streamlit's theme), no plotly logo,
     fitted to the narrowest width it is drawn at (alone, or one of ``columns`` side by side):
-    its title wrapped, its bar labels given room."""
-    st.plotly_chart(fit_heading(fit_bar_labels(fig, columns), columns), theme=None, key=key,
+    its title wrapped, its bar labels given room; a link written in a name stays text."""
+    fig = inert_links(fit_heading(fit_bar_labels(fig, columns), columns))
+    st.plotly_chart(fig, theme=None, key=key,
                     config={"displaylogo": False, "displayModeBar": False})
 
 
@@ -107,24 +125,15 @@ def _slug(name: str) -> str:
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
-    """CSV for Indonesian Excel: ';' between fields, ',' as decimal mark, UTF-8 with BOM."""
-    return df.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
+    """The table as the CSV download (``monev.export.csv_bytes``: neutralised, ';'-separated,
+    ',' as decimal mark, UTF-8 with BOM)."""
+    return export.csv_bytes(df)
 
 
 def excel_bytes(df: pd.DataFrame, sheet: str = "Data") -> bytes:
-    """An .xlsx of the table (openpyxl), header in bold, columns widened to fit."""
-    buf = io.BytesIO()
-    frame = df.copy()
-    for col in frame.columns:  # Excel has no time zones
-        if isinstance(frame[col].dtype, pd.DatetimeTZDtype):
-            frame[col] = frame[col].dt.tz_localize(None)
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        frame.to_excel(writer, index=False, sheet_name=sheet[:31])
-        ws = writer.sheets[sheet[:31]]
-        for i, col in enumerate(frame.columns, start=1):
-            width = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200)])
-            ws.column_dimensions[ws.cell(1, i).column_letter].width = min(60, width + 2)
-    return buf.getvalue()
+    """The table as the Excel download (``monev.export.xlsx_bytes``: neutralised, text cells
+    never formulas, header in bold, columns widened to fit)."""
+    return export.xlsx_bytes(df, sheet)
 
 
 def download_buttons(df: pd.DataFrame, name: str, key: str | None = None,
@@ -132,8 +141,9 @@ def download_buttons(df: pd.DataFrame, name: str, key: str | None = None,
     """Two buttons side by side: the table as CSV and as Excel (file names from ``name``).
 
     The files are made only when a button is clicked (Streamlit calls the function then), not
-    on every run of the page. ``what`` names the table on the buttons ("Unduh daftar masalah
-    (CSV)") when the page shows other downloads next to them.
+    on every run of the page, by ``monev.export`` (the one path of every download: text that a
+    spreadsheet would run as a formula is neutralised). ``what`` names the table on the
+    buttons ("Unduh daftar masalah (CSV)") when the page shows other downloads next to them.
     """
     slug = _slug(name)
     key = key or f"dl_{slug}"
@@ -141,7 +151,7 @@ def download_buttons(df: pd.DataFrame, name: str, key: str | None = None,
                              else ("Unduh CSV", "Unduh Excel"))
     row = st.container(horizontal=True)
     row.download_button(csv_label, lambda: csv_bytes(df), file_name=f"{slug}.csv",
-                        mime="text/csv",
+                        mime=export.CSV_MIME,
                         key=f"{key}_csv", on_click="ignore", icon=":material/download:")
     row.download_button(xlsx_label, lambda: excel_bytes(df), file_name=f"{slug}.xlsx",
                         mime=XLSX_MIME, key=f"{key}_xlsx", on_click="ignore",
@@ -149,7 +159,8 @@ def download_buttons(df: pd.DataFrame, name: str, key: str | None = None,
 
 
 class busy_guard(ContextDecorator):  # noqa: N801 - used like a function: `with busy_guard():`
-    """Turn ``DatabaseBusy`` into the Indonesian warning (context manager or decorator).
+    """Turn ``DatabaseBusy`` into the Indonesian warning (context manager or decorator); a
+    ``DatabaseMissing`` shows its own message.
 
     With ``stop=True`` the page stops after the warning. Any other exception is logged and
     shown as a short Indonesian error when ``catch_all=True`` (never a traceback).
@@ -166,7 +177,9 @@ class busy_guard(ContextDecorator):  # noqa: N801 - used like a function: `with 
                  tb: TracebackType | None) -> bool:
         if exc_type is None:
             return False
-        if issubclass(exc_type, DatabaseBusy):
+        if issubclass(exc_type, DatabaseMissing):  # never created empty: say why
+            st.error(str(exc), icon=":material/error:")
+        elif issubclass(exc_type, DatabaseBusy):
             st.warning(BUSY_MESSAGE, icon=":material/hourglass_top:")
         elif self.catch_all and issubclass(exc_type, Exception):  # rerun/stop are BaseException
             LOG.exception("page section failed", exc_info=(exc_type, exc, tb))  # type: ignore

@@ -8,6 +8,7 @@ Keep the raw frame for downloads and sorting; format a copy for the screen.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
@@ -23,7 +24,18 @@ from monev.domain.text import (
 )
 
 __all__ = ["KOSONG", "angka", "display_frame", "persen", "rupiah", "tanggal", "tanggal_jam",
-           "triwulan", "rename", "is_missing", "ukuran"]
+           "triwulan", "rename", "is_missing", "ukuran", "md_text"]
+
+# Every ASCII punctuation character: CommonMark lets each be backslash-escaped, and together
+# they are all the syntax Streamlit's Markdown knows (links, images, emphasis, code, headings,
+# lists, quotes, tables, HTML, entities, LaTeX with $, :colour[...] directives, autolinks).
+_MD_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
+_LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+# Streamlit also turns bare URLs, www. names, e-mail addresses and :icon: codes found in the
+# parsed text (after the escapes are gone) into links and icons; an invisible word joiner
+# (U+2060) after every ':' and '@' and after 'www' breaks each of those patterns.
+_WORD_JOINER = "\u2060"
+_LINK_PARTS = re.compile(r"[:@]|(?i:www)(?=\.)")
 
 
 def is_missing(x: object) -> bool:
@@ -117,3 +129,17 @@ def display_frame(df: pd.DataFrame, *, angka_cols: Iterable[str] = (),
             if col in out.columns:
                 out[col] = out[col].map(fmt).astype(object)
     return out
+
+
+def md_text(value: object) -> str:
+    """User text (kendala, file names, titles, names…) made inert for anything Streamlit draws
+    as Markdown (st.markdown, st.caption, st.info/warning/error/success, labels, help):
+    every ASCII punctuation character is backslash-escaped, so no link, image, code span,
+    emphasis, heading, list, HTML, LaTeX or colour directive can form; line breaks become
+    spaces, so no block can start; bare URLs, e-mail addresses and :icon: codes get an
+    invisible word joiner, so they stay text. It reads exactly as typed. Missing -> '–'."""
+    if not isinstance(value, str) and is_missing(value):
+        return KOSONG
+    text = _LINE_BREAKS.sub(" ", str(value)).strip()
+    text = _LINK_PARTS.sub(lambda m: m.group(0) + _WORD_JOINER, text)
+    return _MD_PUNCT.sub(r"\\\1", text)

@@ -175,8 +175,9 @@ def test_csv_for_indonesian_excel_and_xlsx_download() -> None:
     df = pd.DataFrame({"OPD": ["Diskominfo"], "Capaian": [91.5],
                        "Waktu": [pd.Timestamp("2026-11-23 10:00", tz="Asia/Jakarta")]})
     text = components.csv_bytes(df).decode("utf-8-sig")
-    assert text.splitlines()[0] == "OPD;Capaian;Waktu"
-    assert text.splitlines()[1].startswith("Diskominfo;91,5;")
+    # every field quoted (monev.export: a separator inside a text cannot split it)
+    assert text.splitlines()[0] == '"OPD";"Capaian";"Waktu"'
+    assert text.splitlines()[1].startswith('"Diskominfo";"91,5";')
     wb = openpyxl.load_workbook(io.BytesIO(components.excel_bytes(df)))
     ws = wb.active
     assert [c.value for c in ws[1]] == ["OPD", "Capaian", "Waktu"]
