@@ -4,7 +4,8 @@
 ingest (bench/ingest.py), the national dataset build (bench/national.py), every page's data on
 the Tuban demo and the national dataset next to the Excel re-read pattern (bench/pages.py), and
 the served app's peak memory, one browser user's time-to-content and the page responses of
-concurrent protocol-level sessions (bench/serve.py, bench/load.py).
+concurrent protocol-level sessions (bench/serve.py, bench/load.py), and a second browser
+user's page views while the served app refuses three hostile uploads (bench/hostile.py).
 
 ``python -m bench national --db PATH [--regions N] [--seed S]`` only builds the national
 dataset.
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
 RESULTS = Path(__file__).with_name("results.md")
 KEEP = "<!-- notes below are kept -->"
-PARTS = ("ingest", "pages", "serve")
+PARTS = ("ingest", "pages", "serve", "hostile")
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -163,6 +164,64 @@ def _serve_rows(db_path: Path, sessions: int, log: Callable[[str], None]) -> lis
         row("failed or unfinished: " + "; ".join(failures[:10]), None)
     return rows
 
+
+def _hostile_rows(tuban: Path, work: Path, log: Callable[[str], None]) -> list[dict]:
+    """The rows of the hostile uploads (bench/hostile.py) on the Tuban demo."""
+    from bench import hostile
+    from bench.pages import Timing
+
+    log("Hostile uploads on the Tuban demo, a second user in chromium meanwhile …")
+    res = hostile.run(tuban, work, log=log)
+    rows = []
+
+    def row(measure: str, timing: Timing | None, dataset: str, compare: str = "",
+            target: str = "", met: bool | None = None, unit: str = "s") -> None:
+        rows.append({"section": "Hostile uploads", "measure": measure, "dataset": dataset,
+                     "timing": timing, "unit": unit, "compare": compare, "target": target,
+                     "met": met})
+
+    pages = ", ".join(t for t, _ in hostile.B_PAGES)
+    for f in res.files:
+        data = f"Tuban demo; {f.name}: {f.what}, {f.size_kb:,.0f} KB"
+        base = hostile.summary(f.before)
+        compare = ("" if base is None else f"the same views just before, no upload: "
+                   f"median/max {base[0]:.2f} / {base[2]:.2f} s")
+        for phase, times in (("during", f.during), ("after", f.after)):
+            s = hostile.summary(times)
+            when = (f"while user A's {f.name} is checked" if phase == "during" else
+                    f"after the refusal of {f.name} ({hostile.AFTER_VIEWS} views)")
+            if s is None:
+                row(f"second user's page {phase} {f.name}: no view made", None, data,
+                    target=f"≤ {hostile.TARGET_S:g} s", met=False)
+                continue
+            row(f"second user's page {when} (chromium, time-to-content; {pages} in turn): "
+                f"median/max {s[0]:.2f} / **{s[2]:.2f} s**", Timing(s[0], s[1], s[2], len(times)),
+                data, compare, f"≤ {hostile.TARGET_S:g} s", s[2] <= hostile.TARGET_S)
+        said = "with the expected reason" if f.reason_shown else "**reason not found**"
+        row(f"{f.name}: refusal shown after "
+            + (f"{f.refusal_s:.1f} s (file chosen → 'Ditolak: … di {f.name}')"
+               if f.refusal_s is not None else "— (**not shown**: " + (f.shown or "no "
+                                                                       "answer") + ")"),
+            None if f.refusal_s is None else Timing(f.refusal_s, f.refusal_s, f.refusal_s, 1),
+            data, "" if not f.refused else f"refused {said}",
+            "refused, with its reason", f.refused and f.reason_shown)
+        worker = ("" if f.worker_rss_mb is None else
+                  f"; largest parsing worker RSS sampled {f.worker_rss_mb:,.0f} MB")
+        row(f"server alive after {f.name}: {'yes' if f.alive else '**no**'} (process runs, "
+            "/_stcore/health answers ok)", None, data,
+            ("" if f.peak_rss_mb is None else f"server VmHWM then {f.peak_rss_mb:,.0f} MB")
+            + worker, "alive", f.alive)
+    peak = max((f.peak_rss_mb for f in res.files if f.peak_rss_mb is not None), default=None)
+    if peak is not None:
+        row("server peak RSS (VmHWM) after the hostile uploads and the second user's views",
+            Timing(peak, peak, peak, 1), "Tuban demo",
+            "" if res.start_rss_mb is None else f"at start {res.start_rss_mb:,.0f} MB",
+            "≤ 500 MB", peak <= 500, "MB")
+    failures = res.failures + [f"{f.name}: {x}" for f in res.files for x in f.failures]
+    if failures:
+        row("failed or unfinished: " + "; ".join(failures[:10]), None, "Tuban demo",
+            "" if res.log is None else f"server log {res.log}")
+    return rows
 
 
 def _load_rows(load: LoadResult, row: Callable[..., None]) -> None:
@@ -311,10 +370,11 @@ def main(argv: list[str] | None = None) -> None:
         if "pages" in parts or "serve" in parts:
             national, stats = _national(args.national_db, work, log)
             rows.append(_build_row(stats, national))
-        if "pages" in parts:
-            from bench import pages
+        demo: list[tuple[Path, Path | None]] = []
 
-            try:
+        def tuban_demo() -> tuple[Path, Path | None]:
+            """The given Tuban demo, or one built now in the work folder (once)."""
+            if not demo:
                 tuban, books = args.tuban_db, args.tuban_workbooks
                 if tuban is None:
                     from etl.demo import build_demo
@@ -322,6 +382,14 @@ def main(argv: list[str] | None = None) -> None:
                     log("Building the Tuban demo …")
                     tuban, books = work / "tuban" / "monev.duckdb", work / "tuban-workbooks"
                     build_demo(tuban, books)
+                demo.append((tuban, books))
+            return demo[0]
+
+        if "pages" in parts:
+            from bench import pages
+
+            try:
+                tuban, books = tuban_demo()
                 books = books or Path(__file__).resolve().parents[1] / "data" / "demo"
                 log("Pages …")
                 rows += pages.run(tuban, books, national, args.region, args.page_runs,
@@ -334,6 +402,12 @@ def main(argv: list[str] | None = None) -> None:
                 rows += _serve_rows(national, args.sessions, log)
             except Exception as exc:  # noqa: BLE001
                 failed("App", exc)
+            save()
+        if "hostile" in parts:
+            try:
+                rows += _hostile_rows(tuban_demo()[0], work, log)
+            except Exception as exc:  # noqa: BLE001
+                failed("Hostile uploads", exc)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     text = save()
