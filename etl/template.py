@@ -51,7 +51,10 @@ INSTRUCTIONS = {
         "   Kosongkan bila belum ada data; sel kosong dibaca 'belum melapor', bukan nol.",
         "3. Angka boleh ditulis 1.234,5 atau Rp 1.500.000 atau 75%.",
         "4. Sheet 'Realisasi Anggaran': Pagu dan Realisasi dalam rupiah per sumber dana. "
-        "Realisasi melebihi pagu ditolak kecuali kolom 'Melebihi Pagu Disetujui' diisi Ya.",
+        "Realisasi juga diisi BELANJA TRIWULAN INI saja, bukan kumulatif seperti di FORM RFK, "
+        "kecuali Anda memilih 'Kumulatif s.d. TW' di sheet Info (pilihan itu berlaku untuk "
+        "Realisasi Kinerja dan Realisasi Anggaran).",
+        "   Realisasi melebihi pagu ditolak kecuali kolom 'Melebihi Pagu Disetujui' diisi Ya.",
         "5. Sheet 'Fisik dan Kendala': realisasi fisik kumulatif s.d. triwulan ini (0–100%), "
         "kendala yang dihadapi, dan tindak lanjut/solusinya.",
         "6. Sheet 'Progres Desa': pilih tahap terakhir yang sudah dicapai tiap desa/kelurahan "
@@ -93,6 +96,9 @@ def write_workbook(kind: str, target: Path | str | IO[bytes], info: Mapping[str,
             _write_kv(ws, spec, info)
         else:
             _write_table(ws, spec, list(rows.get(spec.key, ())), title, protect)
+            if spec.key in BASIS_SHEETS and info.get("jenis_nilai"):
+                ws.cell(2, 1, _basis_note(str(info["jenis_nilai"]))).font = Font(
+                    italic=True, color="7F1D1D")
     if meta:
         ms = wb.create_sheet(META_SHEET)
         for r, (k, value) in enumerate({"template_version": TEMPLATE_VERSION, "jenis": kind,
@@ -122,6 +128,18 @@ def _display(col_type: str, value: object) -> object:
     if col_type == "codelist" and not isinstance(value, str):
         return ", ".join(value)  # type: ignore[arg-type]
     return value
+
+
+BASIS_SHEETS = ("realisasi", "anggaran")  # whose Realisasi follows 'Jenis Nilai Realisasi'
+
+
+def _basis_note(basis: str) -> str:
+    """The line under a sheet's title saying what its Realisasi column holds."""
+    if basis == "sdtw":
+        return ("Kolom Realisasi diisi KUMULATIF sejak awal tahun s.d. triwulan ini "
+                "('Jenis Nilai Realisasi' di sheet Info).")
+    return ("Kolom Realisasi diisi nilai TRIWULAN INI saja, bukan kumulatif ('Jenis Nilai "
+            "Realisasi' di sheet Info: ubah ke 'Kumulatif s.d. TW' bila Anda mengisi kumulatif).")
 
 
 def _write_kv(ws, spec: Sheet, info: Mapping[str, object]) -> None:
