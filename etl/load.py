@@ -2,6 +2,17 @@
 
 ``load_bytes`` is the one door for data: the CLI, the upload page, the demo builder and
 ``rebuild`` all go through it.
+
+The received date of a quarterly report decides its lateness: a report is judged on the
+earliest received date of all its loads (same region, OPD, year and TW) uploaded up to the
+view's cut-off (``monev.store.facts.report_receipts``). A load's received date is the upload
+day unless one is *stated* (``received_on`` other than the upload day). A stated date is
+refused (``_received_problem``) when the upload is an operator's (``Expect.opd_scope``: only
+an admin, or the server's ``etl load --received``, may state one), when it is after the upload
+day, or when it is earlier than the report's first received date (``facts.first_received``):
+so a re-upload can never make a late report on time, and the earliest date stays the first
+upload's. The load's audit event says who stated it ("dinyatakan_oleh"). ``replay=True``
+(``etl rebuild``) takes the journal's dates as history, unchecked.
 """
 
 from __future__ import annotations
@@ -34,7 +45,7 @@ from etl.validate import (
     validate_masterplan_targets,
 )
 from etl.workbook import ParsedWorkbook, read_ahead, read_workbook
-from monev.store import current, db, intake, lineage
+from monev.store import current, db, facts, intake, lineage
 
 TABLE_LABELS = {"masterplan": "masterplan", "opd": "OPD", "program": "program",
                 "program_support": "OPD pendukung", "indicator": "indikator",
@@ -80,16 +91,19 @@ def describe(ident: Identity, opd_names: dict[str, str] | None = None) -> str:
 
 def load_bytes(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, *, actor: str,
                archive: Archive | None, dry_run: bool = False, expect: Expect | None = None,
-               at: datetime | None = None, received_on: date | None = None) -> LoadResult:
+               at: datetime | None = None, received_on: date | None = None,
+               received_by: str | None = None, replay: bool = False) -> LoadResult:
     """Validate and load one workbook; everything or nothing, in one transaction."""
     return load_many(con, [(file_name, data)], actor=actor, archive=archive, dry_run=dry_run,
-                     expect=expect, at=at, received_on=received_on)[0]
+                     expect=expect, at=at, received_on=received_on, received_by=received_by,
+                     replay=replay)[0]
 
 
 def load_many(con: duckdb.DuckDBPyConnection, files: Sequence[tuple[str, bytes]], *,
               actor: str, archive: Archive | None, dry_run: bool = False,
               expect: Expect | None = None, at: datetime | None = None,
-              received_on: date | None = None,
+              received_on: date | None = None, received_by: str | None = None,
+              replay: bool = False,
               progress: Callable[[int, int, str], None] | None = None,
               ahead: Sequence[Future[ParsedWorkbook]] = ()) -> list[LoadResult]:
     """Validate and load workbooks (file name, bytes) in order; one result per file.
@@ -101,9 +115,13 @@ def load_many(con: duckdb.DuckDBPyConnection, files: Sequence[tuple[str, bytes]]
     once, and a second report of the same OPD, or bytes already waiting, commit what waits
     before they are checked. If a transaction fails, none of its files is loaded.
     ``ahead`` holds the first files' parse started earlier (``etl.workbook.read_ahead``).
+    ``received_on`` other than the upload day is a date stated by ``received_by`` (default
+    the actor): checked and audited as the module docstring says, unless ``replay``.
     """
     at = at or datetime.now().replace(microsecond=0)
+    stated = (received_by or actor) if received_on and received_on != at.date() else None
     received_on = received_on or at.date()
+    received = _Received(received_on, stated, replay)
     expect = expect or Expect()
     results: list[LoadResult] = []
     waiting: list[_Accepted] = []
@@ -130,13 +148,13 @@ def load_many(con: duckdb.DuckDBPyConnection, files: Sequence[tuple[str, bytes]]
             reads.forget()
             continue
         book = ahead[i].result() if i < len(ahead) else read_workbook(data, name, staged=True)
-        checked = _check(con, reads, book, data, file_hash, actor, at, received_on, dry_run,
+        checked = _check(con, reads, book, data, file_hash, actor, at, received, dry_run,
                          expect)
         key = _opd_key(checked)
         if key and any(_opd_key(w) == key for w in waiting):
             commit_waiting()  # its checks read that OPD's earlier reports: check again
             checked = _check(con, reads, read_workbook(data, name), data, file_hash, actor,
-                             at, received_on, dry_run, expect)
+                             at, received, dry_run, expect)
         if isinstance(checked, _Accepted) and checked.record["kind"] == "masterplan":
             commit_waiting()
             try:  # alone, and while a staged book's last sheet may still be parsed
@@ -162,6 +180,26 @@ def load_many(con: duckdb.DuckDBPyConnection, files: Sequence[tuple[str, bytes]]
     return results
 
 
+@dataclass(frozen=True)
+class _Received:
+    """The received date of a load, who stated it (None: the upload day) and whether it is
+    replayed history (unchecked)."""
+
+    on: date
+    stated_by: str | None = None
+    replay: bool = False
+
+    def detail(self) -> dict[str, str]:
+        """What the load's audit event records of a stated date (nothing otherwise)."""
+        return ({"tanggal_diterima": self.on.isoformat(), "dinyatakan_oleh": self.stated_by}
+                if self.stated_by else {})
+
+    def words(self) -> str:
+        """' Tanggal diterima 07-04-2025 dinyatakan oleh X.' for a stated date, else ''."""
+        return (f" Tanggal diterima {self.on:%d-%m-%Y} dinyatakan oleh {self.stated_by}."
+                if self.stated_by else "")
+
+
 @dataclass
 class _Accepted:
     """A file that passed every check, waiting for its transaction."""
@@ -173,6 +211,7 @@ class _Accepted:
     frames: dict[str, Facts]
     what: str                        # describe(ident): the file in words
     late: ParsedWorkbook | None = None  # a staged book whose last sheet is still parsed
+    received: _Received | None = None
 
     def count(self) -> None:
         """Count the rows of every table (in table order) into the result and record."""
@@ -206,7 +245,7 @@ def _opd_key(checked: LoadResult | _Accepted) -> tuple[str, str] | None:
 
 
 def _check(con: duckdb.DuckDBPyConnection, reads: Reads, book: ParsedWorkbook, data: bytes,
-           file_hash: str, actor: str, at: datetime, received_on: date, dry_run: bool,
+           file_hash: str, actor: str, at: datetime, received: _Received, dry_run: bool,
            expect: Expect) -> LoadResult | _Accepted:
     """Check one parsed file (its checks add to ``book.issues``: a re-check needs a fresh
     parse), writing nothing: a rejection or dry run, or an accepted file. An accepted
@@ -215,8 +254,15 @@ def _check(con: duckdb.DuckDBPyConnection, reads: Reads, book: ParsedWorkbook, d
     if dry_run:
         book.complete()
     file_name = book.file
+    received_on = received.on
     ident, frames, opd_names = (_validate(con, reads, book, expect, received_on) if book.kind
                                 else (None, {}, {}))
+    if ident is not None and ident.kind == "laporan" and received.stated_by \
+            and not received.replay:
+        problem = _received_problem(con, ident, received_on, at, expect)
+        if problem:
+            book.issue(None, None, "Tanggal diterima", problem[0], received_on.isoformat(),
+                       problem[1])
     if book.issues or ident is None:
         _check_late(book, frames)  # every problem of the file at once
         if not book.issues:
@@ -234,13 +280,35 @@ def _check(con: duckdb.DuckDBPyConnection, reads: Reads, book: ParsedWorkbook, d
         "year": ident.year, "tw": ident.tw, "scope_key": key, "basis": ident.basis,
         "template_version": book.meta.get("template_version"), "uploaded_by": actor,
         "uploaded_at": at, "received_on": received_on}, frames,
-        describe(ident, opd_names), book if book.later else None)
+        describe(ident, opd_names), book if book.later else None, received)
     accepted.count()
     if dry_run:
         result.message = (f"Uji coba {accepted.what}: akan memuat {accepted.summary()}."
-                          f"{accepted.replaces()} Belum ada yang diubah.")
+                          f"{accepted.replaces()}{received.words()} Belum ada yang diubah.")
         return result
     return accepted
+
+
+def _received_problem(con: duckdb.DuckDBPyConnection, ident: Identity, received_on: date,
+                      at: datetime, expect: Expect) -> tuple[str, str] | None:
+    """Why a stated received date of a report is refused (check code, message), or None."""
+    stated = f"{received_on:%d-%m-%Y}"
+    if expect.opd_scope:
+        return ("di_luar_wewenang", f"Akun operator tidak dapat menyatakan tanggal diterima "
+                f"({stated}): tanggal diterima laporan yang diunggah operator adalah tanggal "
+                "unggahnya. Unggah ulang tanpa tanggal diterima, atau minta admin Diskominfo "
+                "bila laporan ini sudah diterima lebih awal.")
+    if received_on > at.date():
+        return ("tanggal_diterima", f"Tanggal diterima {stated} belum terjadi (file diunggah "
+                f"{at:%d-%m-%Y}). Isi tanggal laporan benar-benar diterima.")
+    first = facts.first_received(con, ident.region, ident.opd or "", ident.year or 0,
+                                 ident.tw or 0)
+    if first is not None and received_on < first:
+        return ("tanggal_diterima", f"Tanggal diterima {stated} lebih awal dari tanggal "
+                f"diterima unggahan pertama laporan ini ({first:%d-%m-%Y}). Keterlambatan "
+                "dinilai dari unggahan pertama, jadi unggahan berikutnya tidak dapat "
+                f"memundurkannya. Isi {first:%d-%m-%Y} atau sesudahnya.")
+    return None
 
 
 def _check_late(book: ParsedWorkbook, frames: dict[str, Facts]) -> None:
@@ -312,7 +380,8 @@ def _commit(con: duckdb.DuckDBPyConnection, accepted: Sequence[_Accepted], actor
                                             detail={"replaced_by": load_id}))
             events.append(lineage.Event("load", actor, at, load_id, a.record["file_hash"],
                                         a.record["file_name"],
-                                        {"counts": a.result.counts, "supersedes": previous}))
+                                        {"counts": a.result.counts, "supersedes": previous,
+                                         **(a.received.detail() if a.received else {})}))
         lineage.record_events(con, events)
         if stored:
             stored.result()  # nothing is lost: every file is on disk before its load commits
@@ -331,7 +400,8 @@ def _commit(con: duckdb.DuckDBPyConnection, accepted: Sequence[_Accepted], actor
                          for load_id, r in zip(load_ids, records, strict=True)))
     for a, load_id in zip(accepted, load_ids, strict=True):
         a.result.status, a.result.load_id = "loaded", load_id
-        a.result.message = f"Berhasil memuat {a.what}: {a.summary()}.{a.replaces()}"
+        a.result.message = (f"Berhasil memuat {a.what}: {a.summary()}.{a.replaces()}"
+                            f"{a.received.words() if a.received else ''}")
 
 
 def _insert_frames(con: duckdb.DuckDBPyConnection, accepted: Sequence[_Accepted],
@@ -515,7 +585,8 @@ def _diff(con: duckdb.DuckDBPyConnection, frames: dict[str, Facts],
 
 def load_paths(db_path: Path, paths: list[Path], *, actor: str, dry_run: bool = False,
                expect: Expect | None = None, at: datetime | None = None,
-               received_on: date | None = None) -> list[LoadResult]:
+               received_on: date | None = None,
+               received_by: str | None = None) -> list[LoadResult]:
     """Load several files from disk, in order (see ``load_many``)."""
     if dry_run and not Path(db_path).exists():
         db.ensure_database(db_path)
@@ -540,7 +611,8 @@ def load_paths(db_path: Path, paths: list[Path], *, actor: str, dry_run: bool = 
             db.init_schema(con)  # on the load's own connection: one open, not two
             stale = current.stale_regions(con)  # while the files are parsed
         loaded = iter(load_many(con, readable, actor=actor, archive=archive, dry_run=dry_run,
-                                expect=expect, at=at, received_on=received_on, ahead=ahead))
+                                expect=expect, at=at, received_on=received_on,
+                                received_by=received_by, ahead=ahead))
         if not dry_run:
             current.refresh_stale(con, stale)
     return [unreadable[i] if i in unreadable else next(loaded) for i in range(len(paths))]

@@ -8,6 +8,7 @@ import streamlit as st
 from monev import auth
 from monev.store import accounts
 from monev.ui import components, data, filters, nav, session
+from monev.ui.format import md_text
 
 ALL_REGIONS = "Semua wilayah"
 
@@ -55,9 +56,9 @@ if created:
                 con, username.strip(), full_name.strip() or username.strip(), role, password,
                 opd_code=opd.strip().upper() or None, region_code=region or None,
                 actor=admin.username))
-            st.success(f"Akun {username} dibuat.")
+            st.success(f"Akun {md_text(username)} dibuat.")
     except ValueError as exc:
-        st.error(str(exc))
+        st.error(md_text(str(exc)))
 
 st.subheader("Ubah akun")
 if not people.empty:
@@ -73,6 +74,6 @@ if not people.empty:
                 data.write(lambda con: accounts.set_user(
                     con, who, actor=admin.username, active=active == "Aktif",
                     password=new_password or None))
-                st.success(f"Akun {who} diperbarui.")
+                st.success(f"Akun {md_text(who)} diperbarui.")
         except ValueError as exc:
-            st.error(str(exc))
+            st.error(md_text(str(exc)))

@@ -114,8 +114,26 @@ def show_checked(item: upload.Checked, i: int) -> None:
                                             key=f"dl_issues_{i}", what="daftar masalah")
 
 
-def upload_section(opts: filters.FilterOptions, region: str | None) -> None:
-    """Step 2 and 3: upload, dry run, and the confirm button."""
+def received_input(column, can_state: bool) -> date | None:  # noqa: ANN001 - a column
+    """The received date an admin may state (default today); None for any other role, whose
+    reports are received on the day they are uploaded (the loader refuses their dates)."""
+    if not can_state:
+        column.caption("Tanggal diterima: tanggal unggah. Hanya admin Diskominfo yang dapat "
+                       "menyatakan tanggal lain.")
+        return None
+    return column.date_input(
+        "Tanggal diterima", value=date.today(), max_value=date.today(), format="DD/MM/YYYY",
+        key="exp_diterima",
+        help="Tanggal laporan diterima Diskominfo (menentukan keterlambatan). Biarkan hari "
+             "ini, kecuali laporan sudah diterima lebih awal (misalnya lewat surat). Tanggal "
+             "lain dicatat di Jejak Audit atas nama Anda, dan tidak boleh lebih awal dari "
+             "tanggal diterima unggahan pertama laporan itu.")
+
+
+def upload_section(opts: filters.FilterOptions, region: str | None,
+                   can_state: bool = False) -> None:
+    """Step 2 and 3: upload, dry run, and the confirm button (``can_state``: the user may
+    state the received date)."""
     st.subheader("2. Unggah dan periksa", divider="gray")
     done: list[LoadResult] | None = st.session_state.get("unggah_results")
     if done:
@@ -135,9 +153,7 @@ def upload_section(opts: filters.FilterOptions, region: str | None) -> None:
     periods = [""] + [f"{y}-{t}" for y in sorted(opts.years, reverse=True) for t in (4, 3, 2, 1)]
     picked = c2.selectbox("Periode", periods, key="exp_periode", format_func=_period_label)
     period = (int(picked[:4]), int(picked[5:])) if picked else None
-    received = c3.date_input("Tanggal diterima", value=date.today(), max_value=date.today(),
-                             format="DD/MM/YYYY", key="exp_diterima",
-                             help="Tanggal laporan diterima Diskominfo (menentukan keterlambatan).")
+    received = received_input(c3, can_state)
     if not files:
         st.caption("File diperiksa dahulu (uji coba) tanpa mengubah data. Data baru dimuat "
                    "setelah Anda menekan tombol **Muat ke database**.")
@@ -201,4 +217,4 @@ with components.busy_guard(stop=True, catch_all=True):
             components.busy_guard(catch_all=True):
         template_section(options, region, user.region_code)
     with components.busy_guard(catch_all=True):
-        upload_section(options, region)
+        upload_section(options, region, user.can("received_date"))

@@ -11,6 +11,8 @@ import pandas as pd
 from monev import auth
 from monev.store import db
 
+AUDIT_LISTED = 20  # sources and unknown names listed by name in one failed sign-in row
+
 
 def add_user(con: duckdb.DuckDBPyConnection, username: str, full_name: str, role: str,
              password: str, *, opd_code: str | None = None, region_code: str | None = None,
@@ -69,34 +71,115 @@ def set_user(con: duckdb.DuckDBPyConnection, username: str, *, actor: str,
 
 
 def sign_in(con: duckdb.DuckDBPyConnection, username: str, password: str,
-            now: datetime | None = None) -> tuple[auth.User | None, str]:
-    """Check credentials with rate limiting; returns (user or None, message in Indonesian)."""
+            now: datetime | None = None, *, source: str = auth.SHARED_SOURCE,
+            guard: auth.SignInGuard | None = None) -> tuple[auth.User | None, str]:
+    """Check credentials; returns (user or None, message in Indonesian).
+
+    ``source`` is the client's address (``auth.client_source``). The rules are those of
+    ``monev.auth`` (``guard`` defaults to the process's ``auth.GUARD``): a source that must
+    wait is answered at once, with no database work and no argon2; every other refusal, for an
+    unknown name, a wrong password, a lock, a hold or an inactive account, runs one argon2
+    verify and answers ``auth.REFUSED``. Failed sign-ins are audited one row per account (or
+    one for all unknown names) per ``LOCK_FOR`` window, with a counter (``audit_failure``).
+    """
     now = now or datetime.now().replace(microsecond=0)
+    guard = guard or auth.GUARD
+    wait = guard.source_wait(source, now)
+    if wait is not None:
+        return None, auth.wait_message(wait)
     row = con.execute(
         "SELECT full_name, role, opd_code, region_code, password_hash, active, "
         "failed_attempts, locked_until FROM app_user WHERE username = ?", [username]).fetchone()
-    refused = "Nama pengguna atau kata sandi salah."
-    if row is None:
-        audit(con, username or "-", "sign_in_failed", username, {"reason": "unknown"}, now)
-        return None, refused
+    if row is None:  # the same work as for an account: a verify, an update, the audit
+        auth.verify_password(auth.dummy_hash(), password)
+        con.execute("UPDATE app_user SET failed_attempts = failed_attempts WHERE username = ?",
+                    [username])  # matches no row
+        _failed(con, guard, username, None, "unknown", source, now)
+        return None, auth.REFUSED
     full_name, role, opd, region, hashed, active, failed, locked_until = row
-    if auth.is_locked(locked_until, now):
-        audit(con, username, "sign_in_failed", username, {"reason": "locked"}, now)
-        minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
-        return None, (f"Terlalu banyak percobaan gagal. Akun dikunci sementara; coba lagi "
-                      f"dalam {minutes} menit.")
-    if not active or not auth.verify_password(hashed, password):
+    right = auth.verify_password(hashed, password)  # always, so every answer costs the same
+    if guard.held(username, source, now) or (auth.is_locked(locked_until, now)
+                                              and guard.failed_here(username, source, now)):
+        # tried no password: counted against the source only, and audited
+        wait = guard.failed(username, source, now, pair=False)
+        audit_failure(con, username, "locked", source, now, locked=True,
+                      waits=wait is not None)
+        return None, auth.REFUSED
+    if not active or not right:
         failed += 1
-        lock = auth.lock_after_failure(failed, now)
+        lock = auth.lock_after_failure(failed, locked_until, now)
         con.execute("UPDATE app_user SET failed_attempts = ?, locked_until = ? "
-                    "WHERE username = ?", [0 if lock else failed, lock, username])
-        audit(con, username, "sign_in_failed", username,
-              {"reason": "inactive" if not active else "password", "locked": bool(lock)}, now)
-        return None, refused
-    con.execute("UPDATE app_user SET failed_attempts = 0, locked_until = NULL "
-                "WHERE username = ?", [username])
-    audit(con, username, "sign_in", username, None, now)
+                    "WHERE username = ?", [0 if lock else failed, lock or locked_until,
+                                           username])
+        _failed(con, guard, username, username, "password" if active else "inactive", source,
+                now, locked=lock is not None)
+        return None, auth.REFUSED
+    guard.succeeded(username, source)
+    if not auth.is_locked(locked_until, now):  # a lock stays until it ends: it guards others
+        con.execute("UPDATE app_user SET failed_attempts = 0, locked_until = NULL "
+                    "WHERE username = ?", [username])
+    audit(con, username, "sign_in", username, {"sumber": source}, now)
     return auth.User(username, full_name, role, opd, region), "Berhasil masuk."
+
+
+def _failed(con: duckdb.DuckDBPyConnection, guard: auth.SignInGuard, typed: str,
+            account: str | None, reason: str, source: str, now: datetime,
+            locked: bool = False) -> None:
+    """Count a failed sign-in in the guard (the name as typed) and in the audit trail."""
+    wait = guard.failed(typed, source, now)
+    audit_failure(con, account, reason, source, now, locked=locked, typed=typed,
+                  waits=wait is not None)
+
+
+def audit_failure(con: duckdb.DuckDBPyConnection, account: str | None, reason: str,
+                  source: str, now: datetime, *, locked: bool = False, typed: str = "",
+                  waits: bool = False) -> None:
+    """Count a failed sign-in in the audit trail: one ``sign_in_failed`` row per account (actor
+    and target the account; actor '-' for every unknown name) per ``auth.LOCK_FOR`` window
+    from its first failure, whose detail counts the failures (``jumlah``) and, per source, how
+    many came from it (``sumber``; at most ``AUDIT_LISTED`` sources, the rest counted in
+    ``sumber_lain``), the sources made to wait (``ditahan``), the unknown names tried
+    (``nama``, ``nama_lain``), the last reason and time. So a flood of failures adds a few
+    rows, never pushes other events out of view, and every source stays on record."""
+    actor = account or "-"
+    row = con.execute(
+        "SELECT audit_id, detail FROM audit_event WHERE action = 'sign_in_failed' "
+        "AND actor = ? AND event_at > ? ORDER BY audit_id DESC LIMIT 1",
+        [actor, now - auth.LOCK_FOR]).fetchone()
+    detail = _json_dict(row[1]) if row else {}
+    detail["reason"] = reason
+    detail["locked"] = bool(locked)
+    detail["jumlah"] = int(detail.get("jumlah", 1 if row else 0)) + 1
+    detail["terakhir"] = now.isoformat(sep=" ")
+    sources = detail.setdefault("sumber", {})
+    if source in sources or len(sources) < AUDIT_LISTED:
+        sources[source] = int(sources.get(source, 0)) + 1
+    else:
+        detail["sumber_lain"] = int(detail.get("sumber_lain", 0)) + 1
+    held = detail.setdefault("ditahan", []) if waits else []
+    if waits and source not in held and len(held) < AUDIT_LISTED:
+        held.append(source)
+    if account is None:
+        names = detail.setdefault("nama", [])
+        name = typed[:64]
+        if name not in names:
+            if len(names) < AUDIT_LISTED:
+                names.append(name)
+            else:
+                detail["nama_lain"] = int(detail.get("nama_lain", 0)) + 1
+    if row is None:
+        audit(con, actor, "sign_in_failed", account, detail, now)
+    else:
+        con.execute("UPDATE audit_event SET detail = ? WHERE audit_id = ?",
+                    [json.dumps(detail, ensure_ascii=False, default=str), row[0]])
+
+
+def _json_dict(text: str | None) -> dict:
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def start_session(con: duckdb.DuckDBPyConnection, username: str,
@@ -113,6 +196,14 @@ def start_session(con: duckdb.DuckDBPyConnection, username: str,
     return token
 
 
+def _session_row(con: duckdb.DuckDBPyConnection, key: str) -> tuple | None:
+    return con.execute(
+        "SELECT s.username, s.signed_in_at, s.last_seen, u.full_name, u.role, u.opd_code, "
+        "u.region_code, coalesce(u.active, FALSE) FROM web_session s "
+        "LEFT JOIN app_user u USING (username) WHERE s.token_hash = ? AND s.ended_at IS NULL",
+        [key]).fetchone()
+
+
 def resume_session(con: duckdb.DuckDBPyConnection, token: str, now: datetime | None = None
                    ) -> tuple[auth.User, datetime] | None:
     """The account of a session still valid, as it is now (its role may have changed), and
@@ -121,11 +212,7 @@ def resume_session(con: duckdb.DuckDBPyConnection, token: str, now: datetime | N
     now = now or datetime.now().replace(microsecond=0)
     db.init_schema(con)
     key = auth.token_hash(token)
-    row = con.execute(
-        "SELECT s.username, s.signed_in_at, s.last_seen, u.full_name, u.role, u.opd_code, "
-        "u.region_code, coalesce(u.active, FALSE) FROM web_session s "
-        "LEFT JOIN app_user u USING (username) WHERE s.token_hash = ? AND s.ended_at IS NULL",
-        [key]).fetchone()
+    row = _session_row(con, key)
     if row is None:
         return None
     username, signed_in_at, last_seen, full_name, role, opd, region, active = row
@@ -133,6 +220,21 @@ def resume_session(con: duckdb.DuckDBPyConnection, token: str, now: datetime | N
         end_session(con, token, now)
         return None
     con.execute("UPDATE web_session SET last_seen = ? WHERE token_hash = ?", [now, key])
+    return auth.User(username, full_name, role, opd, region), signed_in_at
+
+
+def session_account(con: duckdb.DuckDBPyConnection, token: str, now: datetime | None = None
+                    ) -> tuple[auth.User, datetime] | None:
+    """Like :func:`resume_session` on a read-only connection: the account of a session still
+    valid and when it signed in, or None; writes nothing (an open tab checks it on the rerun
+    after any change: one lookup of the session and its account)."""
+    now = now or datetime.now().replace(microsecond=0)
+    row = _session_row(con, auth.token_hash(token))
+    if row is None:
+        return None
+    username, signed_in_at, last_seen, full_name, role, opd, region, active = row
+    if not active or auth.session_expired(signed_in_at, last_seen, now):
+        return None
     return auth.User(username, full_name, role, opd, region), signed_in_at
 
 

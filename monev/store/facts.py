@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import duckdb
 import pandas as pd
@@ -296,7 +296,10 @@ def report_receipts(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetim
     A report counts as held when a load of that scope is active at the cut-off. Columns:
     opd_code, year, tw, load_id, received_on, uploaded_by, uploaded_at, file_name (of the active
     load), first_received_on and n_submissions (over every load of that scope uploaded up to the
-    cut-off, superseded ones included: lateness is judged on the first submission).
+    cut-off, superseded and withdrawn ones included: lateness is judged on the first
+    submission). first_received_on is the earliest received date of those loads; since the
+    loader refuses a stated date earlier than :func:`first_received`, it is the first upload's
+    date and no later upload moves it (``etl.load``).
     """
     return _read(con, """WITH
         sub AS (SELECT * FROM load
@@ -313,6 +316,17 @@ def report_receipts(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetim
         FROM cur JOIN first f USING (opd_code, year, tw)
         ORDER BY cur.opd_code, cur.year, cur.tw""", region=region, cutoff=cutoff, year=year,
                  active=active)
+
+
+def first_received(con: duckdb.DuckDBPyConnection, region: str, opd: str, year: int,
+                   tw: int) -> date | None:
+    """The received date lateness counts for a report (region, OPD, year, TW) as it stands:
+    the earliest over all its loads, superseded and withdrawn ones included (None before the
+    first). A new load may not state an earlier one (``etl.load``)."""
+    row = con.execute("SELECT min(received_on) FROM load WHERE kind = 'laporan' AND "
+                      "region_code = ? AND opd_code = ? AND year = ? AND tw = ?",
+                      [region, opd, year, tw]).fetchone()
+    return row[0] if row else None
 
 
 def latest_load(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime, *,

@@ -32,7 +32,7 @@ NUMBERED: dict[str, str] = {
     "meeting_add": "rapat", "followup_add": "tindak lanjut", "followup_status": "tindak lanjut",
 }
 SIGN_IN_REFUSED: dict[str, str] = {
-    "unknown": "nama pengguna tidak dikenal", "locked": "akun sedang dikunci",
+    "unknown": "nama pengguna tidak dikenal", "locked": "akun dikunci untuk alamat ini",
     "inactive": "akun nonaktif", "password": "kata sandi salah",
 }
 
@@ -78,7 +78,9 @@ def _pairs(values: dict) -> str:
 def _load(d: dict, _: str | None) -> str:
     counts = counts_text(d.get("counts") or {})
     replaced = f"menggantikan muatan #{d['supersedes']}" if d.get("supersedes") else ""
-    return "; ".join(p for p in (counts, replaced) if p)
+    stated = (f"tanggal diterima {datetime.fromisoformat(d['tanggal_diterima']):%d-%m-%Y} "
+              f"dinyatakan oleh {d['dinyatakan_oleh']}" if d.get("dinyatakan_oleh") else "")
+    return "; ".join(p for p in (counts, replaced, stated) if p)
 
 
 def _user_change(d: dict, _: str | None) -> str:
@@ -96,10 +98,31 @@ def _user_change(d: dict, _: str | None) -> str:
     return ", ".join(parts)
 
 
+def _source(source: str) -> str:
+    return "alamat tidak diketahui" if source == auth.SHARED_SOURCE else source
+
+
 def _sign_in_failed(d: dict, _: str | None) -> str:
+    """One failure (older rows), or the failures of one account, or of every unknown name,
+    in one window (monev.store.accounts.audit_failure)."""
     why = SIGN_IN_REFUSED.get(d["reason"], d["reason"])
-    minutes = int(auth.LOCK_FOR.total_seconds() // 60)
-    return f"{why}; akun dikunci {minutes} menit" if d.get("locked") else why
+    count = int(d.get("jumlah", 1))
+    parts = [why if count == 1 else f"{format_angka(count, 0)} kali gagal, terakhir: {why}"]
+    if d.get("locked"):
+        parts.append(f"akun dikunci {int(auth.LOCK_FOR.total_seconds() // 60)} menit")
+    sources = d.get("sumber") or {}
+    if len(sources) == 1 and not d.get("sumber_lain"):
+        parts.append(f"dari {_source(next(iter(sources)))}")
+    elif sources:
+        others = f" dan {d['sumber_lain']} kali dari alamat lain" if d.get("sumber_lain") else ""
+        parts.append("dari " + ", ".join(f"{_source(s)} ({n}×)" for s, n in sources.items())
+                     + others)
+    if d.get("nama"):
+        others = f" dan {d['nama_lain']} nama lain" if d.get("nama_lain") else ""
+        parts.append("nama dicoba: " + ", ".join(d["nama"]) + others)
+    if d.get("ditahan"):
+        parts.append("diminta menunggu: " + ", ".join(map(_source, d["ditahan"])))
+    return "; ".join(parts)
 
 
 def _settings_change(d: dict, name: str | None) -> str:
@@ -135,6 +158,7 @@ _DESCRIBE: dict[str, Callable[[dict, str | None], str]] = {
                               + (f", OPD {d['opd']}" if d.get("opd") else "")),
     "user_change": _user_change,
     "sign_in_failed": _sign_in_failed,
+    "sign_in": lambda d, _: f"dari {_source(d['sumber'])}" if d.get("sumber") else "",
     "sign_out": lambda d, _: {"kedaluwarsa": "sesi kedaluwarsa"}.get(d["reason"], d["reason"]),
     "settings_change": _settings_change,
     "meeting_add": _meeting_add,

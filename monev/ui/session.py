@@ -10,30 +10,49 @@ records a session in the database (``accounts.start_session``) and hands the bro
 random token in a cookie (:data:`COOKIE`, set by a script on the next page run, SameSite
 Strict, as long as :data:`auth.SESSION_MAX`). A new Streamlit session reads the cookie
 (``st.context.cookies``) and resumes the stored session if it is still valid. Signing out
-ends the stored session, so the cookie no longer signs anyone in; an open tab re-checks its
-stored session every :data:`auth.SESSION_CHECK` and signs out when it was ended elsewhere or
-the account was deactivated.
+ends the stored session, so the cookie no longer signs anyone in.
+
+An open tab follows its stored session on its first rerun after a change (``_still_valid``):
+each rerun compares the database file's and its WAL's ``os.stat`` with what it saw at its last
+check (about 4 µs; no connection), and only when they differ re-reads its session and account
+on a short read-only connection (about 35 ms on the demo database, most of it opening the
+file). Writes that can neither end nor change another tab's session (a sign-in, a failed one,
+a tab marking its session seen) are noted as leaving the stamp as it was (``_quiet``), so they
+trigger no re-read; a sign-out, a new password, a deactivation, a role change, an upload do.
+At least every :data:`auth.SESSION_CHECK` the tab also marks its stored session seen.
+
+Sign-in is counted per source, the client's address (``_source``), see ``monev.auth``.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import threading
 from datetime import datetime
+from pathlib import Path
 
+import duckdb
 import streamlit as st
 
 from monev import auth
-from monev.store import accounts
+from monev.store import accounts, db
 from monev.ui import data
 
+LOG = logging.getLogger(__name__)
 USER_KEY = "_monev_user"
 SIGNED_IN_KEY = "_monev_signed_in_at"
 SEEN_KEY = "_monev_last_seen"
 TOKEN_KEY = "_monev_token"            # the token of this session's stored session
-CHECKED_KEY = "_monev_checked_at"     # when the stored session was last read
+CHECKED_KEY = "_monev_checked_at"     # when the stored session was last marked seen
+STAMP_KEY = "_monev_checked_stamp"    # the database's stamp at the last check
 SET_COOKIE_KEY = "_monev_set_cookie"  # a token to hand the browser on the next run
 TRIED_KEY = "_monev_cookie_tried"     # the cookie token this session already tried
 COOKIE = "monev_sesi"
-_KEYS = (USER_KEY, SIGNED_IN_KEY, SEEN_KEY, TOKEN_KEY, CHECKED_KEY, SET_COOKIE_KEY)
+_KEYS = (USER_KEY, SIGNED_IN_KEY, SEEN_KEY, TOKEN_KEY, CHECKED_KEY, STAMP_KEY, SET_COOKIE_KEY)
+HINT = (f"Setelah {auth.MAX_FAILED} kali gagal, akun itu tidak dapat dicoba dari perangkat ini "
+        f"selama {int(auth.LOCK_FOR.total_seconds() // 60)} menit. Lupa kata sandi? Hubungi "
+        "admin Diskominfo.")
 
 
 def _now() -> datetime:
@@ -51,12 +70,62 @@ def _demo_hint(con) -> bool:  # noqa: ANN001 - a DuckDB connection
     return bool(row and row[0] == "true")
 
 
-def _sign_in(con, username: str,  # noqa: ANN001 - a DuckDB connection
-             password: str) -> tuple[auth.User | None, str, str | None]:
+def _sign_in(con, username: str, password: str,  # noqa: ANN001 - a DuckDB connection
+             source: str, now: datetime) -> tuple[auth.User | None, str, str | None]:
     """Check the credentials and, when they pass, record a browser session: the user, the
     message and the session's token."""
-    user, message = accounts.sign_in(con, username, password)
-    return user, message, accounts.start_session(con, user.username) if user else None
+    user, message = accounts.sign_in(con, username, password, now, source=source)
+    return user, message, accounts.start_session(con, user.username, now) if user else None
+
+
+def _source() -> str:
+    """The client's address as the sign-in limits count it (``auth.client_source``)."""
+    peer = st.context.ip_address
+    forwarded = st.context.headers.get("X-Forwarded-For")
+    return auth.client_source(peer if isinstance(peer, str) else None,
+                              forwarded if isinstance(forwarded, str) else None,
+                              auth.trusted_proxies())
+
+
+def _file_stamp(path: Path) -> tuple:
+    """What ``os.stat`` says of the database file and its WAL: any committed write changes
+    it (a short-lived connection's close checkpoints into the file; an open one's commit
+    writes the WAL)."""
+    parts: list[object] = []
+    for file in (path, path.with_name(path.name + ".wal")):
+        try:
+            found = os.stat(file)
+        except OSError:
+            parts.append(None)
+        else:
+            parts.append((found.st_size, found.st_mtime_ns, found.st_ino))
+    return tuple(parts)
+
+
+# The stamp after a quiet write -> the stamp before it (a write that ends or changes no
+# other session: a sign-in, a refused one, a tab marking its session seen).
+_QUIET: dict[tuple, tuple] = {}
+_QUIET_LOCK = threading.Lock()
+
+
+def _stamp(path: Path) -> tuple:
+    """The database's stamp, quiet writes left out."""
+    stamp = _file_stamp(path)
+    with _QUIET_LOCK:
+        return _QUIET.get(stamp, stamp)
+
+
+def _quiet(fn, *args):  # noqa: ANN001, ANN202 - as data.write_account
+    """``data.write_account(fn, *args)`` for a write that no other tab has to notice."""
+    path = data.ensure()
+    with data.LOCK:
+        before = _stamp(path)
+        result = data.write_account(fn, *args)
+        with _QUIET_LOCK:
+            if len(_QUIET) > 10_000:
+                _QUIET.clear()
+            _QUIET[_file_stamp(path)] = before
+    return result
 
 
 def _end_session(con, username: str, token: str | None,  # noqa: ANN001 - DuckDB
@@ -83,7 +152,8 @@ def _forget() -> None:
 def _signed_in(user: auth.User, signed_in_at: datetime, token: str | None,
                now: datetime) -> None:
     st.session_state.update({USER_KEY: user, SIGNED_IN_KEY: signed_in_at, SEEN_KEY: now,
-                             TOKEN_KEY: token, CHECKED_KEY: now})
+                             TOKEN_KEY: token, CHECKED_KEY: now,
+                             STAMP_KEY: _stamp(data.db_path())})
 
 
 def _cookie() -> str | None:
@@ -99,7 +169,7 @@ def _resume_from_cookie() -> auth.User | None:
     if not token or st.session_state.get(TRIED_KEY) == token:
         return None
     try:
-        found = data.write_account(accounts.resume_session, token)
+        found = _quiet(accounts.resume_session, token)
     except data.DatabaseBusy:
         return None  # the sign-in form shows; the next run tries again
     st.session_state[TRIED_KEY] = token
@@ -110,17 +180,46 @@ def _resume_from_cookie() -> auth.User | None:
     return user
 
 
-def _still_valid(user: auth.User, now: datetime) -> auth.User | None:
-    """Re-read the stored session every SESSION_CHECK: the account as it is now, or None
-    when the session was ended elsewhere (signed out in another tab, account deactivated)."""
-    token = st.session_state.get(TOKEN_KEY)
-    if not token or now - st.session_state.get(CHECKED_KEY, now) < auth.SESSION_CHECK:
-        return user
+def _peek(token: str, now: datetime) -> tuple[auth.User, datetime] | None | bool:
+    """The stored session's account on a read-only connection, without waiting: False when
+    the database is busy (this process writing, or another process holding it)."""
+    if not data.LOCK.acquire(blocking=False):
+        return False
     try:
-        found = data.write_account(accounts.resume_session, token, now)
-    except data.DatabaseBusy:
-        return user  # checked again on the next run
-    st.session_state[CHECKED_KEY] = now
+        with db.opened(data.db_path(), read_only=True, settings=db.READ_SETTINGS) as con:
+            return accounts.session_account(con, token, now)
+    except (data.DatabaseBusy, duckdb.Error):
+        LOG.warning("the stored session could not be checked; tried again on the next run",
+                    exc_info=True)
+        return False
+    finally:
+        data.LOCK.release()
+
+
+def _still_valid(user: auth.User, now: datetime) -> auth.User | None:
+    """The account as it is now, or None when the stored session was ended elsewhere (signed
+    out in another tab, a new password, account deactivated): re-read on the first rerun
+    after the database changed, and marked seen every SESSION_CHECK (see the module
+    docstring)."""
+    token = st.session_state.get(TOKEN_KEY)
+    if not token:
+        return user
+    path = data.db_path()
+    stamp = _stamp(path)
+    if now - st.session_state.get(CHECKED_KEY, now) >= auth.SESSION_CHECK:
+        try:
+            found = _quiet(accounts.resume_session, token, now)
+        except data.DatabaseBusy:
+            return user  # checked again on the next run
+        st.session_state[CHECKED_KEY] = now
+        stamp = _stamp(path)
+    elif stamp != st.session_state.get(STAMP_KEY):
+        found = _peek(token, now)
+        if found is False:
+            return user  # the stamp is left as it was: the next run looks again
+    else:
+        return user
+    st.session_state[STAMP_KEY] = stamp
     if found is None:
         return None
     st.session_state[USER_KEY] = found[0]
@@ -174,15 +273,20 @@ def _login_page() -> None:
         password = st.text_input("Kata sandi", type="password")
         submitted = st.form_submit_button("Masuk", type="primary")
     if submitted:
-        user, message, token = data.write_account(_sign_in, username.strip(), password)
+        source, now = _source(), _now()
+        wait = auth.GUARD.source_wait(source, now)
+        if wait is not None:  # answered without opening the database or running argon2
+            user, message, token = None, auth.wait_message(wait), None
+        else:
+            user, message, token = _quiet(_sign_in, username.strip(), password, source, now)
         if user is None:
             st.error(message)
+            st.caption(HINT)
         else:
-            now = _now()
             _signed_in(user, now, token, now)
             st.session_state[SET_COOKIE_KEY] = token
             st.rerun()
-    if data.read(_demo_hint):
+    if data.cached(_demo_hint):  # no connection per attempt (cached per data version)
         from etl.demo import DEMO_PASSWORD, DEMO_USERS
         lines = "\n".join(f"- **{u}** — {name}" for u, name, _, _ in DEMO_USERS)
         st.info(f"Data demo Kabupaten Tuban. Akun demo (kata sandi **{DEMO_PASSWORD}**):\n\n"

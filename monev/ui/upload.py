@@ -104,18 +104,18 @@ def _failed(name: str, message: str = INTERNAL_ERROR, check: str = "galat_intern
 
 
 def _dry_run(con: duckdb.DuckDBPyConnection, content: bytes, name: str, expect: Expect,
-             received_on: date) -> LoadResult:
+             received_on: date | None, received_by: str | None = None) -> LoadResult:
     return load_bytes(con, content, name, actor=PREVIEW_ACTOR, archive=None, dry_run=True,
-                      expect=expect, received_on=received_on)
+                      expect=expect, received_on=received_on, received_by=received_by)
 
 
 def check_file(name: str, content: bytes, expect: Expect | None = None,
                received_on: date | None = None) -> Checked:
-    """Dry-run one file on a read-only connection; never raises except ``DatabaseBusy``."""
+    """Dry-run one file on a read-only connection; never raises except ``DatabaseBusy``.
+    ``received_on`` None: the upload day (a date stated by an admin otherwise)."""
     expect = expect or Expect()
-    received_on = received_on or date.today()
     try:
-        result = data.read(_dry_run, content, name, expect, received_on)
+        result = data.read(_dry_run, content, name, expect, received_on, current_actor())
     except data.DatabaseBusy:
         raise
     except Exception:
@@ -142,7 +142,7 @@ def check_files(files: Sequence[tuple[str, bytes]], expect: Expect | None = None
 
 
 def _commit(con: duckdb.DuckDBPyConnection, items: Sequence[Checked], actor: str,
-            expect: Expect, received_on: date,
+            expect: Expect, received_on: date | None,
             progress: Callable[[int, int, str], None] | None,
             ahead: Sequence[Future[ParsedWorkbook]]) -> list[LoadResult]:
     try:
@@ -178,8 +178,7 @@ def commit(items: Sequence[Checked], actor: str, expect: Expect | None = None,
     if not todo:
         return []
     ahead = read_ahead([(i.name, i.data) for i in todo])  # parsed while the database opens
-    return data.write(_commit, todo, actor, expect or Expect(), received_on or date.today(),
-                      progress, ahead)
+    return data.write(_commit, todo, actor, expect or Expect(), received_on, progress, ahead)
 
 
 def diff_table(result: LoadResult) -> pd.DataFrame:

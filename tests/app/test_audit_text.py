@@ -56,7 +56,7 @@ def test_every_recorded_detail_reads_as_words(mp_env):
     masterplan = [d for t, d in texts["load"] if t == "masterplan.xlsx"][0]
     assert masterplan.startswith("1 baris masterplan, ") and " baris indikator, " in masterplan
     assert ("tw1-revisi.xlsx", f"1 baris realisasi kinerja; menggantikan muatan #{first.load_id}"
-            ) in texts["load"]
+            "; tanggal diterima 07-04-2025 dinyatakan oleh penguji") in texts["load"]
     assert (f"muatan #{second.load_id}", f"digantikan oleh muatan #{first.load_id}"
             ) in texts["supersede"]
     assert texts["restore"] == [("tw1.xlsx", f"menggantikan muatan #{second.load_id}")]
@@ -64,8 +64,10 @@ def test_every_recorded_detail_reads_as_words(mp_env):
     assert texts["user_add"] == [("kominfo.ops", "peran Operator OPD, OPD KOMINFO")]
     assert sorted(texts["user_change"]) == [
         ("kominfo.ops", "dinonaktifkan"), ("kominfo.ops", "kata sandi diganti, wilayah 35.23")]
-    assert sorted(texts["sign_in_failed"]) == [("kominfo.ops", "akun nonaktif"),
-                                               ("tidak.ada", "nama pengguna tidak dikenal")]
+    assert sorted(texts["sign_in_failed"]) == [
+        ("kominfo.ops", "akun nonaktif; dari alamat tidak diketahui"),
+        ("–", "nama pengguna tidak dikenal; dari alamat tidak diketahui; nama dicoba: "
+              "tidak.ada")]
     assert texts["settings_change"] == [
         ("Batas laporan (hari kerja setelah triwulan berakhir)",
          "wilayah 35.23: (nilai nasional/bawaan) → 10 hari kerja")]

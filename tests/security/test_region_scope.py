@@ -59,7 +59,7 @@ def test_region_bound_account_cannot_load_another_regions_report(two):
     tuban_report = report_bytes(two.con, "DPMD", 2025, 1,
                                 {"realisasi": {"SOC-01.1": {"realisasi": 25}}})
     before = two.snapshot()
-    result = two.load(tuban_report, "dpmd_tuban.xlsx", received_on=RECEIVED,
+    result = two.load(tuban_report, "dpmd_tuban.xlsx",
                       expect=Expect(opd_scope="DPMD", region_scope=LAMONGAN), actor="op.lmg")
     assert result.status == "rejected"
     assert scoped(result.issues, "hanya untuk wilayah 35.24; file ini untuk wilayah 35.23")
@@ -69,7 +69,7 @@ def test_region_bound_account_cannot_load_another_regions_report(two):
     assert {k: v for k, v in after.items() if k not in REJECTION_RECORDS} == \
         {k: v for k, v in before.items() if k not in REJECTION_RECORDS}
     assert len(after["load_event"]) == len(before["load_event"]) + 1
-    own = two.load(tuban_report, "dpmd_tuban.xlsx", received_on=RECEIVED,
+    own = two.load(tuban_report, "dpmd_tuban.xlsx",
                    expect=Expect(opd_scope="DPMD", region_scope="35.23"), actor="op.tbn")
     assert own.status == "loaded"
 
@@ -88,8 +88,7 @@ def test_region_bound_admin_cannot_replace_another_regions_masterplan(two):
 
 def test_operator_without_region_is_refused_when_several_regions_are_loaded(two):
     report = report_bytes(two.con, "DPMD", 2025, 1, {"realisasi": {"SOC-01.1": {"realisasi": 5}}})
-    result = two.load(report, "dpmd.xlsx", received_on=RECEIVED,
-                      expect=Expect(opd_scope="DPMD"), actor="op.lama")
+    result = two.load(report, "dpmd.xlsx", expect=Expect(opd_scope="DPMD"), actor="op.lama")
     assert result.status == "rejected"
     assert scoped(result.issues, "belum terikat pada satu wilayah")
 
@@ -100,7 +99,7 @@ def test_reuploading_old_bytes_of_another_region_does_not_restore_them(two):
     two.load(report_bytes(two.con, "DPMD", 2025, 1,
                           {"realisasi": {"SOC-01.1": {"realisasi": 9}}}), "v2.xlsx",
              received_on=RECEIVED)
-    result = two.load(first, "v1.xlsx", received_on=RECEIVED,
+    result = two.load(first, "v1.xlsx",
                       expect=Expect(opd_scope="DPMD", region_scope=LAMONGAN), actor="op.lmg")
     assert result.status == "rejected"
     active = two.con.execute("SELECT r.value FROM realisation r JOIN active_load USING "
