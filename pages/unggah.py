@@ -11,6 +11,7 @@ import streamlit as st
 from etl.load import LoadResult
 from monev.domain.text import tw_label
 from monev.ui import components, data, filters, nav, session, upload
+from monev.ui.format import md_text
 
 XLSX_MIME = components.XLSX_MIME
 XLSM_MIME = "application/vnd.ms-excel.sheet.macroEnabled.12"
@@ -74,11 +75,11 @@ def template_section(opts: filters.FilterOptions, region: str | None,
 def show_result(result: LoadResult, key: str) -> None:
     """One real load's outcome: success with counts, or the problems found."""
     if result.status in ("loaded", "restored"):
-        st.success(result.message, icon=":material/check_circle:")
+        st.success(md_text(result.message), icon=":material/check_circle:")
     elif result.status == "unchanged":
-        st.info(result.message)
+        st.info(md_text(result.message))
     else:
-        st.error(result.message, icon=":material/error:")
+        st.error(md_text(result.message), icon=":material/error:")
         if result.issues:
             st.dataframe(upload.issues_table(result.issues), hide_index=True, key=key)
 
@@ -86,18 +87,18 @@ def show_result(result: LoadResult, key: str) -> None:
 def show_checked(item: upload.Checked, i: int) -> None:
     """One file after its dry run: summary and changes, or its problems and a marked copy."""
     with st.container(border=True):
-        st.markdown(f"**{i + 1}. {item.name}** — {item.status_label}")
+        st.markdown(f"**{i + 1}. {md_text(item.name)}** — {item.status_label}")
         result = item.result
         if item.loadable:
-            st.info(result.message, icon=":material/fact_check:")
+            st.info(md_text(result.message), icon=":material/fact_check:")
             table = upload.diff_table(result)
             if not table.empty:
                 st.caption("Perubahan dibanding data yang sedang aktif:")
                 st.dataframe(table, hide_index=True, key=f"diff_{i}")
         elif result.status == "unchanged":
-            st.info(result.message, icon=":material/info:")
+            st.info(md_text(result.message), icon=":material/info:")
         else:
-            st.error(result.message, icon=":material/error:")
+            st.error(md_text(result.message), icon=":material/error:")
             problems = upload.issues_table(result.issues)
             st.dataframe(problems, hide_index=True, key=f"issues_{i}",
                          column_config={"Pesan": st.column_config.TextColumn(width="large")})
@@ -210,7 +211,8 @@ with components.busy_guard(stop=True, catch_all=True):
     options = (filters.options(region) if region is not None
                else dataclasses.replace(options, opds={}))
     if user.region_code:
-        st.caption(f"Akun Anda untuk wilayah {regions.get(user.region_code, user.region_code)}"
+        st.caption(f"Akun Anda untuk wilayah "
+                   f"{md_text(regions.get(user.region_code, user.region_code))}"
                    ": file wilayah lain akan ditolak.")
     with st.expander("1. Unduh template laporan triwulan atau masterplan",
                      expanded=region is None, icon=":material/download:"), \

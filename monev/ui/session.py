@@ -38,6 +38,7 @@ import streamlit as st
 from monev import auth
 from monev.store import accounts, db
 from monev.ui import data
+from monev.ui.format import md_text
 
 LOG = logging.getLogger(__name__)
 USER_KEY = "_monev_user"
@@ -309,8 +310,8 @@ def sidebar_account(user: auth.User) -> None:
     """Who is signed in, and the sign-out button, at the bottom of the sidebar."""
     with st.sidebar:
         st.divider()
-        opd = f" · OPD {user.opd_code}" if user.opd_code else ""
-        st.caption(f"Masuk sebagai **{user.full_name}** ({user.role_label}{opd})")
+        opd = f" · OPD {md_text(user.opd_code)}" if user.opd_code else ""
+        st.caption(f"Masuk sebagai **{md_text(user.full_name)}** ({user.role_label}{opd})")
         if st.button("Keluar", key="keluar", icon=":material/logout:"):
             sign_out()
             st.rerun()
