@@ -15,9 +15,38 @@ from pathlib import Path
 
 from etl.validate import Expect
 
+try:
+    import pwd
+except ImportError:  # no user database (Windows)
+    pwd = None  # type: ignore[assignment]
+
+
+def _os_user() -> str:
+    """The operating-system account this process runs as, from its real uid (not $USER or
+    $LOGNAME, which anyone can set)."""
+    if pwd is None:
+        return getpass.getuser()
+    uid = os.getuid()
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:  # a uid without a passwd entry (containers)
+        return f"uid {uid}"
+
+
+def _name(args: argparse.Namespace) -> str:
+    """The account the command acts as: --user, else $MONEV_USER, else the OS user."""
+    return args.user or os.environ.get("MONEV_USER") or _os_user()
+
+
+def _recorded_actor(name: str, account: str) -> str:
+    """Who the audit trail and the loads record for a command run as OS ``account`` in the
+    name of ``name``: the name alone when it is the OS account itself, else both, since
+    --user and $MONEV_USER accept any name."""
+    return name if name == account else f"{name} (CLI, pengguna OS: {account})"
+
 
 def _actor(args: argparse.Namespace) -> str:
-    return args.user or os.environ.get("MONEV_USER") or getpass.getuser()
+    return _recorded_actor(_name(args), _os_user())
 
 
 def _tw(text: str) -> int:
@@ -31,12 +60,17 @@ def _tw(text: str) -> int:
     return tw
 
 
+FOREIGN_HELP = ("accept a backup not signed with this server's key (made on another server, "
+                "or this server's key was lost); its checksums are still checked")
+
+
 def _parser() -> argparse.ArgumentParser:
     from monev.store.db import default_db_path
     p = argparse.ArgumentParser(prog="python -m etl", description="Monev Smart City ETL")
     p.add_argument("--db", type=Path, default=None,
                    help=f"database file (default $MONEV_DB or {default_db_path()})")
-    p.add_argument("--user", help="who does this (default $MONEV_USER or the OS user)")
+    p.add_argument("--user", help="who does this (default $MONEV_USER or the OS user); the "
+                   "audit trail records the OS user beside any other name")
     sub = p.add_subparsers(dest="command", required=True)
 
     ld = sub.add_parser("load", help="validate and load workbooks")
@@ -48,7 +82,13 @@ def _parser() -> argparse.ArgumentParser:
     ld.add_argument("--tahun", type=int, help="refuse files of another year")
     ld.add_argument("--tw", type=_tw, help="refuse files of another triwulan")
     ld.add_argument("--received", type=date.fromisoformat,
-                    help="date the report was received (YYYY-MM-DD; default today)")
+                    help="date the report was received (YYYY-MM-DD; default today). Another "
+                         "date is a statement audited with who made it; refused for an "
+                         "operator account, after today, or before the date of the "
+                         "report's first upload")
+    ld.add_argument("--konfirmasi-hapus", type=int, metavar="N", dest="removals",
+                    help="a correction may remove exactly N rows of the load it replaces "
+                         "(the count the dry run names); without it such a file is refused")
     ld.add_argument("--at", type=datetime.fromisoformat, help=argparse.SUPPRESS)
 
     tp = sub.add_parser("template", help="write a quarterly report or masterplan template")
@@ -68,6 +108,8 @@ def _parser() -> argparse.ArgumentParser:
     rb.add_argument("--backup", type=Path, default=None,
                     help="take accounts, settings, meetings and the audit trail from this "
                          "backup folder (when the database file is damaged or lost)")
+    rb.add_argument("--dari-server-lain", action="store_true", dest="foreign",
+                    help=FOREIGN_HELP)
     hs = sub.add_parser("history", help="list loads")
     hs.add_argument("--wilayah")
     for name, text in (("activate", "make an earlier (superseded) load active again"),
@@ -80,6 +122,8 @@ def _parser() -> argparse.ArgumentParser:
     rs = sub.add_parser("restore", help="replace the database by a backup folder or zip "
                         "(the replaced database is set aside, not deleted)")
     rs.add_argument("backup_dir", type=Path)
+    rs.add_argument("--dari-server-lain", action="store_true", dest="foreign",
+                    help=FOREIGN_HELP)
 
     us = sub.add_parser("user", help="manage accounts (add, list, set)")
     usub = us.add_subparsers(dest="user_command", required=True)
@@ -123,9 +167,12 @@ def main(argv: list[str] | None = None) -> int:
     from monev.store.db import default_db_path
     db_path = args.db or default_db_path()
     handler = globals()[f"_cmd_{args.command}"]
-    from monev.store.db import DatabaseBusy
+    from monev.store.db import DatabaseBusy, DatabaseMissing
     try:
         return handler(args, Path(db_path))
+    except DatabaseMissing as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     except DatabaseBusy:
         print(f"Database {db_path} sedang dipakai proses lain (unggahan, pemuatan atau perintah "
               "etl lain) dan belum dilepas setelah ditunggu. Tidak ada yang diubah. Jalankan "
@@ -148,9 +195,10 @@ def _account_scope(db_path: Path, actor: str) -> tuple[str | None, str | None]:
 def _cmd_load(args: argparse.Namespace, db_path: Path) -> int:
     from etl.load import load_paths
     actor = _actor(args)
-    opd_scope, region_scope = _account_scope(db_path, actor)
+    opd_scope, region_scope = _account_scope(db_path, _name(args))
     expect = Expect(opd=args.opd, year=args.tahun, tw=args.tw, region=args.wilayah,
-                    opd_scope=opd_scope, region_scope=region_scope)
+                    opd_scope=opd_scope, region_scope=region_scope,
+                    removals=() if args.removals is None else (("*", args.removals),))
     results = load_paths(db_path, args.files, actor=actor, dry_run=args.dry_run,
                          expect=expect, at=args.at, received_on=args.received)
     for r in results:
@@ -212,10 +260,12 @@ def _cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
 
 
 def _cmd_rebuild(args: argparse.Namespace, db_path: Path) -> int:
+    from etl.backup import BackupRefused, ReplaceBusy
     from etl.rebuild import RebuildRefused, rebuild, report
     try:
-        done = rebuild(db_path, backup_dir=args.backup, actor=_actor(args))
-    except (FileNotFoundError, RebuildRefused) as exc:
+        done = rebuild(db_path, backup_dir=args.backup, actor=_actor(args),
+                       foreign=args.foreign)
+    except (FileNotFoundError, RebuildRefused, BackupRefused, ReplaceBusy) as exc:
         print(str(exc), file=sys.stderr)
         return 1
     lines, warnings = report(done)
@@ -242,27 +292,33 @@ def _cmd_withdraw(args: argparse.Namespace, db_path: Path) -> int:
 
 
 def _cmd_backup(args: argparse.Namespace, db_path: Path) -> int:
-    from etl.backup import backup, new_backup_folder
+    from etl.backup import backup, key_path, new_backup_folder
     from monev.store import accounts, db
     out = args.out or new_backup_folder(db_path)
+    new_key = not key_path(db_path).exists()
     # Audited first, so the backup itself carries the record of its making.
     with db.opened(db_path, retries=50) as con:
         accounts.audit(con, _actor(args), "backup", str(out))
     out = backup(db_path, out)
     print(f"Cadangan ditulis ke {out}")
+    if new_key:
+        print(f"Kunci tanda tangan cadangan dibuat: {key_path(db_path)}. Simpan salinannya "
+              "terpisah dari cadangan: tanpa kunci ini, cadangan hanya dapat dipulihkan "
+              "dengan --dari-server-lain.")
     return 0
 
 
 def _cmd_restore(args: argparse.Namespace, db_path: Path) -> int:
-    from etl.backup import restore
+    from etl.backup import BackupRefused, ReplaceBusy, restore
     from monev.store import accounts, db
     try:
-        done = restore(args.backup_dir, db_path)
-    except FileNotFoundError as exc:
+        done = restore(args.backup_dir, db_path, foreign=args.foreign)
+    except (FileNotFoundError, BackupRefused, ReplaceBusy) as exc:
         print(str(exc), file=sys.stderr)
         return 1
     with db.opened(db_path, retries=50) as con:
-        accounts.audit(con, _actor(args), "restore_backup", str(args.backup_dir))
+        accounts.audit(con, _actor(args), "restore_backup", str(args.backup_dir),
+                       {"dari_server_lain": True} if args.foreign else None)
     print(f"Database dipulihkan dari {args.backup_dir}: {done.counts.get('load', 0)} muatan.")
     if done.kept_as:
         print(f"Database sebelumnya disimpan sebagai {done.kept_as}.")
@@ -324,7 +380,7 @@ def _cmd_setting(args: argparse.Namespace, db_path: Path) -> int:
         return 0
     value = _setting_value(args.value) if args.setting_command == "set" else None
     actor = _actor(args)
-    _, scope = _account_scope(db_path, actor)
+    _, scope = _account_scope(db_path, _name(args))
     with db.opened(db_path, retries=50) as con:
         try:
             diff = rule_settings.change(con, args.wilayah, {args.name: value}, actor=actor,

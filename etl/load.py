@@ -79,6 +79,17 @@ class LoadResult:
         """False only when the file was rejected."""
         return self.status != "rejected"
 
+    @property
+    def removed(self) -> int:
+        """Rows of the load it replaces that this file would remove (not mention)."""
+        return sum(d.get("dihapus", 0) for d in self.diff.values())
+
+    def removed_text(self) -> str:
+        """'9 baris (9 baris realisasi kinerja)': the removed rows by table."""
+        parts = [f"{d['dihapus']} baris {TABLE_LABELS.get(t, t)}"
+                 for t, d in self.diff.items() if d.get("dihapus")]
+        return f"{self.removed} baris ({', '.join(parts)})"
+
 
 def describe(ident: Identity, opd_names: dict[str, str] | None = None) -> str:
     """'laporan OPD DISKOMINFO TW II 2025' or 'masterplan 35.23'."""
@@ -212,6 +223,7 @@ class _Accepted:
     what: str                        # describe(ident): the file in words
     late: ParsedWorkbook | None = None  # a staged book whose last sheet is still parsed
     received: _Received | None = None
+    confirmed: int | None = None     # removed rows the uploader confirmed
 
     def count(self) -> None:
         """Count the rows of every table (in table order) into the result and record."""
@@ -282,11 +294,41 @@ def _check(con: duckdb.DuckDBPyConnection, reads: Reads, book: ParsedWorkbook, d
         "uploaded_at": at, "received_on": received_on}, frames,
         describe(ident, opd_names), book if book.later else None, received)
     accepted.count()
+    accepted.confirmed = None if received.replay else expect.confirmed_removal(file_hash)
     if dry_run:
         result.message = (f"Uji coba {accepted.what}: akan memuat {accepted.summary()}."
-                          f"{accepted.replaces()}{received.words()} Belum ada yang diubah.")
+                          f"{accepted.replaces()}{received.words()}{_removal_words(result)}"
+                          " Belum ada yang diubah.")
         return result
-    return accepted
+    refused = _unconfirmed_removal(accepted, book, received.replay)
+    return refused or accepted
+
+
+def _removal_words(result: LoadResult) -> str:
+    """What a dry run says of the rows the file would remove from the load it replaces."""
+    if not result.removed:
+        return ""
+    return (f" PERHATIAN: {result.removed_text()} dari unggahan sebelumnya (muatan "
+            f"#{result.supersedes}) tidak ada di file ini dan akan dihapus; pemuatan "
+            "memerlukan konfirmasi jumlah itu.")
+
+
+def _unconfirmed_removal(accepted: _Accepted, book: ParsedWorkbook,
+                         replay: bool) -> LoadResult | None:
+    """The rejection of a file that would remove rows of the load it replaces without the
+    uploader confirming exactly that count (None when nothing goes or it is confirmed)."""
+    result = accepted.result
+    if replay or not result.removed or accepted.confirmed == result.removed:
+        return None
+    said = ("" if accepted.confirmed is None
+            else f" (yang dikonfirmasi {accepted.confirmed} baris)")
+    book.issue(None, None, None, "hapus_baris", str(result.removed),
+               f"{result.removed_text()} dari unggahan sebelumnya (muatan #{result.supersedes}) "
+               f"tidak ada di file ini dan akan dihapus{said}. Bila memang demikian, centang "
+               f"konfirmasi penghapusan {result.removed} baris di halaman Unggah Data, atau "
+               f"jalankan 'load' dengan --konfirmasi-hapus {result.removed}; bila tidak, "
+               "lengkapi file ini.")
+    return _rejected(book, result.ident)
 
 
 def _received_problem(con: duckdb.DuckDBPyConnection, ident: Identity, received_on: date,
@@ -335,6 +377,10 @@ def _finish_late(con: duckdb.DuckDBPyConnection, accepted: _Accepted) -> list[st
                                              accepted.result.supersedes)}
     accepted.result.diff = {t: diff[t] for t in lineage.FACT_TABLES if t in diff}
     accepted.count()
+    refused = _unconfirmed_removal(accepted, book, accepted.received is not None
+                                   and accepted.received.replay)
+    if refused is not None:
+        raise _RefusedLate(refused)
     return added
 
 
@@ -381,7 +427,9 @@ def _commit(con: duckdb.DuckDBPyConnection, accepted: Sequence[_Accepted], actor
             events.append(lineage.Event("load", actor, at, load_id, a.record["file_hash"],
                                         a.record["file_name"],
                                         {"counts": a.result.counts, "supersedes": previous,
-                                         **(a.received.detail() if a.received else {})}))
+                                         **(a.received.detail() if a.received else {}),
+                                         **({"hapus_dikonfirmasi": a.result.removed}
+                                            if a.result.removed else {})}))
         lineage.record_events(con, events)
         if stored:
             stored.result()  # nothing is lost: every file is on disk before its load commits

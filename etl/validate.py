@@ -35,6 +35,14 @@ class Expect:
     region: str | None = None
     opd_scope: str | None = None   # an operator account: only this OPD's reports, ever
     region_scope: str | None = None  # an account bound to one region: only its files, ever
+    # Rows of the replaced load the uploader confirmed may go, as (file sha256, count): a
+    # file that would remove rows of the load it supersedes loads only when its count is
+
+    removals: tuple[tuple[str, int], ...] = ()
+
+    def confirmed_removal(self, file_hash: str) -> int | None:
+        """How many removed rows the uploader confirmed for this file (None: none)."""
+        return next((n for h, n in self.removals if h in (file_hash, "*")), None)
 
 
 def outside_region(book: ParsedWorkbook, region: str, expect: Expect) -> bool:

@@ -95,6 +95,10 @@ def show_checked(item: upload.Checked, i: int) -> None:
             if not table.empty:
                 st.caption("Perubahan dibanding data yang sedang aktif:")
                 st.dataframe(table, hide_index=True, key=f"diff_{i}")
+            if result.removed:
+                st.checkbox(f"Ya, hapus {result.removed_text()} dari muatan "
+                            f"#{result.supersedes} yang tidak ada di file ini",
+                            key=removal_key(item))
         elif result.status == "unchanged":
             st.info(md_text(result.message), icon=":material/info:")
         else:
@@ -113,6 +117,11 @@ def show_checked(item: upload.Checked, i: int) -> None:
             with row:
                 components.download_buttons(problems, f"masalah_{item.name}",
                                             key=f"dl_issues_{i}", what="daftar masalah")
+
+
+def removal_key(item: upload.Checked) -> str:
+    """The session key of a file's confirmation that rows of the load it replaces go."""
+    return f"hapus_{item.sha[:16]}_{item.result.removed}"
 
 
 def received_input(column, can_state: bool) -> date | None:  # noqa: ANN001 - a column
@@ -182,9 +191,17 @@ def upload_section(opts: filters.FilterOptions, region: str | None,
     st.subheader("3. Muat ke database", divider="gray")
     if rejected and ready:
         st.caption("File yang ditolak tidak ikut dimuat; perbaiki lalu unggah ulang.")
-    if st.button("Muat ke database", type="primary", disabled=not ready,
+    unconfirmed = [c.name for c in ready
+                   if c.result.removed and not st.session_state.get(removal_key(c))]
+    if unconfirmed:
+        st.warning("Centang konfirmasi penghapusan baris untuk "
+                   + ", ".join(f"'{md_text(n)}'" for n in unconfirmed)
+                   + " sebelum memuat, atau lengkapi file itu.", icon=":material/warning:")
+    if st.button("Muat ke database", type="primary", disabled=not ready or bool(unconfirmed),
                  icon=":material/database_upload:", key="muat"):
         bar, update = _progress_bar("Memuat")
+        expect = dataclasses.replace(expect, removals=tuple(
+            (c.sha, c.result.removed) for c in ready if c.result.removed))
         results = upload.commit(ready, upload.current_actor(), expect, received, update)
         bar.empty()
         st.session_state["unggah_results"] = results

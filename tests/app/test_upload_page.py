@@ -130,6 +130,31 @@ def test_corrected_report_shows_changes_and_replaces(mp_db: Path) -> None:
     assert any("Menggantikan muatan #2" in s for s in texts(at.success))
 
 
+def test_a_correction_that_drops_rows_loads_only_once_the_count_is_confirmed(
+        mp_db: Path) -> None:
+    first, second = reports(
+        mp_db, ("KOMINFO", 2025, 1, GOOD_FILL),
+        ("KOMINFO", 2025, 1, {"realisasi": {"GOV-01.1": {"realisasi": 30}}}))
+    at = upload_page()
+    at.file_uploader[0].set_value(("v1.xlsx", first, MIME)).run()
+    at.button(key="muat").click().run()
+    at.file_uploader[0].set_value(("v2.xlsx", second, MIME)).run()
+    no_crash(at)
+    said = " ".join(texts(at.info))
+    assert "PERHATIAN: 1 baris (1 baris realisasi kinerja)" in said and "muatan #2" in said
+    assert at.button(key="muat").disabled
+    assert any("Centang konfirmasi penghapusan" in w for w in texts(at.warning))
+    [confirm] = [c for c in at.checkbox if c.key.startswith("hapus_")]
+    assert "Ya, hapus 1 baris (1 baris realisasi kinerja) dari muatan #2" in confirm.label
+    confirm.check().run()
+    assert not at.button(key="muat").disabled
+    at.button(key="muat").click().run()
+    no_crash(at)
+    assert any("Menggantikan muatan #2" in s for s in texts(at.success))
+    detail = data.cached(lineage.history).set_index("load_id")
+    assert detail.loc[3, "is_active"] and not detail.loc[2, "is_active"]
+
+
 def test_several_files_with_one_bad_load_only_the_good(mp_db: Path) -> None:
     good, bad = reports(mp_db, ("KOMINFO", 2025, 1, GOOD_FILL),
                         ("DPMD", 2025, 1, {"realisasi": {"SOC-01.1": {"realisasi": "x"}}}))
@@ -187,7 +212,8 @@ def test_empty_database_offers_the_masterplan_template_and_loads_it(empty_db: Pa
 def test_withdraw_and_restore_with_confirmation(mp_db: Path) -> None:
     first, second = reports(
         mp_db, ("KOMINFO", 2025, 1, GOOD_FILL),
-        ("KOMINFO", 2025, 1, {"realisasi": {"GOV-01.1": {"realisasi": 30}}}))
+        ("KOMINFO", 2025, 1, {"realisasi": {"GOV-01.1": {"realisasi": 30},
+                                            "GOV-01.2": {"realisasi": 4}}}))
     at = upload_page()
     for name, content in (("v1.xlsx", first), ("v2.xlsx", second)):
         at.file_uploader[0].set_value((name, content, MIME)).run()

@@ -222,7 +222,7 @@ def test_report_without_masterplan(tmp_path, mp_env):
     data = report_bytes(mp_env.con, "KOMINFO", 2025, 1,
                         {"realisasi": {"GOV-01.1": {"realisasi": 5}}})
     from tests.helpers import Env
-    empty = Env(tmp_path / "kosong.duckdb")
+    empty = Env(tmp_path / "kosong" / "monev.duckdb")  # its own folder, its own archive
     try:
         assert_rejected(empty, data, "masterplan_belum_ada", "Muat workbook masterplan")
     finally:
