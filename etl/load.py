@@ -298,7 +298,8 @@ def _check(con: duckdb.DuckDBPyConnection, reads: Reads, book: ParsedWorkbook, d
     if dry_run:
         result.message = (f"Uji coba {accepted.what}: akan memuat {accepted.summary()}."
                           f"{accepted.replaces()}{received.words()}{_removal_words(result)}"
-                          " Belum ada yang diubah.")
+                          " Belum ada yang diubah."
+                          + "".join(f" Catatan: {note}" for note in book.notes[:5]))
         return result
     refused = _unconfirmed_removal(accepted, book, received.replay)
     return refused or accepted

@@ -617,6 +617,7 @@ def _laporan_budget(book: ParsedWorkbook, tab: Table, ident: Identity, state: Ma
                 ok = False
         values = dict(earlier.get((prog, srcs[i]), {}))
         if real is not None:
+            _looks_cumulative(book, tab, i, real, values, ident)
             values[ident.tw] = (real, ident.basis)
         cumulative = year_to_date(values, "jumlah", ident.tw) or 0.0
         if ok and real is not None and cumulative > pagu and not over[i]:
@@ -633,6 +634,23 @@ def _laporan_budget(book: ParsedWorkbook, tab: Table, ident: Identity, state: Ma
         "realisasi": [reals[i] for i in keep],
         "basis": ident.basis, "over_pagu_ok": [bool(over[i]) for i in keep],
         **_src(tab, keep)}, len(keep), nullable=("realisasi",))
+
+
+def _looks_cumulative(book: ParsedWorkbook, tab: Table, i: int, real: float,
+                      earlier: dict[int, tuple[float, str]], ident: Identity) -> None:
+    """Warn when a realisation declared as this quarter's spending is at least what earlier
+    quarters spent in all: clerks used to FORM RFK type the cumulative figure, which would be
+    added on top of the earlier quarters."""
+    before = [value for tw, (value, basis) in earlier.items()
+              if tw < (ident.tw or 0) and basis == "tw"]
+    if ident.basis != "tw" or not before or real < sum(before) or sum(before) <= 0:
+        return
+    book.notes.append(
+        f"Sheet '{tab.name}' baris {tab.rows[i]}: Realisasi (Rp) {format_angka(real, 0)} untuk "
+        f"{TW_NAMES[ident.tw]} sama dengan atau lebih dari jumlah triwulan sebelumnya "
+        f"({format_angka(sum(before), 0)}). Bila angka itu kumulatif s.d. triwulan ini, isi "
+        "'Kumulatif s.d. TW' di 'Jenis Nilai Realisasi' sheet Info; bila benar belanja "
+        "triwulan ini saja, abaikan catatan ini.")
 
 
 def _laporan_progress(book: ParsedWorkbook, tab: Table, ident: Identity,

@@ -104,6 +104,7 @@ class ParsedWorkbook:
     info_sheet: str = "Info"
     tables: dict[str, Table] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)   # warnings that refuse nothing
     # Tables whose sheet was still being parsed when the book was handed over (a staged
     # read): the future of each table with the issues found extracting it. See ``complete``.
     later: dict[str, Future[tuple[Table | None, list[Issue]]]] = field(default_factory=dict)

@@ -92,3 +92,21 @@ def test_the_cli_confirms_with_the_count(tmp_path, mp_env, corrected) -> None:
     done = load("--konfirmasi-hapus", "1")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Berhasil memuat" in done.stdout
+
+
+def test_a_quarterly_budget_that_looks_cumulative_is_pointed_out(mp_env) -> None:
+    """Clerks used to FORM RFK type the cumulative spending: the dry run says so."""
+    budget = {"GOV-01": {"sumber_dana": "APBD", "pagu": 1_000_000_000}}
+    tw1 = report_bytes(mp_env.con, "KOMINFO", 2025, 1, {
+        "anggaran": {"GOV-01": {**budget["GOV-01"], "realisasi_rp": 100_000_000}}})
+    assert mp_env.load(tw1, "tw1.xlsx", received_on=RECEIVED).status == "loaded"
+    from datetime import date
+    for spent, warned in ((250_000_000, True), (60_000_000, False)):
+        tw2 = report_bytes(mp_env.con, "KOMINFO", 2025, 2, {
+            "anggaran": {"GOV-01": {**budget["GOV-01"], "realisasi_rp": spent}}})
+        result = mp_env.load(tw2, "tw2.xlsx", received_on=date(2025, 7, 3), dry_run=True)
+        assert result.status == "dry_run"
+        assert ("Catatan: Sheet 'Realisasi Anggaran'" in result.message) is warned
+        if warned:
+            assert "250.000.000" in result.message and "100.000.000" in result.message
+            assert "Kumulatif s.d. TW" in result.message
