@@ -1,7 +1,9 @@
 """Year-to-date realisation and expected-to-date target by accumulation type (domain.md §3).
 
 Reported values arrive per quarter (TW 1..4) with a basis: "tw" = the value of that quarter only,
-"sdtw" = a value the file declares cumulative to date. Missing quarters are never zeros.
+"sdtw" = a value the file declares cumulative to date. Missing quarters are never zeros, and a
+view of TW n has a figure only when TW n itself was reported (:func:`figure_at`): "no figure, no
+capaian" (domain.md §3).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ TARGET_TW = "target_tw"
 PROPORSIONAL = "proporsional"
 INTERPOLASI = "interpolasi_linier"
 INTERPOLASI_BASELINE_0 = "interpolasi_linier_baseline_0"
+INTERPOLASI_REALISASI_LALU = "interpolasi_linier_realisasi_lalu"
+INTERPOLASI_TARGET_LALU = "interpolasi_linier_target_lalu"
 TARGET_TAHUNAN = "target_tahunan"
 
 METHOD_LABELS = {
@@ -31,6 +35,14 @@ METHOD_LABELS = {
     INTERPOLASI: "Kondisi awal + (target tahunan − kondisi awal) × n/4 (interpolasi linier)",
     INTERPOLASI_BASELINE_0: (
         "Target tahunan × n/4 (interpolasi linier; kondisi awal kosong dianggap 0)"
+    ),
+    INTERPOLASI_REALISASI_LALU: (
+        "Realisasi TW IV tahun lalu + (target tahunan − realisasi TW IV tahun lalu) × n/4 "
+        "(interpolasi linier)"
+    ),
+    INTERPOLASI_TARGET_LALU: (
+        "Target tahun lalu + (target tahunan − target tahun lalu) × n/4 (interpolasi linier; "
+        "realisasi TW IV tahun lalu belum dilaporkan)"
     ),
     TARGET_TAHUNAN: "Target tahunan (indikator rata-rata)",
 }
@@ -91,18 +103,46 @@ def year_to_date(
     return (base * anchor + sum(later)) / count if count else None
 
 
+def figure_at(
+    values: Mapping[int, tuple[float, str]], accumulation: str, tw: int
+) -> float | None:
+    """The year-to-date figure a view of TW tw shows: None when TW tw itself has no value
+    (the OPD did not report, or reported without this row), whatever earlier quarters hold;
+    otherwise :func:`year_to_date`. No figure, no capaian (domain.md §3)."""
+    _check(accumulation, tw)
+    own = values.get(tw)
+    if own is None or _missing(own[0]):
+        return None
+    return year_to_date(values, accumulation, tw)
+
+
 def ytd_series(
     values: Mapping[int, tuple[float, str]], accumulation: str, upto: int = 4
 ) -> list[float | None]:
-    """Year-to-date value at each TW 1..upto, None for a quarter that itself was not reported."""
-    series: list[float | None] = []
-    for quarter in range(1, upto + 1):
-        own = values.get(quarter)
-        if own is None or _missing(own[0]):
-            series.append(None)
-        else:
-            series.append(year_to_date(values, accumulation, quarter))
-    return series
+    """The figure of each TW 1..upto (:func:`figure_at`): None for a quarter that itself was
+    not reported."""
+    return [figure_at(values, accumulation, quarter) for quarter in range(1, upto + 1)]
+
+
+def year_start(
+    baseline: float | None,
+    previous_final: float | None = None,
+    previous_target: float | None = None,
+) -> tuple[float | None, str]:
+    """The level a *posisi akhir* year begins from, and the interpolation method it names
+    (domain.md §3): the previous year's final realisation (TW IV) when it was reported
+    ("interpolasi_linier_realisasi_lalu"), otherwise the previous year's annual target
+    ("interpolasi_linier_target_lalu"), otherwise the masterplan baseline ("interpolasi_linier";
+    the first year of a program has no previous year) and, without a baseline either, 0
+    ("interpolasi_linier_baseline_0": the start is then None).
+    """
+    if not _missing(previous_final):
+        return float(previous_final), INTERPOLASI_REALISASI_LALU  # type: ignore[arg-type]
+    if not _missing(previous_target):
+        return float(previous_target), INTERPOLASI_TARGET_LALU  # type: ignore[arg-type]
+    if not _missing(baseline):
+        return float(baseline), INTERPOLASI  # type: ignore[arg-type]
+    return None, INTERPOLASI_BASELINE_0
 
 
 def expected_to_date(
@@ -111,6 +151,9 @@ def expected_to_date(
     accumulation: str,
     tw: int,
     quarterly_targets: Mapping[int, float] | None = None,
+    *,
+    previous_final: float | None = None,
+    previous_target: float | None = None,
 ) -> tuple[float | None, str]:
     """Expected value at TW tw and the method used (a key of METHOD_LABELS).
 
@@ -119,9 +162,11 @@ def expected_to_date(
     quarter out falls back to the formulas below (it would otherwise never reach the annual
     target). Store a planned 0 as
     0, a blank is "no target". Otherwise (domain.md §3): jumlah -> annual × tw/4 ("proporsional");
-    posisi_akhir -> baseline + (annual − baseline) × tw/4 ("interpolasi_linier"), a missing
-    baseline counting as 0 ("interpolasi_linier_baseline_0"); rata_rata -> the annual target
-    ("target_tahunan"). A missing annual target gives (None, method).
+    posisi_akhir -> start + (annual − start) × tw/4, where start is the year's starting level
+    (:func:`year_start`: previous_final, the previous year's TW IV realisation, else
+    previous_target, the previous year's annual target, else the baseline, else 0; the method
+    names which); rata_rata -> the annual target ("target_tahunan"). A missing annual target
+    gives (None, method).
     """
     _check(accumulation, tw)
     if quarterly_targets:
@@ -133,8 +178,8 @@ def expected_to_date(
         return (None if annual is None else annual * tw / 4), PROPORSIONAL
     if accumulation == RATA_RATA:
         return annual, TARGET_TAHUNAN
-    method = INTERPOLASI_BASELINE_0 if _missing(baseline) else INTERPOLASI
+    start, method = year_start(baseline, previous_final, previous_target)
     if annual is None:
         return None, method
-    start = 0.0 if _missing(baseline) else float(baseline)  # type: ignore[arg-type]
+    start = 0.0 if start is None else start
     return start + (annual - start) * tw / 4, method

@@ -1,5 +1,8 @@
 """Roll-ups of capaian (domain.md §3): indicator -> program -> dimension / OPD / sub-dimension,
 and the share of programs running per dimension. Plain pandas in, plain pandas out.
+
+An indicator without a figure for the viewed TW has no capaian (NaN): a roll-up stands on the
+indicators that have one and says how many that is (:func:`reported_text`).
 """
 
 from __future__ import annotations
@@ -8,6 +11,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+
+from monev.domain.text import format_angka
 
 
 def _numeric(series: pd.Series) -> np.ndarray:
@@ -47,9 +52,11 @@ def _mean(total: np.ndarray, count: np.ndarray) -> np.ndarray:
 def program_capaian(indicators: pd.DataFrame) -> pd.DataFrame:
     """Program capaian = (weighted) mean of its indicators' capaian, ignoring None/NaN.
 
-    In: program_code, capaian, optional weight (missing weight counts as 1; default equal).
+    In: program_code, capaian, optional weight (missing weight counts as 1; default equal),
+    optional has_value (True when the indicator has a figure for the viewed TW).
     Out, one row per program_code (sorted): capaian (NaN when no indicator is computable or the
-    computable ones weigh 0), n_indikator (all indicators), n_terhitung (with a capaian).
+    computable ones weigh 0), n_indikator (all indicators), n_dilaporkan (with a figure for the
+    viewed TW; without a has_value column, those with a capaian), n_terhitung (with a capaian).
     """
     capaian = _numeric(indicators["capaian"])
     if "weight" in indicators.columns:
@@ -61,29 +68,46 @@ def program_capaian(indicators: pd.DataFrame) -> pd.DataFrame:
     else:
         weight = np.ones(len(indicators))
     valid = ~np.isnan(capaian)
+    if "has_value" in indicators.columns:
+        has_value = indicators["has_value"].astype("boolean").fillna(False).to_numpy(
+            dtype=bool)
+    else:
+        has_value = valid
     keys, codes, n = _groups(indicators, ["program_code"])
     total_weight = _sums(codes, n, np.where(valid, weight, 0.0))
     weighted = _sums(codes, n, np.where(valid, capaian * weight, 0.0))
     return pd.DataFrame({**keys, "capaian": _mean(weighted, total_weight),
                          "n_indikator": np.bincount(codes, minlength=n).astype("int64"),
+                         "n_dilaporkan": _sums(codes, n, has_value).astype("int64"),
                          "n_terhitung": _sums(codes, n, valid).astype("int64")})
 
 
-def mean_by(programs: pd.DataFrame, key: str | Sequence[str]) -> pd.DataFrame:
+def mean_by(programs: pd.DataFrame, key: str | Sequence[str],
+            sums: Sequence[str] = ()) -> pd.DataFrame:
     """Roll-up (dimension, OPD, sub-dimension, ...) = plain mean of program capaian by key.
 
-    In: key column(s) and capaian (one row per program). Out: key column(s), capaian (NaN when no
-    program has one), n_program, n_terhitung.
+    In: key column(s) and capaian (one row per program), and the count columns named in
+    ``sums`` (e.g. each program's indicators and those with a figure). Out: key column(s),
+    capaian (NaN when no program has one), n_program, n_terhitung, then each ``sums`` column
+    added up over the key's programs (int64; a missing count adds 0).
     """
     keys = [key] if isinstance(key, str) else list(key)
     capaian = _numeric(programs["capaian"])
     valid = ~np.isnan(capaian)
     columns, codes, n = _groups(programs, keys)
     counted = _sums(codes, n, valid).astype("int64")
+    extra = {col: _sums(codes, n, np.nan_to_num(_numeric(programs[col]), nan=0.0))
+               .astype("int64") for col in sums}
     return pd.DataFrame({**columns,
                          "capaian": _mean(_sums(codes, n, np.where(valid, capaian, 0.0)), counted),
                          "n_program": np.bincount(codes, minlength=n).astype("int64"),
-                         "n_terhitung": counted})
+                         "n_terhitung": counted, **extra})
+
+
+def reported_text(n_with_value: int, n_indicators: int) -> str:
+    """What a roll-up stands on, in words: "48 dari 57 indikator dilaporkan"."""
+    return (f"{format_angka(int(n_with_value), 0)} dari {format_angka(int(n_indicators), 0)} "
+            "indikator dilaporkan")
 
 
 def running_share(

@@ -8,6 +8,16 @@ Two capaian are computed per indicator, both on the year-to-date realisation:
 * ``capaian_annual``: against the annual target (how far along the year's target is), rolled up
   alongside as ``capaian_annual``.
 Only programs whose period covers the viewed year are assessed.
+
+No figure, no capaian (domain.md §3): an indicator without a value for the viewed TW (the OPD did
+not report, or reported without that row) is *belum melapor* for that TW: no year-to-date
+figure, no capaian, no band, no Tertinggal/Kritis/Stagnan, whatever earlier quarters hold. Every
+roll-up stands on the indicators with a figure and counts them (``n_indicators``,
+``n_with_value``).
+
+A *posisi akhir* indicator's year starts where the last one ended: its expected-to-date value
+interpolates from the previous year's TW IV realisation, else the previous year's target, and
+from the masterplan baseline only in the program's first year (``accumulation.year_start``).
 """
 
 from __future__ import annotations
@@ -38,8 +48,9 @@ INDICATOR_COLUMNS = (
     "indicator_code", "indicator_name", "program_code", "program_name", "dimension_code",
     "dimension_name", "sub_dimension", "lead_opd_code", "lead_opd_name", "unit", "polarity",
     "polarity_label", "accumulation", "accumulation_label", "baseline", "weight", "year", "tw",
-    "annual_target", "annual_target_max", "realisation_ytd", "n_reported", "last_reported_tw",
-    "expected", "expected_max", "expected_method", "expected_method_label", "capaian_annual",
+    "annual_target", "annual_target_max", "realisation_ytd", "has_value", "n_reported",
+    "last_reported_tw", "year_start", "expected", "expected_max", "expected_method",
+    "expected_method_label", "capaian_annual",
     "status_annual", "capaian_expected", "status", "status_label", "band_code", "band_label",
     "band_annual_code", "band_annual_label", "attainment_flag", "stagnant",
 )
@@ -85,6 +96,30 @@ def _lookup(values: np.ndarray, labels: dict[str, str]) -> list[str | None]:
     return [labels.get(v) for v in values]
 
 
+def _previous_year(snap: Snapshot, year: int, codes: pd.Series) -> np.ndarray:
+    """(n, 3) floats per indicator code: the previous year's TW IV realisation, annual target
+    and annual target's upper bound (NaN when none: a program not running that year, the
+    program's first year, nothing reported). The start of a posisi akhir year
+    (accumulation.year_start)."""
+    prev = snap.read(facts.indicator_facts, year - 1, 4)
+    if prev.empty or codes.empty:
+        return np.full((len(codes), 3), np.nan)
+    prev = prev.drop_duplicates("indicator_code").set_index("indicator_code")
+    return np.column_stack([_floats(prev["v4"].reindex(codes.to_numpy())),
+                            _floats(prev["annual"].reindex(codes.to_numpy())),
+                            _floats(prev["annual_max"].reindex(codes.to_numpy()))])
+
+
+def _starts(snap: Snapshot, year: int, raw: pd.DataFrame, kind: np.ndarray) -> np.ndarray:
+    """_previous_year for the posisi akhir indicators of raw (NaN rows for the others; the
+    previous year is not read when there is no posisi akhir indicator)."""
+    out = np.full((len(raw), 3), np.nan)
+    level = kind == acc.POSISI_AKHIR
+    if level.any():
+        out[level] = _previous_year(snap, year, raw["indicator_code"][level])
+    return out
+
+
 def _indicator_view(snap: Snapshot, asof: AsOf, rules: Rules) -> IndicatorView:
     year, tw = asof.year, asof.tw
     raw = snap.read(facts.indicator_facts, year, tw)
@@ -98,15 +133,26 @@ def _indicator_view(snap: Snapshot, asof: AsOf, rules: Rules) -> IndicatorView:
     kind = raw["accumulation"].to_numpy(dtype=object)
     baseline = _floats(raw["baseline"])
     negative = (raw["polarity"] == "negatif").to_numpy(dtype=bool)
+    prev = _starts(snap, year, raw, kind)
+    prev_final, prev_target = prev[:, 0], prev[:, 1]
+    prev_target_max = np.where(np.isnan(prev[:, 2]), prev_target, prev[:, 2])
 
-    ytd_now = vector.ytd(values, sdtw, kind, tw)
+    # No figure, no capaian: the view's figure exists only when TW tw itself was reported.
+    has_value = ~np.isnan(values[:, tw - 1]) if n else np.zeros(0, dtype=bool)
+    ytd_now = vector.figure_at(values, sdtw, kind, tw)
     ytd_series = vector.ytd_series(values, sdtw, kind, tw)
-    expected, method = vector.expected(annual, baseline, kind, tw, q_target)
+
+    def expect(target: np.ndarray, plan: np.ndarray, q: int,
+               start_target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return vector.expected(target, baseline, kind, q, plan, prev_final, start_target)
+
+    expected, method = expect(annual, q_target, tw, prev_target)
     expected_series = np.column_stack(
-        [vector.expected(annual, baseline, kind, q, q_target)[0] for q in range(1, tw + 1)]
+        [expect(annual, q_target, q, prev_target)[0] for q in range(1, tw + 1)]
     ) if n else np.empty((0, tw))
     expected_max = np.where(~np.isnan(annual_max),
-                            vector.expected(annual_max, baseline, kind, tw, q_max)[0], np.nan)
+                            expect(annual_max, q_max, tw, prev_target_max)[0], np.nan)
+    start = _year_starts(prev_final, prev_target, baseline, kind, method)
     cap_annual, status_annual = vector.capaian(ytd_now, annual, annual_max, negative)
     cap_expected, status = vector.capaian(ytd_now, expected, expected_max, negative)
     band_code = vector.band_codes(cap_expected, rules)
@@ -121,9 +167,10 @@ def _indicator_view(snap: Snapshot, asof: AsOf, rules: Rules) -> IndicatorView:
         "accumulation_label": _lookup(kind, acc.ACCUMULATION_LABELS),
         "year": np.full(n, year, dtype="int64"), "tw": np.full(n, tw, dtype="int64"),
         "annual_target": annual, "annual_target_max": annual_max,
-        "realisation_ytd": ytd_now,
+        "realisation_ytd": ytd_now, "has_value": has_value,
         "n_reported": reported.sum(axis=1).astype("int64"),
         "last_reported_tw": pd.array([int(t) if t else None for t in last_tw], dtype="Int64"),
+        "year_start": start,
         "expected": expected, "expected_max": expected_max, "expected_method": method,
         "expected_method_label": _lookup(method, methods),
         "capaian_annual": cap_annual, "status_annual": status_annual,
@@ -132,13 +179,24 @@ def _indicator_view(snap: Snapshot, asof: AsOf, rules: Rules) -> IndicatorView:
         "band_code": band_code, "band_label": _lookup(band_code, bands),
         "band_annual_code": band_annual, "band_annual_label": _lookup(band_annual, bands),
         "attainment_flag": vector.attainment_flags(cap_expected, rules),
-        "stagnant": vector.stagnant(ytd_series, expected_series),
+        # A quarter without a figure raises no performance flag (only the report's own).
+        "stagnant": vector.stagnant(ytd_series, expected_series) & has_value,
     }, index=raw.index)
     base = raw[["indicator_code", "indicator_name", "program_code", "program_name",
                 "dimension_code", "dimension_name", "sub_dimension", "lead_opd_code",
                 "lead_opd_name", "unit", "polarity", "accumulation", "baseline", "weight"]]
     frame = pd.concat([base, computed], axis=1)
     return IndicatorView(frame[list(INDICATOR_COLUMNS)], ytd_series, expected_series)
+
+
+def _year_starts(prev_final: np.ndarray, prev_target: np.ndarray, baseline: np.ndarray,
+                 kind: np.ndarray, method: np.ndarray) -> np.ndarray:
+    """The level each posisi akhir year starts from (accumulation.year_start; 0 when there
+    is none, as the interpolation counts it) where the expected value interpolates from it;
+    NaN for the other indicators and methods."""
+    start = vector.year_start(baseline, prev_final, prev_target)[0]
+    interpolated = (kind == acc.POSISI_AKHIR) & (method != acc.TARGET_TW)
+    return np.where(interpolated, np.where(np.isnan(start), 0.0, start), np.nan)
 
 
 def indicator_attainment(con: Source, region: str, asof: AsOf,
@@ -164,7 +222,8 @@ def indicator_series(con: Source, region: str, asof: AsOf,
     columns = ["tw", "tw_label", "sd_tw_label", "in_view", "realisation", "basis",
                "realisation_ytd", "target_tw", "annual_target", "expected", "expected_method",
                "expected_method_label", "capaian_expected", "status"]
-    facts_of_year = snapshot(con, region, asof).read(facts.indicator_facts, year, asof.tw)
+    snap = snapshot(con, region, asof)
+    facts_of_year = snap.read(facts.indicator_facts, year, asof.tw)
     row = facts_of_year[facts_of_year["indicator_code"] == indicator_code]
     if row.empty:
         return pd.DataFrame(columns=columns)
@@ -178,11 +237,20 @@ def indicator_series(con: Source, region: str, asof: AsOf,
                 for q in QUARTERS if not pd.isna(ind[f"v{q}"])}
     ytd = acc.ytd_series(reported, ind["accumulation"], 4)
     baseline = vector.nan_to_none(ind["baseline"])
+    prev_final = prev_target = prev_target_max = None
+    if ind["accumulation"] == acc.POSISI_AKHIR:
+        prev = _previous_year(snap, year, row["indicator_code"])[0]
+        prev_final, prev_target, prev_target_max = (vector.nan_to_none(v) for v in prev)
+    if prev_target_max is None:
+        prev_target_max = prev_target
     rows = []
     for q in QUARTERS:
-        exp, method = acc.expected_to_date(annual, baseline, ind["accumulation"], q, quarterly)
+        exp, method = acc.expected_to_date(annual, baseline, ind["accumulation"], q, quarterly,
+                                           previous_final=prev_final,
+                                           previous_target=prev_target)
         exp_max = None if annual_max is None else acc.expected_to_date(
-            annual_max, baseline, ind["accumulation"], q, quarterly_max)[0]
+            annual_max, baseline, ind["accumulation"], q, quarterly_max,
+            previous_final=prev_final, previous_target=prev_target_max)[0]
         cap = capaian(ytd[q - 1], exp, ind["polarity"], exp_max)
         value, basis = reported.get(q, (None, None))
         rows.append({
@@ -206,7 +274,7 @@ PROGRAM_COLUMNS = (
     "program_code", "program_name", "dimension_code", "dimension_name", "sub_dimension",
     "horizon", "quick_win", "lead_opd_code", "lead_opd_name", "supporting_opds", "start_year",
     "end_year", "capaian", "capaian_annual", "band_code", "band_label", "n_indicators",
-    "n_computed",
+    "n_with_value", "n_computed",
 )
 
 
@@ -218,14 +286,16 @@ def _with_band(frame: pd.DataFrame, rules: Rules) -> pd.DataFrame:
 
 
 def _program_scores(indicators: pd.DataFrame) -> pd.DataFrame:
-    """program_code, capaian, capaian_annual, n_indicators, n_computed (weighted means)."""
-    base = indicators[["program_code", "weight"]]
+    """program_code, capaian, capaian_annual (weighted means), n_indicators, n_with_value
+    (with a figure for the viewed TW), n_computed (with a capaian)."""
+    base = indicators[["program_code", "weight", "has_value"]]
     expected = program_capaian(base.assign(capaian=indicators["capaian_expected"]))
     annual = program_capaian(base.assign(capaian=indicators["capaian_annual"]))
     return pd.DataFrame({
         "program_code": expected["program_code"], "capaian": expected["capaian"],
         "capaian_annual": annual["capaian"].to_numpy(),
-        "n_indicators": expected["n_indikator"], "n_computed": expected["n_terhitung"],
+        "n_indicators": expected["n_indikator"], "n_with_value": expected["n_dilaporkan"],
+        "n_computed": expected["n_terhitung"],
     })
 
 
@@ -238,8 +308,8 @@ def _program_frame(snap: Snapshot, asof: AsOf, rules: Rules) -> pd.DataFrame:
     indicators = indicator_view(snap, asof, rules).frame
     progs = running_programs(snap.read(facts.programs), asof.year)
     frame = progs.merge(_program_scores(indicators), on="program_code", how="left")
-    frame["n_indicators"] = frame["n_indicators"].fillna(0).astype("int64")
-    frame["n_computed"] = frame["n_computed"].fillna(0).astype("int64")
+    for col in ("n_indicators", "n_with_value", "n_computed"):
+        frame[col] = frame[col].fillna(0).astype("int64")
     frame["capaian"] = _floats(frame["capaian"])
     frame["capaian_annual"] = _floats(frame["capaian_annual"])
     return _with_band(frame, rules)[list(PROGRAM_COLUMNS)]
@@ -248,17 +318,24 @@ def _program_frame(snap: Snapshot, asof: AsOf, rules: Rules) -> pd.DataFrame:
 def program_attainment(con: Source, region: str, asof: AsOf,
                        rules: Rules = DEFAULT) -> pd.DataFrame:
     """Per program running in asof.year: capaian = weighted mean of its indicators' capaian vs
-    expected (capaian_annual likewise), band, indicator counts (PROGRAM_COLUMNS)."""
+    expected (capaian_annual likewise), band, indicator counts (PROGRAM_COLUMNS): n_indicators,
+    n_with_value (with a figure for the viewed TW: what the capaian stands on, see
+    ``rollup.reported_text``) and n_computed (with a capaian)."""
     return _programs(snapshot(con, region, asof), asof, rules).copy(deep=False)
 
 
+INDICATOR_COUNTS = ("n_indicators", "n_with_value")
+
+
 def _mean_both(programs: pd.DataFrame, key: str) -> pd.DataFrame:
-    """key, capaian, capaian_annual, n_programs, n_computed: plain means of programs."""
-    main = mean_by(programs[[key, "capaian"]], key)
+    """key, capaian, capaian_annual, n_programs, n_computed: plain means of programs; and
+    n_indicators, n_with_value: their indicators, and those with a figure for the view."""
+    main = mean_by(programs[[key, "capaian", *INDICATOR_COUNTS]], key, sums=INDICATOR_COUNTS)
     annual = mean_by(programs[[key]].assign(capaian=programs["capaian_annual"]), key)
     return pd.DataFrame({key: main[key], "capaian": main["capaian"],
                          "capaian_annual": annual["capaian"].to_numpy(),
-                         "n_programs": main["n_program"], "n_computed": main["n_terhitung"]})
+                         "n_programs": main["n_program"], "n_computed": main["n_terhitung"],
+                         **{col: main[col] for col in INDICATOR_COUNTS}})
 
 
 def _dimensions(snap: Snapshot, asof: AsOf, rules: Rules) -> pd.DataFrame:
@@ -279,15 +356,15 @@ def _dimension_frame(snap: Snapshot, asof: AsOf, rules: Rules) -> pd.DataFrame:
         share.rename(columns={"n_rencana": "n_planned", "n_berjalan": "n_running",
                               "persen_berjalan": "pct_running"}),
         on="dimension_code", how="left")
-    for col in ("n_programs", "n_computed", "n_planned", "n_running"):
+    for col in ("n_programs", "n_computed", *INDICATOR_COUNTS, "n_planned", "n_running"):
         frame[col] = frame[col].fillna(0).astype("int64")
     frame["capaian"] = _floats(frame["capaian"])
     frame["capaian_annual"] = _floats(frame["capaian_annual"])
     frame["pct_running"] = _floats(frame["pct_running"])
     frame = _with_band(frame, rules)
     return frame[["dimension_code", "dimension_name", "capaian", "capaian_annual", "band_code",
-                  "band_label", "n_programs", "n_computed", "n_planned", "n_running",
-                  "pct_running"]]
+                  "band_label", "n_programs", "n_computed", *INDICATOR_COUNTS, "n_planned",
+                  "n_running", "pct_running"]]
 
 
 def dimension_attainment(con: Source, region: str, asof: AsOf,
@@ -298,7 +375,8 @@ def dimension_attainment(con: Source, region: str, asof: AsOf,
     Planned = every program of the masterplan in that dimension; running = started by asof.year
     and at least one realisation reported up to the view (completed programs count as run).
     Columns: dimension_code, dimension_name, capaian, capaian_annual, band_code, band_label,
-    n_programs (assessed this year), n_computed, n_planned, n_running, pct_running.
+    n_programs (assessed this year), n_computed, n_indicators (of those programs),
+    n_with_value (with a figure for the viewed TW), n_planned, n_running, pct_running.
     """
     return _dimensions(snapshot(con, region, asof), asof, rules).copy(deep=False)
 
@@ -310,7 +388,8 @@ def opd_attainment(con: Source, region: str, asof: AsOf, rules: Rules = DEFAULT,
     is given; OPDs without such programs are left out.
 
     Columns: opd_code, opd_name, opd_short_name, role, role_label, capaian, capaian_annual,
-    band_code, band_label, n_programs, n_computed.
+    band_code, band_label, n_programs, n_computed, n_indicators (of those programs),
+    n_with_value (with a figure for the viewed TW).
     """
     snap = snapshot(con, region, asof)
     programs = _programs(snap, asof, rules)
@@ -323,11 +402,13 @@ def opd_attainment(con: Source, region: str, asof: AsOf, rules: Rules = DEFAULT,
         role = "pendukung"
         linked = snap.read(facts.program_support).merge(
             programs.drop(columns="lead_opd_code"), on="program_code", how="inner")
-    scores = _mean_both(linked[["opd_code", "capaian", "capaian_annual"]], "opd_code")
+    scores = _mean_both(linked[["opd_code", "capaian", "capaian_annual", *INDICATOR_COUNTS]],
+                        "opd_code")
     frame = scores.merge(snap.read(facts.opds), on="opd_code", how="left")
     frame = _with_band(frame.assign(role=role, role_label=ROLE_LABELS[role]), rules)
     return frame[["opd_code", "opd_name", "opd_short_name", "role", "role_label", "capaian",
-                  "capaian_annual", "band_code", "band_label", "n_programs", "n_computed"]]
+                  "capaian_annual", "band_code", "band_label", "n_programs", "n_computed",
+                  *INDICATOR_COUNTS]]
 
 
 def masterplan_attainment(con: Source, region: str, asof: AsOf,
@@ -336,8 +417,10 @@ def masterplan_attainment(con: Source, region: str, asof: AsOf,
     programs and indicators counted, programs running ÷ planned (whole masterplan).
 
     Keys: year, tw, period_label, capaian, capaian_annual, band_code, band_label, n_programs,
-    n_programs_computed, n_indicators, n_indicators_reported, n_indicators_computed, n_planned,
-    n_running, pct_running.
+    n_programs_computed, n_indicators, n_with_value (with a figure for the viewed TW: what the
+    capaian stands on, ``rollup.reported_text``), n_indicators_reported (with a figure for some
+    TW up to the viewed one), n_indicators_computed (with a capaian), n_planned, n_running,
+    pct_running.
     """
     snap = snapshot(con, region, asof)
     indicators = indicator_view(snap, asof, rules).frame
@@ -355,6 +438,7 @@ def masterplan_attainment(con: Source, region: str, asof: AsOf,
         "band_code": code, "band_label": BY_CODE[code].label,
         "n_programs": len(programs), "n_programs_computed": int((~np.isnan(cap)).sum()),
         "n_indicators": len(indicators),
+        "n_with_value": int(indicators["has_value"].sum()),
         "n_indicators_reported": int((indicators["n_reported"] > 0).sum()),
         "n_indicators_computed": int((indicators["status"] == "ok").sum()),
         "n_planned": planned, "n_running": running,

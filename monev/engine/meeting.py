@@ -11,15 +11,22 @@ import pandas as pd
 
 from monev.domain.settings import Rules, rules_from
 from monev.engine.asof import AsOf, rules_for
-from monev.engine.attainment import dimension_attainment, masterplan_attainment
+from monev.engine.attainment import (
+    dimension_attainment,
+    indicator_attainment,
+    masterplan_attainment,
+)
 from monev.engine.flags import all_flags
 from monev.engine.reporting import report_completeness
+from monev.engine.snapshot import snapshot
 from monev.engine.villages import village_rollout
 from monev.store import meetings as store
 from monev.store.meetings import Meeting
 
 FLAG_KEYS = ["kind", "opd_code", "program_code", "indicator_code", "village_code"]
 FOLLOWUP_KEYS = ["flag_kind", "opd_code", "program_code", "indicator_code", "village_code"]
+# Flags read off an indicator's capaian: gone without a capaian is not resolved.
+MEASURED = ("tertinggal", "kritis", "stagnan")
 DATA_STATUS_LABELS = {"teratasi": "Sudah tidak tertandai (menurut data)",
                       "masih": "Masih tertandai di data baru",
                       "tak_terukur": "Tidak dapat dinilai dari data"}
@@ -92,9 +99,11 @@ def followup_review(con: duckdb.DuckDBPyConnection, meeting: Meeting) -> pd.Data
     """Last meeting's follow-ups with what this meeting's data says of each.
 
     A follow-up on a flagged item is 'teratasi' when that flag is gone from this meeting's
-    view, 'masih' when it is still there. The status shown (``final_status``) is the one set
-    by hand when there is one; otherwise selesai when teratasi, belum_selesai when still
-    flagged and past its due date, else terbuka.
+    view, 'masih' when it is still there; a follow-up on an indicator's capaian (Tertinggal,
+    Kritis, Stagnan) is 'tak_terukur' when the indicator has no capaian in this view (no
+    figure for the quarter: no flag, but nothing resolved either). The status shown
+    (``final_status``) is the one set by hand when there is one; otherwise selesai when
+    teratasi, belum_selesai when still flagged and past its due date, else terbuka.
     """
     previous = store.previous_meeting(con, meeting)
     if previous is None:
@@ -102,13 +111,18 @@ def followup_review(con: duckdb.DuckDBPyConnection, meeting: Meeting) -> pd.Data
     items = store.followups(con, previous.meeting_id)
     if items.empty:
         return items
-    flags = all_flags(con, meeting.region_code, meeting_asof(meeting), meeting_rules(meeting))
+    asof, rules = meeting_asof(meeting), meeting_rules(meeting)
+    snap = snapshot(con, meeting.region_code, asof)
+    flags = all_flags(snap, meeting.region_code, asof, rules)
     present = {(_family(row[0]), *(_key(v) for v in row[1:]))
                for row in flags[FLAG_KEYS].itertuples(index=False)}
+    indicators = indicator_attainment(snap, meeting.region_code, asof, rules)
+    unmeasured = set(indicators.loc[indicators["status"] != "ok", "indicator_code"])
     on = meeting.cutoff.date()
     data_status, final = [], []
     for row in items.itertuples(index=False):
-        if _key(row.flag_kind) is None:
+        if _key(row.flag_kind) is None or (row.flag_kind in MEASURED
+                                            and row.indicator_code in unmeasured):
             status = "tak_terukur"
         else:
             key = (_family(row.flag_kind), *(_key(getattr(row, k)) for k in FOLLOWUP_KEYS[1:]))

@@ -52,45 +52,64 @@ _TARGETS = f"""tg AS (SELECT t.region_code, t.indicator_code,
                              f" AS qmax{q}" for q in _TW)}
            FROM target t JOIN mp USING (region_code, load_id)
            WHERE t.year = $year GROUP BY ALL)"""
+# The previous year's annual target (the start of a posisi akhir year when its TW IV was not
+# reported, accumulation.year_start).
+_PREVIOUS_TARGETS = """ptg AS (SELECT t.region_code, t.indicator_code,
+                  max(t.value) AS prev_annual, max(t.value_max) AS prev_annual_max
+           FROM target t JOIN mp USING (region_code, load_id)
+           WHERE t.year = $year - 1 AND t.tw = 0 GROUP BY ALL)"""
 # Latest realisations of asof.year per region and indicator, one column per TW (the latest
 # upload wins per indicator and TW, as in facts.indicator_facts: arg_max on upload time and
-# load id packed in one integer): from the fact tables (any cut-off) ...
-_FACT_REALISATIONS = f"""re AS (SELECT r.region_code, r.indicator_code, r.tw, r.value,
+# load id packed in one integer), and the previous year's TW IV (prev_final): from the fact
+# tables (any cut-off) ...
+_FACT_REALISATIONS = f"""re AS (SELECT r.region_code, r.indicator_code, r.year, r.tw, r.value,
                   r.basis = 'sdtw' AS sd,
                   epoch(rep.uploaded_at)::BIGINT * 16777216 + r.load_id AS latest
            FROM realisation r JOIN rep USING (load_id)
-           WHERE r.year = $year AND r.tw <= $tw),
+           WHERE (r.year = $year AND r.tw <= $tw) OR (r.year = $year - 1 AND r.tw = 4)),
+    pv AS (SELECT region_code, indicator_code, arg_max(value, latest) AS prev_final
+           FROM re WHERE year = $year - 1 GROUP BY ALL),
     rv AS (SELECT region_code, indicator_code,
                   {", ".join(f"arg_max(value, latest) FILTER (WHERE tw = {q}) AS r{q}"
                              for q in _TW)},
                   {", ".join(f"arg_max(sd, latest) FILTER (WHERE tw = {q}) AS s{q}"
                              for q in _TW)}
-           FROM re GROUP BY ALL)"""
+           FROM re WHERE year = $year GROUP BY ALL)"""
 # ... or from the pre-aggregated current state (cut-off LATEST, monev.store.current).
 _CURRENT_REALISATIONS = f"""rv AS (SELECT region_code, indicator_code,
                   {", ".join(f"CASE WHEN $tw >= {q} THEN r{q} END AS r{q}" for q in _TW)},
                   {", ".join(f"CASE WHEN $tw >= {q} THEN s{q} END AS s{q}" for q in _TW)}
-           FROM cur_realisation WHERE year = $year)"""
+           FROM cur_realisation WHERE year = $year),
+    pv AS (SELECT region_code, indicator_code, r4 AS prev_final
+           FROM cur_realisation WHERE year = $year - 1)"""
 _INDICATORS = """WITH {base},
     dims AS (SELECT code, row_number() OVER (ORDER BY sort_order) - 1 AS dim_no
              FROM dimension),
-    prog AS (SELECT p.region_code, p.load_id, p.program_code, dims.dim_no,
+    prog AS (SELECT p.region_code, p.load_id, p.program_code, dims.dim_no, p.start_year,
                     row_number() OVER (ORDER BY p.region_code, p.program_code) - 1
                         AS program_no
              FROM program p JOIN mp USING (region_code, load_id)
              JOIN dims ON dims.code = p.dimension_code
              WHERE p.start_year <= $year AND p.end_year >= $year),
     {targets},
+    {previous_targets},
     {realisations}
     SELECT CAST(replace(prog.region_code, '.', '') AS INTEGER) AS region_no,
            prog.program_no, prog.dim_no,
            i.indicator_code IS NOT NULL AS has_indicator, i.accumulation,
            i.polarity = 'negatif' AS negative, i.baseline, i.weight,
-           tg.* EXCLUDE (region_code, indicator_code), rv.* EXCLUDE (region_code, indicator_code)
+           tg.* EXCLUDE (region_code, indicator_code), rv.* EXCLUDE (region_code, indicator_code),
+           -- the previous year counts only when the program ran in it (facts.indicator_facts)
+           CASE WHEN prog.start_year < $year THEN pv.prev_final END AS prev_final,
+           CASE WHEN prog.start_year < $year THEN ptg.prev_annual END AS prev_annual,
+           CASE WHEN prog.start_year < $year THEN ptg.prev_annual_max END AS prev_annual_max
     FROM prog
     LEFT JOIN indicator i ON i.load_id = prog.load_id AND i.program_code = prog.program_code
     LEFT JOIN tg ON tg.region_code = prog.region_code AND tg.indicator_code = i.indicator_code
-    LEFT JOIN rv ON rv.region_code = prog.region_code AND rv.indicator_code = i.indicator_code"""
+    LEFT JOIN rv ON rv.region_code = prog.region_code AND rv.indicator_code = i.indicator_code
+    LEFT JOIN ptg ON ptg.region_code = prog.region_code
+                 AND ptg.indicator_code = i.indicator_code
+    LEFT JOIN pv ON pv.region_code = prog.region_code AND pv.indicator_code = i.indicator_code"""
 
 _REPORTS = f"""WITH {_BASE},
     owed AS (SELECT DISTINCT p.region_code, p.lead_opd_code AS opd_code
@@ -138,8 +157,10 @@ def _queries(con: duckdb.DuckDBPyConnection, asof: AsOf, pre_aggregated: bool | 
         pre_aggregated = asof.cutoff == LATEST and current.is_fresh(con)
     if pre_aggregated:
         return (_INDICATORS.format(base=_BASE, targets=_TARGETS,
+                                   previous_targets=_PREVIOUS_TARGETS,
                                    realisations=_CURRENT_REALISATIONS), _VILLAGES_CURRENT)
-    return (_INDICATORS.format(base=_BASE, targets=_TARGETS, realisations=_FACT_REALISATIONS),
+    return (_INDICATORS.format(base=_BASE, targets=_TARGETS, previous_targets=_PREVIOUS_TARGETS,
+                               realisations=_FACT_REALISATIONS),
             _VILLAGES.format(base=_BASE, stages=_FACT_STAGES))
 
 
@@ -185,11 +206,16 @@ def _attainment(con: duckdb.DuckDBPyConnection, asof: AsOf, rules: Rules,
     q_target = _floats(df, [f"q{q}" for q in _TW])
     q_max = _floats(df, [f"qmax{q}" for q in _TW])
     annual, annual_max = _floats(df, ["annual"])[:, 0], _floats(df, ["annual_max"])[:, 0]
+    prev_final, prev_annual, prev_annual_max = _floats(
+        df, ["prev_final", "prev_annual", "prev_annual_max"]).T
+    prev_annual_max = np.where(np.isnan(prev_annual_max), prev_annual, prev_annual_max)
     tw = asof.tw
-    ytd = vector.ytd(values, sdtw, kind, tw)
-    expected = vector.expected(annual, baseline, kind, tw, q_target)[0]
+    ytd = vector.figure_at(values, sdtw, kind, tw)      # no figure for the TW: no capaian
+    expected = vector.expected(annual, baseline, kind, tw, q_target, prev_final,
+                               prev_annual)[0]
     expected_max = np.where(np.isnan(annual_max), np.nan,
-                            vector.expected(annual_max, baseline, kind, tw, q_max)[0])
+                            vector.expected(annual_max, baseline, kind, tw, q_max, prev_final,
+                                            prev_annual_max)[0])
     negative = _bools(df, "negative")
     cap, status = vector.capaian(ytd, expected, expected_max, negative)
     cap = np.where(has_ind, cap, np.nan)
@@ -226,6 +252,8 @@ def _attainment(con: duckdb.DuckDBPyConnection, asof: AsOf, rules: Rules,
     for k, code in enumerate(dims):
         out[f"capaian_{code.lower()}"] = per_dim[:, k]
     out["n_indicators"] = np.bincount(region_of_row, has_ind, n_reg).astype("int64")
+    out["n_with_value"] = np.bincount(region_of_row, has_ind & ~np.isnan(values[:, tw - 1]),
+                                      n_reg).astype("int64")
     out["n_indicators_computed"] = np.bincount(region_of_row, has_ind & (status == OK),
                                                n_reg).astype("int64")
     out["band_code"] = vector.band_codes(out["capaian"].to_numpy(dtype="float64"), rules)
@@ -347,7 +375,8 @@ def region_comparison(con: duckdb.DuckDBPyConnection, asof: AsOf, rules: Rules =
 
     Columns: region_code, region_name, province_name; capaian (mean program capaian vs
     expected-to-date), band_code, band_label, capaian_<dimension> (gov, bra, eco, liv, soc,
-    env), n_programs, n_programs_computed, n_indicators, n_indicators_computed; reports_due,
+    env), n_programs, n_programs_computed, n_indicators, n_with_value (with a figure for
+    asof.tw), n_indicators_computed; reports_due,
     reports_received, reports_on_time, completeness_pct, on_time_pct (asof.year, TW 1..asof.tw,
     judged on asof.date); n_village_plans, n_villages, n_rawan, n_bergeser, n_beroperasi (program
     × village rows), n_villages_at_risk (villages rawan or bergeser in some program) and

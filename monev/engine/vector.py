@@ -72,27 +72,50 @@ def ytd_series(values: np.ndarray, sdtw: np.ndarray, accumulation: np.ndarray,
     """accumulation.ytd_series: (n, upto) year-to-date values, NaN where the quarter itself
     was not reported."""
     values = np.asarray(values, dtype="float64")
-    cols = [np.where(np.isnan(values[:, q - 1]), np.nan, ytd(values, sdtw, accumulation, q))
-            for q in range(1, upto + 1)]
+    cols = [figure_at(values, sdtw, accumulation, q) for q in range(1, upto + 1)]
     return np.column_stack(cols) if cols else np.empty((values.shape[0], 0))
 
 
-def expected(annual: np.ndarray, baseline: np.ndarray, accumulation: np.ndarray, tw: int,
-             quarterly: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """accumulation.expected_to_date for each row: (values, method codes)."""
-    annual = np.asarray(annual, dtype="float64")
+def figure_at(values: np.ndarray, sdtw: np.ndarray, accumulation: np.ndarray,
+              tw: int) -> np.ndarray:
+    """accumulation.figure_at for each row: the year-to-date value at TW tw, NaN when TW tw
+    itself was not reported (no figure, no capaian)."""
+    values = np.asarray(values, dtype="float64")
+    return np.where(np.isnan(values[:, tw - 1]), np.nan, ytd(values, sdtw, accumulation, tw))
+
+
+def year_start(baseline: np.ndarray, previous_final: np.ndarray | None = None,
+               previous_target: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """accumulation.year_start for each row: (start levels, NaN for none; method codes)."""
     baseline = np.asarray(baseline, dtype="float64")
+    nan = np.full(baseline.shape, np.nan)
+    final = nan if previous_final is None else np.asarray(previous_final, dtype="float64")
+    target = nan if previous_target is None else np.asarray(previous_target, dtype="float64")
+    known = [~np.isnan(final), ~np.isnan(target), ~np.isnan(baseline)]
+    start = np.select(known, [final, target, baseline], np.nan)
+    method = np.select(known, [acc.INTERPOLASI_REALISASI_LALU, acc.INTERPOLASI_TARGET_LALU,
+                               acc.INTERPOLASI], acc.INTERPOLASI_BASELINE_0).astype(object)
+    return start, method
+
+
+def expected(annual: np.ndarray, baseline: np.ndarray, accumulation: np.ndarray, tw: int,
+             quarterly: np.ndarray, previous_final: np.ndarray | None = None,
+             previous_target: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """accumulation.expected_to_date for each row: (values, method codes). previous_final and
+    previous_target (NaN = none) are the previous year's TW IV realisation and annual target,
+    where a posisi akhir year starts (:func:`year_start`)."""
+    annual = np.asarray(annual, dtype="float64")
     kind = np.asarray(accumulation, dtype=object)
     planned = ytd(quarterly, np.zeros(np.shape(quarterly), dtype=bool), kind, tw)
     # The plan counts only when it gives every quarter up to tw (as the domain rule).
     has_plan = ~np.isnan(np.asarray(quarterly, dtype="float64")[:, :tw]).any(axis=1)
-    start = np.where(np.isnan(baseline), 0.0, baseline)
+    start, start_method = year_start(baseline, previous_final, previous_target)
+    start = np.where(np.isnan(start), 0.0, start)
     formula = np.select([kind == acc.JUMLAH, kind == acc.RATA_RATA],
                         [annual * tw / 4, annual], start + (annual - start) * tw / 4)
-    method = np.select(
-        [has_plan, kind == acc.JUMLAH, kind == acc.RATA_RATA, np.isnan(baseline)],
-        [acc.TARGET_TW, acc.PROPORSIONAL, acc.TARGET_TAHUNAN, acc.INTERPOLASI_BASELINE_0],
-        acc.INTERPOLASI).astype(object)
+    method = np.select([has_plan, kind == acc.JUMLAH, kind == acc.RATA_RATA],
+                       [acc.TARGET_TW, acc.PROPORSIONAL, acc.TARGET_TAHUNAN],
+                       start_method).astype(object)
     return np.where(has_plan, planned, formula), method
 
 

@@ -8,6 +8,8 @@ from monev.domain.accumulation import (
     METHOD_LABELS,
     describe_method,
     expected_to_date,
+    figure_at,
+    year_start,
     year_to_date,
     ytd_series,
 )
@@ -145,5 +147,85 @@ def test_method_sentences() -> None:
     assert describe_method("proporsional", 2) == "Target tahunan × 2/4 (proporsional)"
     assert describe_method("target_tw", 3) == "Target TW dari rencana aksi (s.d. TW III)"
     assert "dianggap 0" in describe_method("interpolasi_linier_baseline_0", 1)
+    assert describe_method("interpolasi_linier_realisasi_lalu", 1) == (
+        "Realisasi TW IV tahun lalu + (target tahunan − realisasi TW IV tahun lalu) × 1/4 "
+        "(interpolasi linier)")
+    assert describe_method("interpolasi_linier_target_lalu", 3).startswith(
+        "Target tahun lalu + (target tahunan − target tahun lalu) × 3/4")
     assert set(METHOD_LABELS) == {"target_tw", "proporsional", "interpolasi_linier",
-                                  "interpolasi_linier_baseline_0", "target_tahunan"}
+                                  "interpolasi_linier_baseline_0",
+                                  "interpolasi_linier_realisasi_lalu",
+                                  "interpolasi_linier_target_lalu", "target_tahunan"}
+
+
+# --------------------------------------------------------------- no figure, no capaian
+
+@pytest.mark.parametrize(
+    ("values", "accumulation", "tw", "want"),
+    [
+        (JUMLAH_GAP, "jumlah", 2, None),      # TW II blank: not TW I's 10 ("missing = 0")
+        (JUMLAH_GAP, "jumlah", 3, 40),        # TW III reported again: 10 + 30
+        (JUMLAH_GAP, "jumlah", 4, None),
+        (POSISI_MIXED, "posisi_akhir", 3, None),  # not TW II's level 35
+        (POSISI_MIXED, "posisi_akhir", 4, 50),
+        (RATA_GAP, "rata_rata", 2, None),     # not TW I's mean 4
+        (RATA_MIXED, "rata_rata", 1, None),
+        (RATA_MIXED, "rata_rata", 2, 5),
+        ({1: (10, "tw"), 2: (float("nan"), "tw")}, "jumlah", 2, None),  # a NaN cell is blank
+        ({2: (30, "sdtw")}, "jumlah", 2, 30),  # only the viewed TW reported, declared s.d. TW
+    ],
+)
+def test_figure_at_needs_a_value_for_the_viewed_tw(values: dict, accumulation: str, tw: int,
+                                                   want: float | None) -> None:
+    got = figure_at(values, accumulation, tw)
+    assert got == (None if want is None else pytest.approx(want))
+    assert got == ytd_series(values, accumulation)[tw - 1]
+
+
+# --------------------------------------------------------------- where a posisi akhir year starts
+
+@pytest.mark.parametrize(
+    ("baseline", "final", "target", "want"),
+    [
+        (20, None, None, (20, "interpolasi_linier")),          # first year: kondisi awal
+        (None, None, None, (None, "interpolasi_linier_baseline_0")),
+        (20, None, 245, (245, "interpolasi_linier_target_lalu")),  # TW IV not reported
+        (20, 265, 245, (265, "interpolasi_linier_realisasi_lalu")),  # TW IV reported
+        (20, 0.0, 245, (0.0, "interpolasi_linier_realisasi_lalu")),  # a reported 0 is a level
+        (None, float("nan"), float("nan"), (None, "interpolasi_linier_baseline_0")),
+        (None, None, 80, (80, "interpolasi_linier_target_lalu")),
+    ],
+)
+def test_year_start(baseline: float | None, final: float | None, target: float | None,
+                    want: tuple) -> None:
+    assert year_start(baseline, final, target) == want
+
+
+def test_posisi_akhir_starts_where_last_year_ended() -> None:
+    """GOV-07.2 of the demo: kondisi awal 20, 2025 target 245 reached 265, 2026 target 328."""
+    first = [expected_to_date(245, 20, "posisi_akhir", tw)[0] for tw in (1, 2, 3, 4)]
+    assert first == pytest.approx([76.25, 132.5, 188.75, 245])
+    later = [expected_to_date(328, 20, "posisi_akhir", tw, previous_final=265,
+                              previous_target=245) for tw in (1, 2, 3, 4)]
+    assert [v for v, _ in later] == pytest.approx([280.75, 296.5, 312.25, 328])
+    assert {m for _, m in later} == {"interpolasi_linier_realisasi_lalu"}
+    unreported = [expected_to_date(328, 20, "posisi_akhir", tw, previous_target=245)
+                  for tw in (1, 4)]
+    assert unreported == [(pytest.approx(265.75), "interpolasi_linier_target_lalu"),
+                          (pytest.approx(328), "interpolasi_linier_target_lalu")]
+    # A level that falls (e.g. % of households without clean water): the start is still
+    # last year's level, the expected value moves down from it.
+    assert expected_to_date(10, 30, "posisi_akhir", 2, previous_final=18)[0] == pytest.approx(14)
+
+
+def test_the_start_of_the_year_only_moves_posisi_akhir() -> None:
+    for accumulation, want in (("jumlah", (50, "proporsional")),
+                               ("rata_rata", (100, "target_tahunan"))):
+        assert expected_to_date(100, 20, accumulation, 2, previous_final=90,
+                                previous_target=80) == want
+    # The action plan's quarterly targets, when complete up to the TW, win over any start.
+    assert expected_to_date(328, 20, "posisi_akhir", 1, {1: 270}, previous_final=265) == (
+        270, "target_tw")
+    # No annual target: no value, the method still says where the year would start.
+    assert expected_to_date(None, 20, "posisi_akhir", 1, previous_final=265) == (
+        None, "interpolasi_linier_realisasi_lalu")

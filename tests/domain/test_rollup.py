@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monev.domain.rollup import mean_by, program_capaian, running_share
+from monev.domain.rollup import mean_by, program_capaian, reported_text, running_share
 
 
 def test_program_capaian_equal_weights_ignore_missing() -> None:
@@ -55,6 +55,34 @@ def test_mean_by_dimension_and_opd() -> None:
     assert by_dim.loc["ECO", "n_terhitung"] == 1
     by_opd = mean_by(programs, ["lead_opd_code"]).set_index("lead_opd_code")
     assert by_opd.loc["DKI", "capaian"] == pytest.approx(75.0)
+
+
+def test_rollups_count_the_indicators_with_a_figure() -> None:
+    """An indicator without a figure for the viewed TW has no capaian: the program's capaian
+    stands on the others and says so (n_dilaporkan); an indicator with a figure and no
+    computable capaian (target 0) is reported but not computed."""
+    indicators = pd.DataFrame({
+        "program_code": ["P1", "P1", "P1", "P2", "P2"],
+        "capaian": [80.0, None, None, None, None],
+        "has_value": [True, False, True, False, None],   # P1's 3rd: target 0
+    })
+    out = program_capaian(indicators).set_index("program_code")
+    assert out.loc["P1", "capaian"] == pytest.approx(80.0)
+    assert out.loc[["P1", "P2"], ["n_indikator", "n_dilaporkan", "n_terhitung"]].to_numpy(
+        ).tolist() == [[3, 2, 1], [2, 0, 0]]
+    assert math.isnan(out.loc["P2", "capaian"])            # a whole OPD blank: no number
+    # Without has_value, the indicators with a capaian are those counted as reported.
+    plain = program_capaian(indicators.drop(columns="has_value")).set_index("program_code")
+    assert plain.loc["P1", "n_dilaporkan"] == 1
+    programs = pd.DataFrame({"dimension_code": ["GOV", "GOV", "ECO"],
+                             "capaian": [80.0, None, 50.0], "n_indicators": [3, 2, 4],
+                             "n_with_value": [2, 0, None]})
+    dims = mean_by(programs, "dimension_code", sums=("n_indicators", "n_with_value"))
+    dims = dims.set_index("dimension_code")
+    assert dims.loc["GOV", ["n_indicators", "n_with_value", "n_program"]].tolist() == [5, 2, 2]
+    assert dims.loc["ECO", "n_with_value"] == 0 and dims["n_with_value"].dtype == "int64"
+    assert reported_text(48, 57) == "48 dari 57 indikator dilaporkan"
+    assert reported_text(1200, 1500) == "1.200 dari 1.500 indikator dilaporkan"
 
 
 def test_running_share() -> None:

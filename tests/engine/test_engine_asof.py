@@ -17,6 +17,7 @@ from monev.engine import (
     budget_summary,
     data_freshness,
     indicator_attainment,
+    indicator_series,
     report_completeness,
     rules_for,
     trace,
@@ -64,9 +65,14 @@ def test_earlier_view_keeps_its_numbers_after_supersede_and_later_upload(
         pd.testing.assert_frame_equal(report_completeness(w.con, REGION, MEETING),
                                       reports_before)
         pd.testing.assert_frame_equal(all_flags(w.con, REGION, MEETING), flags_before)
-        # Even viewing TW II with that cut-off, the TW II upload is invisible.
+        # Even viewing TW II with that cut-off, the TW II upload is invisible: TW II has no
+        # figure yet (no capaian from TW I's 15 alone), its TW I is still the first upload.
         tw2_then = indicator_attainment(w.con, REGION, AsOf(2025, 2, MEETING.cutoff))
-        assert tw2_then.set_index("indicator_code").loc["GOV-01.1", "realisation_ytd"] == 15
+        gov2 = tw2_then.set_index("indicator_code").loc["GOV-01.1"]
+        assert pd.isna(gov2["realisation_ytd"]) and gov2["status"] == "belum_lapor"
+        assert gov2["n_reported"] == 1
+        series = indicator_series(w.con, REGION, AsOf(2025, 2, MEETING.cutoff), "GOV-01.1")
+        assert series.set_index("tw").loc[1, "realisation"] == 15
         src = trace(w.con, REGION, MEETING, "realisation", indicator_code="GOV-01.1")
         assert list(src["file_name"]) == ["laporan_KOMINFO_2025_TW1.xlsx"]
 

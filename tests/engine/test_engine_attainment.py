@@ -7,6 +7,7 @@ from datetime import datetime
 import pandas as pd
 import pytest
 
+from monev.domain.rollup import reported_text
 from monev.domain.settings import Rules
 from monev.engine import (
     AsOf,
@@ -39,8 +40,7 @@ HAND = [
     ("SOC-01.1", 28.0, 40.0, "target_tw", 70.0, "S", 28 / 60 * 100, "tertinggal"),
     # jumlah, TW I 80 ("tw") then a file declared "s.d. TW": 210 s.d. TW II; 400 × 2/4 = 200.
     ("SOC-01.2", 210.0, 200.0, "proporsional", 105.0, "ST", 52.5, None),
-    # only TW I reported (TW II never sent: not a zero): 2 vs 12 × 2/4 = 6.
-    ("LIV-01.1", 2.0, 6.0, "proporsional", 2 / 6 * 100, "SR", 2 / 12 * 100, "kritis"),
+    # LIV-01.1: DINKES never sent TW II, see test_a_whole_opd_blank_for_the_viewed_tw.
 ]
 
 
@@ -56,8 +56,25 @@ def test_indicator_capaian_by_hand(indicators: pd.DataFrame, code: str, ytd: flo
     assert row["capaian_expected"] == pytest.approx(cap)
     assert row["capaian_annual"] == pytest.approx(annual)
     assert row["band_code"] == band
-    assert row["status"] == "ok"
+    assert row["status"] == "ok" and bool(row["has_value"])
     assert (None if pd.isna(row["attainment_flag"]) else row["attainment_flag"]) == flag
+
+
+def test_a_whole_opd_blank_for_the_viewed_tw(indicators: pd.DataFrame) -> None:
+    """No figure, no capaian: DINKES sent TW I (2) and never TW II. Its indicator at TW II is
+    belum melapor: no year-to-date figure (not 2, which would be "TW II = 0"), no capaian, no
+    band, no Tertinggal/Kritis (it was Kritis at 2 / 6 = 33 %); the expected value stays."""
+    row = indicators.loc["LIV-01.1"]
+    assert row["status"] == "belum_lapor" and row["status_label"] == "Belum melapor"
+    assert not row["has_value"]
+    for col in ("realisation_ytd", "capaian_expected", "capaian_annual"):
+        assert pd.isna(row[col]), col
+    assert row["band_code"] == "NA" and row["band_annual_code"] == "NA"
+    assert pd.isna(row["attainment_flag"]) and not row["stagnant"]
+    assert row["expected"] == pytest.approx(6.0)
+    assert row["n_reported"] == 1 and row["last_reported_tw"] == 1   # what there is, said
+    # Every other indicator of the view has its figure.
+    assert indicators.drop("LIV-01.1")["has_value"].all()
 
 
 def test_indicator_frame_labels_and_scope(indicators: pd.DataFrame) -> None:
@@ -138,9 +155,12 @@ def test_program_rollup(world) -> None:
     assert progs.loc["GOV-01", "capaian_annual"] == pytest.approx((45 + 50) / 2)
     assert progs.loc["SOC-01", "capaian"] == pytest.approx((70 + 105) / 2)
     assert progs.loc["SOC-01", "band_code"] == "T"
-    assert progs.loc["LIV-01", "capaian"] == pytest.approx(100 / 3)
+    # LIV-01's one indicator has no figure for TW II: no capaian, and it says so.
+    assert pd.isna(progs.loc["LIV-01", "capaian"]) and progs.loc["LIV-01", "band_code"] == "NA"
     assert progs.loc["GOV-01", "supporting_opds"] == "BAPPEDA, DPMD"
-    assert progs.loc["GOV-01", "n_indicators"] == 2 and progs.loc["GOV-01", "n_computed"] == 2
+    counts = ["n_indicators", "n_with_value", "n_computed"]
+    assert progs.loc["GOV-01", counts].tolist() == [2, 2, 2]
+    assert progs.loc["LIV-01", counts].tolist() == [1, 0, 0]
 
 
 def test_dimension_rollup_and_running_share(world) -> None:
@@ -149,8 +169,12 @@ def test_dimension_rollup_and_running_share(world) -> None:
     assert dims.loc["GOV", "capaian"] == pytest.approx(70.0)
     assert dims.loc["SOC", "capaian"] == pytest.approx(87.5)
     assert dims.loc["SOC", "band_label"] == "Tinggi"
-    assert dims.loc["LIV", "capaian"] == pytest.approx(100 / 3)
+    assert pd.isna(dims.loc["LIV", "capaian"]) and dims.loc["LIV", "band_code"] == "NA"
+    assert dims.loc["LIV", ["n_programs", "n_computed", "n_indicators", "n_with_value"]
+                    ].tolist() == [1, 0, 1, 0]
+    assert dims.loc["GOV", ["n_indicators", "n_with_value"]].tolist() == [2, 2]
     assert pd.isna(dims.loc["BRA", "capaian"]) and dims.loc["BRA", "band_code"] == "NA"
+    assert dims.loc["BRA", ["n_indicators", "n_with_value"]].tolist() == [0, 0]
     # ENV-01 is planned (2027–2030) but not running: 0 of 1.
     assert (dims.loc["ENV", "n_planned"], dims.loc["ENV", "n_running"]) == (1, 0)
     assert dims.loc["ENV", "pct_running"] == 0.0
@@ -164,11 +188,15 @@ def test_opd_rollups_as_lead_and_as_supporter(world) -> None:
     assert lead.loc["KOMINFO", "capaian"] == pytest.approx(70.0)
     assert lead.loc["DPMD", "capaian"] == pytest.approx(87.5)
     assert lead.loc["KOMINFO", "role_label"] == "OPD pengampu"
+    assert pd.isna(lead.loc["DINKES", "capaian"])            # nothing for TW II
+    assert lead.loc["DINKES", ["n_indicators", "n_with_value"]].tolist() == [1, 0]
+    assert lead.loc["DPMD", ["n_indicators", "n_with_value"]].tolist() == [2, 2]
     support = opd_attainment(world.con, REGION, VIEW, as_lead=False).set_index("opd_code")
     assert set(support.index) == {"KOMINFO", "DPMD", "BAPPEDA"}
     assert support.loc["KOMINFO", "capaian"] == pytest.approx(87.5)  # supports SOC-01
     assert support.loc["BAPPEDA", "capaian"] == pytest.approx(70.0)  # supports GOV-01
     assert support.loc["BAPPEDA", "role"] == "pendukung"
+    assert support.loc["KOMINFO", ["n_indicators", "n_with_value"]].tolist() == [2, 2]
 
 
 def test_opd_rollups_of_one_dimension(world) -> None:
@@ -193,11 +221,16 @@ def test_opd_rollups_of_one_dimension(world) -> None:
 
 def test_masterplan_attainment(world) -> None:
     overall = masterplan_attainment(world.con, REGION, VIEW)
-    assert overall["capaian"] == pytest.approx((70 + 87.5 + 100 / 3) / 3)
-    assert overall["band_code"] == "R" and overall["band_label"] == "Rendah"
+    # LIV-01 has no capaian for TW II (DINKES did not report): the mean of the other two.
+    assert overall["capaian"] == pytest.approx((70 + 87.5) / 2)
+    assert overall["band_code"] == "T" and overall["band_label"] == "Tinggi"
     assert (overall["n_planned"], overall["n_running"]) == (4, 3)
     assert overall["pct_running"] == 75.0
-    assert (overall["n_programs"], overall["n_indicators"]) == (3, 5)
+    assert (overall["n_programs"], overall["n_programs_computed"]) == (3, 2)
+    assert (overall["n_indicators"], overall["n_with_value"],
+            overall["n_indicators_computed"], overall["n_indicators_reported"]) == (5, 4, 4, 5)
+    assert reported_text(overall["n_with_value"], overall["n_indicators"]) == (
+        "4 dari 5 indikator dilaporkan")
     assert overall["period_label"] == "s.d. TW II 2025"
 
 

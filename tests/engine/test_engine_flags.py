@@ -30,7 +30,8 @@ def key(frame: pd.DataFrame) -> set[tuple]:
 def test_the_expected_flags_and_nothing_else(flags: pd.DataFrame) -> None:
     assert key(flags) == {
         ("kritis", "KOMINFO", "GOV-01", "GOV-01.2", None),
-        ("kritis", "DINKES", "LIV-01", "LIV-01.1", None),
+        # DINKES never sent TW II: one flag for the missing report, no performance flag on
+        # LIV-01.1 (it was Kritis at TW I's 2 of 6 read as "TW II = 0").
         ("tertinggal", "DPMD", "SOC-01", "SOC-01.1", None),
         ("stagnan", "DPMD", "SOC-01", "SOC-01.1", None),
         ("belum_melapor", "DINKES", None, None, None),
@@ -41,7 +42,8 @@ def test_the_expected_flags_and_nothing_else(flags: pd.DataFrame) -> None:
         ("desa_bergeser", "DPMD", "SOC-01", None, KELURAHAN),
     }
     # Most urgent first.
-    assert list(flags["kind"].iloc[:2]) == ["kritis", "kritis"]
+    assert list(flags["kind"].iloc[:2]) == ["kritis", "belum_melapor"]
+    assert not ((flags["opd_code"] == "DINKES") & flags["indicator_code"].notna()).any()
     assert flags["kind"].iloc[-1] == "desa_rawan"
 
 
@@ -79,7 +81,7 @@ def test_latest_kendala_and_tindak_lanjut(flags: pd.DataFrame) -> None:
         assert row["notes_tw"] == 2
     assert one(flags, "desa_bergeser")["kendala"] == SOC_KENDALA
     # LIV-01 never reported a kendala; report flags belong to an OPD, not a program.
-    assert one(flags, "kritis", opd_code="DINKES")["kendala"] is None
+    assert one(flags, "terlambat", opd_code="DINKES")["kendala"] is None
     assert one(flags, "belum_melapor")["kendala"] is None
     assert one(flags, "kritis", opd_code="KOMINFO")["opd_name"] == (
         "Dinas Komunikasi dan Informatika")
@@ -94,7 +96,7 @@ def test_kendala_as_of_an_earlier_view(world) -> None:
 
 def test_flag_counts(flags: pd.DataFrame) -> None:
     counts = flag_counts(flags).set_index("kind")["n"].to_dict()
-    assert counts == {"kritis": 2, "belum_melapor": 1, "desa_bergeser": 1, "tertinggal": 1,
+    assert counts == {"kritis": 1, "belum_melapor": 1, "desa_bergeser": 1, "tertinggal": 1,
                       "stagnan": 1, "fisik_keuangan": 1, "terlambat": 2, "desa_rawan": 1}
     assert flag_counts(flags.iloc[0:0])["n"].sum() == 0
 

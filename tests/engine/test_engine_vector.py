@@ -84,6 +84,61 @@ def test_expected_matches_expected_to_date(tw: int) -> None:
         assert same(want, values[i]) and method == methods[i], (i, want, values[i], method)
 
 
+@pytest.mark.parametrize("tw", [1, 2, 3, 4])
+def test_expected_with_last_year_matches_expected_to_date(tw: int) -> None:
+    """The start of a posisi akhir year (last year's TW IV realisation, else its target,
+    else the baseline), element by element as the domain rule."""
+    r = random.Random(200 + tw)
+    n = 2000
+
+    def some(p_missing: float, top: float) -> np.ndarray:
+        return np.array([np.nan if r.random() < p_missing else r.choice([0.0, r.uniform(0, top)])
+                         for _ in range(n)])
+
+    annual, baseline = some(0.1, 300), some(0.3, 100)
+    final, target = some(0.5, 300), some(0.4, 300)
+    quarterly = np.full((n, 4), np.nan)
+    for i in range(n):
+        if r.random() < 0.2:
+            quarterly[i, :] = [r.uniform(0, 100) for _ in range(4)]
+    kinds = np.array([r.choice(KINDS) for _ in range(n)], dtype=object)
+    values, methods = vector.expected(annual, baseline, kinds, tw, quarterly, final, target)
+    seen = set()
+    for i in range(n):
+        plan = {q + 1: float(quarterly[i, q]) for q in range(4)
+                if not math.isnan(quarterly[i, q])}
+        want, method = acc.expected_to_date(
+            vector.nan_to_none(annual[i]), vector.nan_to_none(baseline[i]), kinds[i], tw, plan,
+            previous_final=vector.nan_to_none(final[i]),
+            previous_target=vector.nan_to_none(target[i]))
+        assert same(want, values[i]) and method == methods[i], (i, want, values[i], method)
+        seen.add(method)
+    assert seen == set(acc.METHOD_LABELS)
+
+
+def test_year_start_matches_domain() -> None:
+    nan = math.nan
+    edge = [nan, 0.0, 12.5, 265.0]
+    rows = [(b, f, t) for b in edge for f in edge for t in edge]
+    base, final, target = (np.array(col) for col in zip(*rows, strict=True))
+    starts, methods = vector.year_start(base, final, target)
+    for i, (b, f, t) in enumerate(rows):
+        want, method = acc.year_start(*(vector.nan_to_none(v) for v in (b, f, t)))
+        assert same(want, starts[i]) and method == methods[i], (b, f, t)
+    assert vector.year_start(base)[1].tolist() == [
+        acc.year_start(vector.nan_to_none(b))[1] for b in base]
+
+
+@pytest.mark.parametrize("tw", [1, 2, 3, 4])
+def test_figure_at_matches_domain(tw: int) -> None:
+    values, sdtw, kinds = quarter_rows(1500, seed=50 + tw)
+    got = vector.figure_at(values, sdtw, kinds, tw)
+    for i in range(len(kinds)):
+        want = acc.figure_at(as_mapping(values, sdtw, i), kinds[i], tw)
+        assert same(want, got[i]), (i, kinds[i], values[i], want, got[i])
+    assert np.isnan(got[np.isnan(values[:, tw - 1])]).all()
+
+
 def capaian_cases() -> list[tuple[float, float, float, bool]]:
     nan = math.nan
     edge = [0.0, 1.0, 2.5, 3.0, 4.5, 6.0, 100.0, -1.0, nan, math.inf]

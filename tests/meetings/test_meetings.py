@@ -62,7 +62,9 @@ def test_snapshot_does_not_change_when_a_later_upload_supersedes_its_data(meetin
     data_before = meeting_data(env.con, meeting)
     # a corrected TW I arrives during/after the meeting
     _load(env, "KOMINFO", 1, {"realisasi": {"GOV-01.1": {"realisasi": 90},
-                                            "GOV-01.2": {"realisasi": 3}}}, T2)
+                                            "GOV-01.2": {"realisasi": 3}},
+                              "fisik": {"GOV-01": {"fisik": 10, "kendala": "Server rusak",
+                                                   "tindak_lanjut": INJECTION}}}, T2)
     after = program_attainment(env.con, REGION, meeting_asof(meeting), meeting_rules(meeting))
     assert before.equals(after)
     again = meeting_data(env.con, meeting)
