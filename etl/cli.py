@@ -10,8 +10,11 @@ import argparse
 import getpass
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any, NoReturn
 
 from etl.validate import Expect
 
@@ -19,6 +22,8 @@ try:
     import pwd
 except ImportError:  # no user database (Windows)
     pwd = None  # type: ignore[assignment]
+
+ROLE_CHOICES = ("admin", "operator", "pimpinan")
 
 
 def _os_user() -> str:
@@ -60,104 +65,245 @@ def _tw(text: str) -> int:
     return tw
 
 
-FOREIGN_HELP = ("accept a backup not signed with this server's key (made on another server, "
-                "or this server's key was lost); its checksums are still checked")
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} bukan bilangan bulat") from None
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} bukan tanggal; tulis TTTT-BB-HH, misalnya 2026-04-15") from None
+
+
+def _datetime(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} bukan waktu; tulis TTTT-BB-HH JJ:MM, misalnya 2026-04-15 09:30") from None
+
+
+# argparse's own words, in Bahasa Indonesia. argparse builds them with gettext (its module
+# names ``_`` and ``ngettext``); _Parser answers them from this table while it builds, parses,
+# prints help or reports an error, and gives every other text back unchanged.
+ARGPARSE_WORDS = {
+    "usage: ": "penggunaan: ",
+    "positional arguments": "argumen",
+    "options": "opsi",
+    "show this help message and exit": "tampilkan bantuan ini lalu keluar",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: kesalahan: %(message)s\n",
+    "argument %(argument_name)s: %(message)s": "argumen %(argument_name)s: %(message)s",
+    "the following arguments are required: %s": "argumen berikut wajib diisi: %s",
+    "one of the arguments %s is required": "salah satu argumen ini wajib diisi: %s",
+    "unrecognized arguments: %s": "argumen tidak dikenal: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)":
+        "pilihan tidak valid: %(value)r (pilih salah satu: %(choices)s)",
+    "invalid %(type)s value: %(value)r": "nilai tidak valid: %(value)r",
+    "expected one argument": "perlu satu nilai",
+    "expected at most one argument": "paling banyak satu nilai",
+    "expected at least one argument": "perlu paling sedikit satu nilai",
+    "expected %s argument": "perlu %s nilai",
+    "expected %s arguments": "perlu %s nilai",
+    "ambiguous option: %(option)s could match %(matches)s":
+        "opsi %(option)s tidak jelas: bisa berarti %(matches)s",
+    "unexpected option string: %s": "opsi tak terduga: %s",
+    "not allowed with argument %s": "tidak boleh bersama argumen %s",
+    "ignored explicit argument %r": "opsi ini tidak menerima nilai (%r)",
+    "unknown parser %(parser_name)r (choices: %(choices)s)":
+        "perintah %(parser_name)r tidak dikenal (pilihan: %(choices)s)",
+}
+
+
+@contextmanager
+def _indonesian() -> Iterator[None]:
+    """argparse's gettext answered from ARGPARSE_WORDS while the block runs (re-entrant; the
+    module's own functions are put back after it)."""
+    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+
+    def gettext(message: str) -> str:
+        return ARGPARSE_WORDS.get(message, saved[0](message))
+
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        return gettext(singular if n == 1 else plural)
+
+    argparse._, argparse.ngettext = gettext, ngettext  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose own words (usage, help headings, usage errors) are Bahasa
+    Indonesia; usage errors still exit with status 2."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        with _indonesian():
+            super().__init__(*args, **kwargs)
+
+    def parse_known_args(self, *args: Any, **kwargs: Any) -> Any:
+        with _indonesian():
+            return super().parse_known_args(*args, **kwargs)
+
+    def parse_args(self, *args: Any, **kwargs: Any) -> Any:
+        with _indonesian():
+            return super().parse_args(*args, **kwargs)
+
+    def format_usage(self) -> str:
+        with _indonesian():
+            return super().format_usage()
+
+    def format_help(self) -> str:
+        with _indonesian():
+            return super().format_help()
+
+    def error(self, message: str) -> NoReturn:
+        with _indonesian():
+            super().error(message)
+
+
+FOREIGN_HELP = ("terima cadangan yang tidak ditandatangani dengan kunci server ini (dibuat di "
+                "server lain, atau kunci server ini hilang); checksum-nya tetap diperiksa")
+
+
+def _common() -> argparse.ArgumentParser:
+    """--db and --user, accepted after a command too (``load FILE --db PATH``): SUPPRESS
+    keeps a value given before the command when the command's parser does not see one."""
+    from monev.store.db import default_db_path
+    common = _Parser(add_help=False)
+    common.add_argument("--db", type=Path, default=argparse.SUPPRESS, metavar="BERKAS",
+                        help=f"berkas database (bawaan: $MONEV_DB atau {default_db_path()})")
+    common.add_argument("--user", default=argparse.SUPPRESS, metavar="NAMA",
+                        help="atas nama siapa perintah ini dijalankan (bawaan: $MONEV_USER atau "
+                             "pengguna sistem operasi); jejak audit mencatat pengguna sistem "
+                             "operasi di samping nama lain")
+    return common
 
 
 def _parser() -> argparse.ArgumentParser:
-    from monev.store.db import default_db_path
-    p = argparse.ArgumentParser(prog="python -m etl", description="Monev Smart City ETL")
-    p.add_argument("--db", type=Path, default=None,
-                   help=f"database file (default $MONEV_DB or {default_db_path()})")
-    p.add_argument("--user", help="who does this (default $MONEV_USER or the OS user); the "
-                   "audit trail records the OS user beside any other name")
-    sub = p.add_subparsers(dest="command", required=True)
+    # The top level has its own copy of the options: set_defaults changes the actions it
+    # holds, and the commands' copies must keep SUPPRESS.
+    common = _common()
+    p = _Parser(prog="python -m etl", parents=[_common()],
+                description="Monev Smart City: memuat workbook, membuat template, mengelola "
+                            "muatan, cadangan, akun dan pengaturan.",
+                epilog="Bantuan tiap perintah: python -m etl PERINTAH --help")
+    p.set_defaults(db=None, user=None)
+    sub = p.add_subparsers(dest="command", required=True, metavar="PERINTAH",
+                           help="salah satu perintah ini")
 
-    ld = sub.add_parser("load", help="validate and load workbooks")
-    ld.add_argument("files", nargs="+", type=Path)
+    def command(parent: Any, name: str, text: str, **kwargs: Any) -> argparse.ArgumentParser:
+        return parent.add_parser(name, help=text, description=text, parents=[common],
+                                 **kwargs)
+
+    ld = command(sub, "load", "periksa lalu muat workbook (masterplan atau laporan triwulan)")
+    ld.add_argument("files", nargs="+", type=Path, metavar="BERKAS",
+                    help="workbook yang dimuat (.xlsx, .xlsm, .xls atau .ods)")
     ld.add_argument("--dry-run", action="store_true",
-                    help="report what would change; change nothing")
-    ld.add_argument("--opd", help="refuse files of another OPD")
-    ld.add_argument("--wilayah", help="refuse files of another region (code, e.g. 35.23)")
-    ld.add_argument("--tahun", type=int, help="refuse files of another year")
-    ld.add_argument("--tw", type=_tw, help="refuse files of another triwulan")
-    ld.add_argument("--received", type=date.fromisoformat,
-                    help="date the report was received (YYYY-MM-DD; default today). Another "
-                         "date is a statement audited with who made it; refused for an "
-                         "operator account, after today, or before the date of the "
-                         "report's first upload")
-    ld.add_argument("--konfirmasi-hapus", type=int, metavar="N", dest="removals",
-                    help="a correction may remove exactly N rows of the load it replaces "
-                         "(the count the dry run names); without it such a file is refused")
-    ld.add_argument("--at", type=datetime.fromisoformat, help=argparse.SUPPRESS)
+                    help="uji coba: laporkan apa yang akan berubah, tanpa mengubah apa pun")
+    ld.add_argument("--opd", help="tolak file OPD lain")
+    ld.add_argument("--wilayah", help="tolak file wilayah lain (kode, misalnya 35.23)")
+    ld.add_argument("--tahun", type=_integer, help="tolak file tahun lain")
+    ld.add_argument("--tw", type=_tw, help="tolak file triwulan lain (1-4 atau I-IV)")
+    ld.add_argument("--received", type=_date, metavar="TTTT-BB-HH",
+                    help="tanggal laporan diterima (bawaan: hari ini). Tanggal lain adalah "
+                         "pernyataan yang diaudit beserta siapa yang menyatakannya; ditolak "
+                         "untuk akun operator, bila setelah hari ini, atau bila sebelum "
+                         "tanggal unggahan pertama laporan itu")
+    ld.add_argument("--konfirmasi-hapus", type=_integer, metavar="N", dest="removals",
+                    help="perbaikan boleh menghapus tepat N baris dari muatan yang "
+                         "digantikannya (jumlah yang disebut uji coba); tanpa opsi ini file "
+                         "seperti itu ditolak")
+    ld.add_argument("--at", type=_datetime, help=argparse.SUPPRESS)
 
-    tp = sub.add_parser("template", help="write a quarterly report or masterplan template")
-    tp.add_argument("--opd", help="OPD code (quarterly report)")
-    tp.add_argument("--tahun", type=int)
-    tp.add_argument("--tw", type=_tw)
-    tp.add_argument("--wilayah", help="region code (default: the only region loaded)")
-    tp.add_argument("--masterplan", action="store_true", help="blank masterplan workbook")
-    tp.add_argument("-o", "--output", type=Path)
+    tp = command(sub, "template", "tulis template laporan triwulan atau masterplan")
+    tp.add_argument("--opd", help="kode OPD (laporan triwulan)")
+    tp.add_argument("--tahun", type=_integer, help="tahun laporan")
+    tp.add_argument("--tw", type=_tw, help="triwulan (1-4 atau I-IV)")
+    tp.add_argument("--wilayah", help="kode wilayah (bawaan: satu-satunya wilayah yang dimuat)")
+    tp.add_argument("--masterplan", action="store_true", help="workbook masterplan kosong")
+    tp.add_argument("-o", "--output", type=Path, metavar="BERKAS", help="berkas tujuan")
 
-    dm = sub.add_parser("demo", help="write the Kabupaten Tuban demo workbooks and load them")
-    dm.add_argument("--dir", type=Path, default=None, help="where to write the workbooks")
-    dm.add_argument("--if-missing", action="store_true", help="do nothing if the db exists")
+    dm = command(sub, "demo", "tulis workbook demo Kabupaten Tuban lalu muat")
+    dm.add_argument("--dir", type=Path, default=None, metavar="FOLDER",
+                    help="folder tujuan workbook")
+    dm.add_argument("--if-missing", action="store_true",
+                    help="tidak melakukan apa pun bila database sudah ada")
 
-    rb = sub.add_parser("rebuild", help="recreate the database from the archive journal "
-                        "(accounts, settings, meetings and audit trail kept)")
-    rb.add_argument("--backup", type=Path, default=None,
-                    help="take accounts, settings, meetings and the audit trail from this "
-                         "backup folder (when the database file is damaged or lost)")
+    rb = command(sub, "rebuild", "bangun ulang database dari jurnal arsip (akun, pengaturan, "
+                                 "rapat dan jejak audit tetap)")
+    rb.add_argument("--backup", type=Path, default=None, metavar="FOLDER",
+                    help="ambil akun, pengaturan, rapat dan jejak audit dari folder cadangan "
+                         "ini (bila berkas database rusak atau hilang)")
     rb.add_argument("--dari-server-lain", action="store_true", dest="foreign",
                     help=FOREIGN_HELP)
-    hs = sub.add_parser("history", help="list loads")
-    hs.add_argument("--wilayah")
-    for name, text in (("activate", "make an earlier (superseded) load active again"),
-                       ("withdraw", "withdraw an active load (kept in history)")):
-        sp = sub.add_parser(name, help=text)
-        sp.add_argument("load_id", type=int)
+    hs = command(sub, "history", "daftar muatan")
+    hs.add_argument("--wilayah", help="hanya wilayah ini (kode)")
+    for name, text in (("activate", "aktifkan lagi muatan lama (yang sudah digantikan)"),
+                       ("withdraw", "tarik muatan aktif (tetap ada di riwayat)")):
+        sp = command(sub, name, text)
+        sp.add_argument("load_id", type=_integer, metavar="ID_MUATAN",
+                        help="nomor muatan (lihat perintah history)")
 
-    bk = sub.add_parser("backup", help="export the whole database and archive to a folder")
-    bk.add_argument("--out", type=Path)
-    rs = sub.add_parser("restore", help="replace the database by a backup folder or zip "
-                        "(the replaced database is set aside, not deleted)")
-    rs.add_argument("backup_dir", type=Path)
+    bk = command(sub, "backup", "ekspor seluruh database dan arsip ke satu folder")
+    bk.add_argument("--out", type=Path, metavar="FOLDER", help="folder tujuan")
+    rs = command(sub, "restore", "ganti database dengan folder atau zip cadangan (database "
+                                 "yang diganti disisihkan, tidak dihapus)")
+    rs.add_argument("backup_dir", type=Path, metavar="CADANGAN",
+                    help="folder cadangan atau berkas zip-nya")
     rs.add_argument("--dari-server-lain", action="store_true", dest="foreign",
                     help=FOREIGN_HELP)
 
-    us = sub.add_parser("user", help="manage accounts (add, list, set)")
-    usub = us.add_subparsers(dest="user_command", required=True)
-    ua = usub.add_parser("add", help="create an account (asks for the password)")
-    ua.add_argument("username")
-    ua.add_argument("--role", required=True, choices=["admin", "operator", "pimpinan"])
-    ua.add_argument("--nama", required=True, help="full name")
-    ua.add_argument("--opd", help="OPD code (operators)")
-    ua.add_argument("--wilayah", help="region code (default: every region)")
+    us = command(sub, "user", "kelola akun (add, list, set)")
+    usub = us.add_subparsers(dest="user_command", required=True, metavar="PERINTAH",
+                             help="salah satu perintah ini")
+    ua = command(usub, "add", "buat akun (kata sandi ditanyakan)")
+    ua.add_argument("username", metavar="NAMA_PENGGUNA", help="nama untuk masuk")
+    ua.add_argument("--role", required=True, choices=list(ROLE_CHOICES), metavar="PERAN",
+                    help="admin, operator atau pimpinan")
+    ua.add_argument("--nama", required=True, help="nama lengkap")
+    ua.add_argument("--opd", help="kode OPD (wajib untuk operator; harus ada di masterplan "
+                                  "aktif wilayahnya)")
+    ua.add_argument("--wilayah", help="kode wilayah (bawaan: semua wilayah)")
     ua.add_argument("--password-stdin", action="store_true",
-                    help="read the password from standard input instead of a prompt")
-    usub.add_parser("list", help="list accounts")
-    ust = usub.add_parser("set", help="change an account")
-    ust.add_argument("username")
-    ust.add_argument("--aktif", choices=["ya", "tidak"])
-    ust.add_argument("--password-stdin", action="store_true")
-    ust.add_argument("--wilayah", help="bind to a region code ('*' = every region)")
+                    help="baca kata sandi dari masukan standar, bukan ditanyakan")
+    command(usub, "list", "daftar akun")
+    ust = command(usub, "set", "ubah akun: status, kata sandi, peran, OPD, wilayah")
+    ust.add_argument("username", metavar="NAMA_PENGGUNA", help="akun yang diubah")
+    ust.add_argument("--aktif", choices=["ya", "tidak"], metavar="ya|tidak",
+                     help="aktifkan atau nonaktifkan akun")
+    ust.add_argument("--password-stdin", action="store_true",
+                     help="ganti kata sandi dengan yang dibaca dari masukan standar")
+    ust.add_argument("--role", choices=list(ROLE_CHOICES), metavar="PERAN",
+                     help="peran baru: admin, operator atau pimpinan (selain operator, OPD "
+                          "akun dilepas)")
+    ust.add_argument("--opd", help="OPD baru untuk operator (harus ada di masterplan aktif "
+                                   "wilayahnya)")
+    ust.add_argument("--wilayah", help="ikat ke satu kode wilayah ('*' = semua wilayah)")
 
-    se = sub.add_parser("setting", help="show or change the rule settings (list, set, reset)")
-    ssub = se.add_subparsers(dest="setting_command", required=True)
-    for name, text in (("list", "every setting with its value and where it comes from"),
-                       ("set", "store a value (JSON or text: 10, 80.5, [9, 30], "
+    se = command(sub, "setting", "tampilkan atau ubah pengaturan aturan (list, set, reset)")
+    ssub = se.add_subparsers(dest="setting_command", required=True, metavar="PERINTAH",
+                             help="salah satu perintah ini")
+    for name, text in (("list", "setiap pengaturan dengan nilai dan asalnya"),
+                       ("set", "simpan nilai (JSON atau teks: 10, 80.5, [9, 30], "
                                "2026-08-17,2026-12-01)"),
-                       ("reset", "remove the stored value (national or default applies)")):
-        sp = ssub.add_parser(name, help=text)
+                       ("reset", "hapus nilai tersimpan (berlaku nilai nasional atau bawaan)")):
+        sp = command(ssub, name, text)
         if name != "list":
-            sp.add_argument("name")
+            sp.add_argument("name", metavar="NAMA", help="nama pengaturan (lihat setting list)")
         if name == "set":
-            sp.add_argument("value")
+            sp.add_argument("value", metavar="NILAI", help="nilai baru")
         sp.add_argument("--wilayah", default="*",
-                        help="region code (default '*': every region)")
+                        help="kode wilayah (bawaan '*': semua wilayah)")
 
-    au = sub.add_parser("audit", help="print the audit trail")
-    au.add_argument("--limit", type=int, default=50)
+    au = command(sub, "audit", "tampilkan jejak audit")
+    au.add_argument("--limit", type=_integer, default=50, metavar="JUMLAH",
+                    help="jumlah baris terbaru (bawaan 50)")
     return p
 
 
@@ -348,11 +494,13 @@ def _cmd_user(args: argparse.Namespace, db_path: Path) -> int:
                                          region_code=args.wilayah, actor=_actor(args))
                 print(f"Akun {user.username} ({user.role_label}) dibuat.")
             elif args.user_command == "set":
-                accounts.set_user(con, args.username, actor=_actor(args),
-                                  active=None if args.aktif is None else args.aktif == "ya",
-                                  password=_password(args) if args.password_stdin else None,
-                                  region_code=args.wilayah)
-                print(f"Akun {args.username} diperbarui.")
+                changes = accounts.set_user(
+                    con, args.username, actor=_actor(args),
+                    active=None if args.aktif is None else args.aktif == "ya",
+                    password=_password(args) if args.password_stdin else None,
+                    role=args.role, opd_code=args.opd, region_code=args.wilayah)
+                print(f"Akun {args.username} diperbarui." if changes
+                      else f"Akun {args.username} tidak berubah.")
             else:
                 print(accounts.users(con).to_string(index=False))
         except ValueError as exc:

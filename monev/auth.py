@@ -36,6 +36,7 @@ import os
 import secrets
 import threading
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
@@ -131,15 +132,44 @@ def password_problem(password: str) -> str | None:
     return None
 
 
-def validate_account(role: str, opd_code: str | None) -> str | None:
-    """Why a role/OPD combination is invalid, or None."""
+OPDS_LISTED = 40  # OPD codes named in a refusal; the rest are counted
+
+
+def validate_account(role: str, opd_code: str | None,
+                     masterplan_opds: Sequence[str] | None = None,
+                     region: str | None = None) -> str | None:
+    """Why a role/OPD combination is invalid, or None.
+
+    ``masterplan_opds``, when given, are the OPD codes an operator may be bound to: those of
+    the active masterplan of the account's ``region`` (of every region when None). An
+    operator's OPD must be one of them; none at all means no masterplan is loaded yet, and the
+    message says to load it first."""
     if role not in ROLES:
         return f"Peran '{role}' tidak dikenal; pilih: {', '.join(ROLES)}."
-    if role == "operator" and not opd_code:
-        return "Operator harus terikat pada satu OPD (--opd)."
-    if role != "operator" and opd_code:
-        return "Hanya operator yang terikat pada OPD."
-    return None
+    if role != "operator":
+        return "Hanya operator yang terikat pada OPD." if opd_code else None
+    if masterplan_opds is not None and opd_code in masterplan_opds:
+        return None
+    where = f" wilayah {region}" if region else ""
+    if masterplan_opds is None:
+        choice = ""
+    elif not masterplan_opds:
+        choice = (f"Belum ada masterplan aktif{' untuk' + where if where else ''}, jadi belum "
+                  "ada OPD untuk akun operator. Muat masterplan dulu (halaman Unggah Data "
+                  "atau 'python -m etl load'), lalu ikat akun operator ke salah satu OPD-nya.")
+    else:
+        codes = sorted(masterplan_opds)
+        listed = ", ".join(codes[:OPDS_LISTED])
+        if len(codes) > OPDS_LISTED:
+            listed += f", dan {len(codes) - OPDS_LISTED} kode lain"
+        choice = f"Kode OPD yang dapat dipilih: {listed}."
+    if not opd_code:
+        return " ".join(("Operator harus terikat pada satu OPD.", choice)).strip()
+    if masterplan_opds is None:
+        return None
+    if not masterplan_opds:
+        return choice
+    return f"OPD '{opd_code}' tidak ada di masterplan aktif{where}. {choice}"
 
 
 def is_locked(locked_until: datetime | None, now: datetime) -> bool:

@@ -47,6 +47,8 @@ METHOD_SHORT = {acc.TARGET_TW: "Target TW rencana aksi",
                 acc.PROPORSIONAL: "Target tahunan × {tw}/4",
                 acc.INTERPOLASI: "Interpolasi dari kondisi awal",
                 acc.INTERPOLASI_BASELINE_0: "Interpolasi (kondisi awal 0)",
+                acc.INTERPOLASI_REALISASI_LALU: "Interpolasi dari realisasi TW IV tahun lalu",
+                acc.INTERPOLASI_TARGET_LALU: "Interpolasi dari target tahun lalu",
                 acc.TARGET_TAHUNAN: "Target tahunan (rata-rata)"}
 
 

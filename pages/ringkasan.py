@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from monev.domain.rollup import reported_text
 from monev.domain.setting_text import differences
 from monev.domain.text import tw_label
 from monev.engine import (
@@ -61,11 +62,13 @@ def kpi_row(overall: dict, by_tw: pd.DataFrame, villages: pd.DataFrame, n_flagge
     """Capaian keseluruhan, program berjalan, laporan TW ini, indikator tertinggal, desa."""
     c1, c2, c3, c4, c5 = st.columns(5)
     with c1:
+        reported = reported_text(overall["n_with_value"], overall["n_indicators"])
         st.metric("Capaian keseluruhan", persen(overall["capaian"]),
-                  delta=cc.band_caption(overall["band_code"]), delta_color="off",
-                  delta_arrow="off", border=True,
+                  delta=f"{cc.band_caption(overall['band_code'])} · {reported}",
+                  delta_color="off", delta_arrow="off", border=True,
                   help=f"Rata-rata capaian program terhadap target {overall['period_label']} "
-                       "(bobot sama).")
+                       "(bobot sama), dari indikator yang dilaporkan triwulan ini saja: "
+                       "indikator yang belum dilaporkan tidak punya capaian.")
     with c2:
         st.metric("Program berjalan ÷ rencana", f"{overall['n_running']} dari "
                   f"{overall['n_planned']}", delta=persen(overall["pct_running"]),
@@ -84,9 +87,10 @@ def kpi_row(overall: dict, by_tw: pd.DataFrame, villages: pd.DataFrame, n_flagge
                       delta_color="off", delta_arrow="off", border=True)
     with c4:
         st.metric("Indikator tertinggal/kritis", f"{n_flagged} dari "
-                  f"{overall['n_indicators']}", delta="lihat Target Tertinggal",
+                  f"{overall['n_with_value']}", delta="lihat Target Tertinggal",
                   delta_color="off", delta_arrow="off", border=True,
-                  help="Capaian terhadap target s.d. TW di bawah batas Tertinggal.")
+                  help=f"Capaian terhadap target s.d. TW di bawah batas Tertinggal, dari "
+                       f"indikator yang dilaporkan {tw_label}.")
     status = villages["status"].value_counts() if len(villages) else pd.Series(dtype="int64")
     with c5:
         st.metric("Desa rawan · bergeser",

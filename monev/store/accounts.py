@@ -14,12 +14,38 @@ from monev.store import db
 AUDIT_LISTED = 20  # sources and unknown names listed by name in one failed sign-in row
 
 
+def operator_opds(con: duckdb.DuckDBPyConnection, region: str | None = None) -> pd.DataFrame:
+    """The OPDs an operator account may be bound to: those of the active masterplan of
+    ``region``, or of every region's when None; one row per code (opd_code, name), sorted."""
+    return con.execute(
+        """SELECT o.opd_code, min(o.name) AS name FROM opd o JOIN active_load a USING (load_id)
+           WHERE ? IS NULL OR o.region_code = ? GROUP BY o.opd_code ORDER BY o.opd_code""",
+        [region, region]).df()
+
+
+def _opd_binding(con: duckdb.DuckDBPyConnection, role: str, opd_code: str | None,
+                 region: str | None) -> tuple[str | None, list[str] | None]:
+    """(OPD code as the masterplan writes it, the codes an operator may take) for an account
+    of ``role`` in ``region``; the codes are None for other roles (nothing to check)."""
+    opd = (opd_code or "").strip() or None
+    if role != "operator":
+        return opd, None
+    codes = list(operator_opds(con, region)["opd_code"])
+    if opd is not None:  # typed in any case: bind to the masterplan's spelling
+        opd = next((c for c in codes if c.upper() == opd.upper()), opd)
+    return opd, codes
+
+
 def add_user(con: duckdb.DuckDBPyConnection, username: str, full_name: str, role: str,
              password: str, *, opd_code: str | None = None, region_code: str | None = None,
              actor: str, now: datetime | None = None) -> auth.User:
-    """Create a user (password stored only as an argon2 hash) and audit it."""
+    """Create a user (password stored only as an argon2 hash) and audit it. An operator is
+    bound to an OPD of the active masterplan of its region (of any region when it has none);
+    another code, or no masterplan yet, is refused with a message naming what to do."""
     now = now or datetime.now().replace(microsecond=0)
-    problem = auth.validate_account(role, opd_code)
+    region_code = None if region_code in ("*", "") else region_code
+    opd_code, codes = _opd_binding(con, role, opd_code, region_code)
+    problem = auth.validate_account(role, opd_code, codes, region_code)
     if problem:
         raise ValueError(problem)
     if con.execute("SELECT 1 FROM app_user WHERE username = ?", [username]).fetchone():
@@ -35,20 +61,31 @@ def add_user(con: duckdb.DuckDBPyConnection, username: str, full_name: str, role
 def set_user(con: duckdb.DuckDBPyConnection, username: str, *, actor: str,
              active: bool | None = None, password: str | None = None,
              role: str | None = None, opd_code: str | None = None,
-             region_code: str | None = None, now: datetime | None = None) -> None:
-    """Change a user's status, password, role or region ('*' = every region); audited (never
-    with the password). A new password or a deactivation ends the user's browser sessions."""
+             region_code: str | None = None, now: datetime | None = None) -> dict[str, object]:
+    """Change a user's status, password, role, OPD or region ('*' = every region); None
+    leaves a field as it is. A role other than operator drops the OPD. A new role, OPD or
+    region of an operator is checked like :func:`add_user` (an OPD of the active masterplan
+    of the account's region). Only what differs is changed, and audited (never the
+    password); returns the audited changes ({} when nothing changed). A new password or a
+    deactivation ends the user's browser sessions."""
     now = now or datetime.now().replace(microsecond=0)
-    row = con.execute("SELECT role, opd_code FROM app_user WHERE username = ?",
-                      [username]).fetchone()
+    row = con.execute("SELECT role, opd_code, region_code, active FROM app_user "
+                      "WHERE username = ?", [username]).fetchone()
     if row is None:
         raise ValueError(f"Pengguna '{username}' tidak ada.")
-    new_role, new_opd = role or row[0], opd_code if role else row[1]
-    problem = auth.validate_account(new_role, new_opd)
+    old_role, old_opd, old_region, old_active = row
+    new_role = role or old_role
+    new_region = old_region if region_code is None else (None if region_code == "*"
+                                                         else region_code)
+    if opd_code is None:
+        opd_code = old_opd if new_role == "operator" else None
+    new_opd, codes = _opd_binding(con, new_role, opd_code, new_region)
+    bound = (new_role, new_opd, new_region) != (old_role, old_opd, old_region)
+    problem = auth.validate_account(new_role, new_opd, codes if bound else None, new_region)
     if problem:
         raise ValueError(problem)
     changes: dict[str, object] = {}
-    if active is not None:
+    if active is not None and active != old_active:
         con.execute("UPDATE app_user SET active = ? WHERE username = ?", [active, username])
         changes["active"] = active
     if password is not None:
@@ -56,18 +93,22 @@ def set_user(con: duckdb.DuckDBPyConnection, username: str, *, actor: str,
                     "locked_until = NULL WHERE username = ?",
                     [auth.hash_password(password), username])
         changes["password"] = "diganti"
-    if role is not None:
+    if (new_role, new_opd) != (old_role, old_opd):
         con.execute("UPDATE app_user SET role = ?, opd_code = ? WHERE username = ?",
                     [new_role, new_opd, username])
-        changes.update(role=new_role, opd=new_opd)
-    if region_code is not None:
-        region = None if region_code == "*" else region_code
-        con.execute("UPDATE app_user SET region_code = ? WHERE username = ?", [region, username])
-        changes["region"] = region or "semua"
+        if new_role != old_role:
+            changes["role"] = new_role
+        changes["opd"] = new_opd
+    if new_region != old_region:
+        con.execute("UPDATE app_user SET region_code = ? WHERE username = ?",
+                    [new_region, username])
+        changes["region"] = new_region or "semua"
     if password is not None or active is False:
         con.execute("UPDATE web_session SET ended_at = ? WHERE username = ? "
                     "AND ended_at IS NULL", [now, username])
-    audit(con, actor, "user_change", username, changes, now)
+    if changes:
+        audit(con, actor, "user_change", username, changes, now)
+    return changes
 
 
 def sign_in(con: duckdb.DuckDBPyConnection, username: str, password: str,

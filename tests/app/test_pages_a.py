@@ -116,7 +116,9 @@ def test_ringkasan_shows_overall_capaian_in_indonesian(demo_db: Path) -> None:
     assert INDONESIAN_PERCENT.match(shown), shown
     assert "," in shown and "." not in shown  # 92,5% — never 92.5%
     assert shown == persen(overall["capaian"])
-    assert any(m.delta == cc.band_caption(overall["band_code"]) for m in at.metric)
+    reported = f"{overall['n_with_value']} dari {overall['n_indicators']} indikator dilaporkan"
+    assert any(m.delta == f"{cc.band_caption(overall['band_code'])} · {reported}"
+               for m in at.metric)
     captions = " ".join(c.value for c in at.caption)
     assert "Asumsi target s.d. TW III" in captions, "the expected-to-date assumption is said"
 
