@@ -15,17 +15,21 @@ def grids_of(xlsx: bytes) -> dict[str, list[list]]:
     return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb}
 
 
-def to_xls(grids: dict[str, list[list]]) -> bytes:
-    """Write grids as a legacy .xls (BIFF8) with xlwt."""
+def to_xls(grids: dict[str, list[list]], percent: dict | None = None) -> bytes:
+    """Write grids as a legacy .xls (BIFF8) with xlwt; ``percent`` maps (sheet, row, column),
+    0-based, to a fraction written in a cell formatted as a percentage."""
     import xlwt
 
     book = xlwt.Workbook()
     date_style = xlwt.easyxf(num_format_str="DD/MM/YYYY")
+    percent_style = xlwt.easyxf(num_format_str="0.0%")
     for name, grid in grids.items():
         ws = book.add_sheet(name[:31])
         for r, row in enumerate(grid):
             for c, value in enumerate(row):
-                if isinstance(value, (date, datetime)):
+                if (name, r, c) in (percent or {}):
+                    ws.write(r, c, percent[(name, r, c)], percent_style)  # type: ignore[index]
+                elif isinstance(value, (date, datetime)):
                     ws.write(r, c, value, date_style)
                 elif value is not None:
                     ws.write(r, c, value)
@@ -34,8 +38,9 @@ def to_xls(grids: dict[str, list[list]]) -> bytes:
     return buf.getvalue()
 
 
-def to_ods(grids: dict[str, list[list]]) -> bytes:
-    """Write grids as an OpenDocument spreadsheet (.ods) with odfpy, as LibreOffice would."""
+def to_ods(grids: dict[str, list[list]], percent: dict | None = None) -> bytes:
+    """Write grids as an OpenDocument spreadsheet (.ods) with odfpy, as LibreOffice would;
+    ``percent`` maps (sheet, row, column), 0-based, to a fraction of value type percentage."""
     from odf.opendocument import OpenDocumentSpreadsheet
     from odf.table import Table, TableCell, TableRow
     from odf.text import P
@@ -43,10 +48,14 @@ def to_ods(grids: dict[str, list[list]]) -> bytes:
     doc = OpenDocumentSpreadsheet()
     for name, grid in grids.items():
         table = Table(name=name)
-        for row in grid:
+        for r, row in enumerate(grid):
             tr = TableRow()
-            for value in row:
-                if value is None:
+            for c, value in enumerate(row):
+                if (name, r, c) in (percent or {}):
+                    fraction = percent[(name, r, c)]  # type: ignore[index]
+                    cell = TableCell(valuetype="percentage", value=fraction)
+                    cell.addElement(P(text=f"{fraction * 100:.1f}%"))
+                elif value is None:
                     cell = TableCell()
                 elif isinstance(value, bool):
                     cell = TableCell(valuetype="string")

@@ -15,7 +15,7 @@ import pytest
 
 from etl.percent import is_percent_format, is_percent_unit
 from tests.etl.test_formats import _facts
-from tests.formats import grids_of
+from tests.formats import grids_of, to_ods, to_xls
 from tests.helpers import RECEIVED, masterplan_bytes, report_bytes
 
 FILL = {
@@ -48,51 +48,11 @@ def cells_to_percent(xlsx: bytes, changes: dict) -> tuple[bytes, dict]:
 
 
 def to_xls_percent(xlsx: bytes, where: dict) -> bytes:
-    import xlwt
-
-    book = xlwt.Workbook()
-    percent = xlwt.easyxf(num_format_str="0.0%")
-    for name, grid in grids_of(xlsx).items():
-        ws = book.add_sheet(name[:31])
-        for r, row in enumerate(grid):
-            for c, value in enumerate(row):
-                if (name, r, c) in where:
-                    ws.write(r, c, where[(name, r, c)], percent)
-                elif value is not None:
-                    ws.write(r, c, value)
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()
+    return to_xls(grids_of(xlsx), where)
 
 
 def to_ods_percent(xlsx: bytes, where: dict) -> bytes:
-    from odf.opendocument import OpenDocumentSpreadsheet
-    from odf.table import Table, TableCell, TableRow
-    from odf.text import P
-
-    doc = OpenDocumentSpreadsheet()
-    for name, grid in grids_of(xlsx).items():
-        table = Table(name=name)
-        for r, row in enumerate(grid):
-            tr = TableRow()
-            for c, value in enumerate(row):
-                if (name, r, c) in where:
-                    cell = TableCell(valuetype="percentage", value=where[(name, r, c)])
-                    cell.addElement(P(text=f"{where[(name, r, c)] * 100:.1f}%"))
-                elif isinstance(value, int | float) and not isinstance(value, bool):
-                    cell = TableCell(valuetype="float", value=value)
-                    cell.addElement(P(text=str(value)))
-                elif value is None:
-                    cell = TableCell()
-                else:
-                    cell = TableCell(valuetype="string")
-                    cell.addElement(P(text=str(value)))
-                tr.addElement(cell)
-            table.addElement(tr)
-        doc.spreadsheet.addElement(table)
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+    return to_ods(grids_of(xlsx), where)
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
