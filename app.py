@@ -4,11 +4,16 @@ Pages are declared in ``monev/ui/nav.py`` (one line each); the shared filters ar
 here so they stay the same across pages, except on the administration pages.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from monev.ui import components, filters, nav, session
 
-st.set_page_config(page_title="Monev Smart City", page_icon=":material/location_city:",
+# A local SVG (sent inline as a data: URL): a ":material/...:" icon would make every browser
+# fetch the favicon from a public font host, and the app runs offline.
+FAVICON = Path(__file__).parent / "monev" / "ui" / "assets" / "favicon.svg"
+st.set_page_config(page_title="Monev Smart City", page_icon=FAVICON,
                    layout="wide", initial_sidebar_state="expanded")
 
 user = session.active_user()

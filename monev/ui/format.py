@@ -35,7 +35,7 @@ _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
 # parsed text (after the escapes are gone) into links and icons; an invisible word joiner
 # (U+2060) after every ':' and '@' and after 'www' breaks each of those patterns.
 _WORD_JOINER = "\u2060"
-_LINK_PARTS = re.compile(r"[:@]|(?i:www)(?=\.)")
+_LINK_PARTS = re.compile(r"[:@](?=\S)|(?i:www)(?=\.)")  # not before a space: "Ditolak: 1"
 
 
 def is_missing(x: object) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -96,11 +95,11 @@ def mp_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_db_built() -> Path:
+def demo_db_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The Kabupaten Tuban demo database, built once per session (skipped without etl.demo)."""
     if not demo_available():
         pytest.skip("etl/demo.py belum ada")
-    return demo_source()
+    return demo_source(tmp_path_factory)
 
 
 @pytest.fixture
@@ -125,5 +124,4 @@ def locked_db(mp_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         yield mp_db
     finally:
         holder.kill()
-        holder.wait()
-        time.sleep(0.1)
+        holder.wait()   # the lock goes with the process

@@ -204,7 +204,7 @@ def test_data_version_changes_on_load_restore_and_withdraw(mp_db: Path) -> None:
     seen.add(data.data_version(mp_db))
     # load_activation is keyed on (load_id, active_from) at one-second resolution: a restore
     # within the second the load was activated would collide (reported to the loader's owner).
-    time.sleep(1.1)
+    time.sleep(1.01 - time.time() % 1.0)   # until the clock's next second
     upload.restore(2, "penguji")
     seen.add(data.data_version(mp_db))
     assert len(seen) == 4

@@ -9,14 +9,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from bench.national import build_national
 from monev import auth
 from monev.domain.settings import DEFAULT
 from monev.engine import AsOf
 from monev.engine.national import region_comparison
 from monev.ui import charts_wilayah as cw
 from monev.ui import nav
-from tests.app.dbs import copy_database
+from tests.app.dbs import copy_database, national_build
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "pages/wilayah.py"
@@ -24,9 +23,8 @@ PAGE = "pages/wilayah.py"
 
 @pytest.fixture(scope="module")
 def three_regions(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("tiga") / "national.duckdb"
-    build_national(path, seed=7, regions=3)
-    return path
+    """Three generated regencies, built once per test run (copied before use)."""
+    return national_build(tmp_path_factory)[0]
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,7 +26,14 @@ import pytest
 from etl.load import load_bytes
 from etl.template import laporan_rows, write_workbook
 from monev.store import db, uploads
-from tests.app.dbs import build_masterplan, copy_database, demo_available, demo_source
+from tests.app.dbs import (
+    build_masterplan,
+    copy_database,
+    demo_available,
+    demo_source,
+    held_lock,
+    national_build,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -71,12 +78,6 @@ class Server:
     log: Path
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _workbooks(path: Path, year: int, tw: int) -> Workbooks:
     """A generic quarterly report for the first OPD with indicators, filled with its targets
     (accepted), and the same with one realisation typed as words (rejected)."""
@@ -106,37 +107,50 @@ def _workbooks(path: Path, year: int, tw: int) -> Workbooks:
     return Workbooks(good, bad, opd, year, tw)
 
 
-def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+_LISTENING = re.compile(r"URL: (http://127\.0\.0\.1:\d+)")
+
+
+def _wait_healthy(proc: subprocess.Popen, log: Path, timeout: float = 90) -> str:
+    """The URL of the started server once it answers its health check. Streamlit binds port
+    0 (a port the OS picks, so parallel workers never collide) and prints the URL it got."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"Streamlit berhenti:\n{log.read_text(errors='replace')}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.read().decode().strip() == "ok":
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
+        found = _LISTENING.search(log.read_text(errors="replace"))
+        if found:
+            try:
+                with urllib.request.urlopen(f"{found[1]}/_stcore/health", timeout=2) as resp:
+                    if resp.read().decode().strip() == "ok":
+                        return found[1]
+            except OSError:
+                pass
+        time.sleep(0.1)  # polling another process's log: no event to wait on
     raise TimeoutError(f"Streamlit tidak siap dalam {timeout} s:\n{log.read_text()}")
 
 
+def worker_suffix() -> str:
+    """'-gw0' etc. under pytest-xdist, '' otherwise: for files every worker writes."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return f"-{worker}" if worker else ""
+
+
 @contextlib.contextmanager
-def _serving(path: Path, books: Workbooks | None, base: Path, name: str) -> Iterator[Server]:
-    """`streamlit run app.py` on a free port against ``path``; stopped on exit."""
+def _serving(path: Path, books: Workbooks | None, base: Path, name: str,
+             env: dict[str, str] | None = None) -> Iterator[Server]:
+    """`streamlit run app.py` on a free port against ``path`` (``env`` added to the
+    environment); stopped on exit."""
     _ensure_account(path)
-    port = _free_port()
     log = base / "streamlit.log"
-    env = {**os.environ, "MONEV_DB": str(path), "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "MONEV_DB": str(path), "PYTHONUNBUFFERED": "1", **(env or {})}
     with open(log, "w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", "0",
              "--server.headless", "true", "--server.address", "127.0.0.1",
              "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, proc, log)
+        url = _wait_healthy(proc, log)
         yield Server(url, path, books, log)
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -147,7 +161,7 @@ def _serving(path: Path, books: Workbooks | None, base: Path, name: str) -> Iter
             proc.wait()
         artifacts = ROOT / "test-artifacts"
         artifacts.mkdir(exist_ok=True)
-        shutil.copy(log, artifacts / f"streamlit-{name}.log")
+        shutil.copy(log, artifacts / f"streamlit-{name}{worker_suffix()}.log")
 
 
 @pytest.fixture(scope="session")
@@ -155,7 +169,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The app against a private database (the Tuban demo when built)."""
     base = tmp_path_factory.mktemp("browser")
     if demo_available():   # Kabupaten Tuban demo: reports up to TW III 2026 exist
-        path = copy_database(demo_source(), base / "demo" / "monev.duckdb")
+        path = copy_database(demo_source(tmp_path_factory), base / "demo" / "monev.duckdb")
         books = _workbooks(path, 2026, 4)
     else:
         path = build_masterplan(base / "mp" / "monev.duckdb")
@@ -168,11 +182,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 def national_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The app against three generated regencies (bench/national.py), for the pages that
     compare regions."""
-    from bench.national import build_national
-
     base = tmp_path_factory.mktemp("browser-national")
-    path = base / "national.duckdb"
-    build_national(path, seed=7, regions=3)
+    path = copy_database(national_build(tmp_path_factory)[0], base / "national.duckdb")
     with _serving(path, None, base, "browser-national") as running:
         yield running
 
@@ -214,9 +225,11 @@ def sign_in(tab: object) -> None:
         raise AssertionError(f"sign-in did not complete; the page shows: {shown[:600]}") from exc
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """Debian's chromium through Playwright (never a downloaded browser)."""
+    """Debian's chromium through Playwright (never a downloaded browser). One per test file:
+    Playwright's sync API keeps an event loop running while it is open, and a test file that
+    runs after this one in the same pytest-xdist worker may call asyncio.run (tests/bench)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -250,7 +263,14 @@ def page(browser) -> Iterator[object]:
 
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
-    """Where screenshots go (repo root test-artifacts/, gitignored), emptied per session."""
-    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    """Where screenshots go (repo root test-artifacts/, gitignored), emptied once per test run
+    (by the first pytest-xdist worker that takes one; the others keep what it holds)."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid-{os.getpid()}"
+    SCREENSHOTS.parent.mkdir(parents=True, exist_ok=True)
+    with held_lock(SCREENSHOTS.parent / ".screenshots.lock"):
+        marker = SCREENSHOTS / ".run"
+        if not marker.exists() or marker.read_text() != run:
+            shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+            SCREENSHOTS.mkdir(parents=True)
+            marker.write_text(run)
     return SCREENSHOTS

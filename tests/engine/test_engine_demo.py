@@ -22,8 +22,10 @@ from monev.domain.settings import DEFAULT
 from monev.engine import (
     AsOf,
     Snapshot,
+    all_flags,
     budget_summary,
     indicator_attainment,
+    masterplan_attainment,
     program_attainment,
     report_completeness,
     rule_impact,
@@ -31,6 +33,7 @@ from monev.engine import (
 )
 
 demo = pytest.importorskip("etl.demo")
+from tests.app.dbs import demo_build  # noqa: E402  (needs etl.demo)
 
 REGION = "35.23"
 CUTOFF = datetime(2026, 11, 23, 23, 59)
@@ -143,6 +146,22 @@ def ytd(b: Books, code: str, year: int, upto: int) -> float | None:
     return total
 
 
+def figure(b: Books, code: str, year: int, upto: int) -> float | None:
+    """The figure a view of TW upto shows: none when that TW itself has no value."""
+    return ytd(b, code, year, upto) if (code, year, upto) in b.real else None
+
+
+def start(b: Books, code: str, year: int) -> float:
+    """Where a posisi akhir year starts: last year's TW IV value, else last year's target
+    (when the program ran last year), else the baseline (else 0)."""
+    if b.programs[b.indicators[code]["program"]]["start"] < year:
+        if (code, year - 1, 4) in b.real:
+            return b.real[(code, year - 1, 4)][0]
+        if (code, year - 1, 0) in b.targets:
+            return b.targets[(code, year - 1, 0)]
+    return b.indicators[code]["baseline"] or 0.0
+
+
 def expected(b: Books, code: str, year: int, upto: int) -> float | None:
     acc = b.indicators[code]["acc"]
     plan = [b.targets[(code, year, q)] for q in range(1, upto + 1)
@@ -157,12 +176,12 @@ def expected(b: Books, code: str, year: int, upto: int) -> float | None:
         return annual * upto / 4
     if acc == "Rata-rata":
         return annual
-    start = b.indicators[code]["baseline"] or 0.0
-    return start + (annual - start) * upto / 4
+    level = start(b, code, year)
+    return level + (annual - level) * upto / 4
 
 
 def attainment(b: Books, code: str, year: int, upto: int) -> float | None:
-    r, t = ytd(b, code, year, upto), expected(b, code, year, upto)
+    r, t = figure(b, code, year, upto), expected(b, code, year, upto)
     if r is None or t is None:
         return None
     if b.indicators[code]["negative"]:
@@ -186,10 +205,9 @@ def running(b: Books, year: int) -> list[str]:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[duckdb.DuckDBPyConnection,
                                                                       Books]]:
-    root = tmp_path_factory.mktemp("demo")
-    demo.build_demo(root / "monev.duckdb", root / "workbooks")
-    con = duckdb.connect(str(root / "monev.duckdb"), read_only=True)
-    yield con, read_books(root / "workbooks")
+    build = demo_build(tmp_path_factory)   # built once per test run, read-only here
+    con = duckdb.connect(str(build.db), read_only=True)
+    yield con, read_books(build.workbooks)
     con.close()
 
 
@@ -224,7 +242,9 @@ def test_a_few_indicators_in_detail(built) -> None:
     assert any(books.indicators[c]["acc"] == "Jumlah" for c in cumulative)
     picks |= cumulative
     for code in picks:
-        assert ind.loc[code, "realisation_ytd"] == pytest.approx(ytd(books, code, 2026, 3))
+        want = figure(books, code, 2026, 3)
+        assert ind.loc[code, "realisation_ytd"] == pytest.approx(
+            math.nan if want is None else want, nan_ok=True)
         assert ind.loc[code, "expected"] == pytest.approx(expected(books, code, 2026, 3))
 
 
@@ -291,3 +311,76 @@ def test_rule_impact_counts_the_programs_a_higher_st_band_moves(built) -> None:
     assert moved > 0 and st["before"] - st["after"] == moved == t["after"] - t["before"]
     assert impact.loc["Pita capaian keseluruhan", "after"] == "T – Tinggi"
     assert not impact[impact.index.str.startswith("Tanda ")]["changed"].any()
+
+
+def indicator_at(con: duckdb.DuckDBPyConnection, code: str, view: AsOf) -> pd.Series:
+    return indicator_attainment(con, REGION, view).set_index("indicator_code").loc[code]
+
+
+@pytest.mark.parametrize(("code", "opd", "view"), [
+    # Satpol PP never sent 2026 TW III; DISDIK's 2026 TW II report came without SOC-02.2.
+    ("SOC-06.1", "SATPOLPP", NOW_VIEW),
+    ("SOC-02.2", "DISDIK", AsOf(2026, 2, CUTOFF)),
+])
+def test_no_figure_no_capaian_on_the_demo(built, code: str, opd: str, view: AsOf) -> None:
+    """Issue 26: these showed "70% · S" with Tertinggal and 47,5 % with Kritis, read off
+    earlier quarters (for jumlah: "missing = 0")."""
+    con, books = built
+    if code not in books.indicators:
+        pytest.skip(f"{code} is not in this demo")
+    assert (code, view.year, view.tw) not in books.real
+    assert any((code, view.year, q) in books.real for q in range(1, view.tw))
+    assert books.programs[books.indicators[code]["program"]]["lead"] == opd
+    row = indicator_at(con, code, view)
+    assert row["status"] == "belum_lapor" and not row["has_value"]
+    assert pd.isna(row["capaian_expected"]) and pd.isna(row["realisation_ytd"])
+    assert row["band_code"] == "NA" and pd.isna(row["attainment_flag"])
+    flags = all_flags(con, REGION, view)
+    assert not (flags["indicator_code"] == code).any()
+    prog = program_attainment(con, REGION, view).set_index("program_code").loc[
+        books.indicators[code]["program"]]
+    assert prog["n_with_value"] < prog["n_indicators"]
+    report_sent = (opd, view.year, view.tw) in books.reports
+    late = flags[(flags["opd_code"] == opd) & (flags["kind"] == "belum_melapor")]
+    assert late["reason"].str.startswith(f"Laporan {view.tw_label} {view.year}:").any() \
+        == (not report_sent)
+
+
+def test_no_view_of_the_demo_rates_a_quarter_without_a_figure(built) -> None:
+    """Every indicator view from 2023 TW I to 2026 TW III: a capaian only with a figure for
+    the viewed TW, and never a Tertinggal/Kritis/Stagnan without one."""
+    con, books = built
+    views = [AsOf(y, q, CUTOFF) for y in range(2023, 2027) for q in (1, 2, 3, 4)
+             if (y, q) <= (2026, 3)]
+    blank = 0
+    for view in views:
+        ind = indicator_attainment(con, REGION, view)
+        own = [(c, view.year, view.tw) in books.real for c in ind["indicator_code"]]
+        assert ind["has_value"].tolist() == own, view
+        none = ind[~ind["has_value"]]
+        blank += len(none)
+        assert (none["status"] == "belum_lapor").all() and none["capaian_expected"].isna().all()
+        assert none["attainment_flag"].isna().all() and not none["stagnant"].any()
+        overall = masterplan_attainment(con, REGION, view)
+        assert overall["n_with_value"] == sum(own), view
+    assert blank > 0
+
+
+def test_posisi_akhir_starts_where_the_demo_year_before_ended(built) -> None:
+    """GOV-07.2 at 2026 TW I expected 97 (from the baseline 20) while 2025 ended at its TW IV
+    figure: the year now starts there."""
+    con, books = built
+    code, view = "GOV-07.2", AsOf(2026, 1, CUTOFF)
+    if code not in books.indicators or books.indicators[code]["acc"] != "Posisi Akhir":
+        pytest.skip(f"{code} is not a posisi akhir indicator of this demo")
+    row = indicator_at(con, code, view)
+    annual = books.targets[(code, 2026, 0)]
+    if (code, 2025, 4) in books.real:
+        level, method = books.real[(code, 2025, 4)][0], "interpolasi_linier_realisasi_lalu"
+    else:
+        level, method = books.targets[(code, 2025, 0)], "interpolasi_linier_target_lalu"
+    assert row["year_start"] == pytest.approx(level)
+    assert row["expected"] == pytest.approx(level + (annual - level) / 4)
+    assert row["expected_method"] == method
+    baseline = books.indicators[code]["baseline"] or 0.0
+    assert row["expected"] != pytest.approx(baseline + (annual - baseline) / 4)

@@ -20,16 +20,16 @@ from monev.domain.flags import attainment_flag, imbalance, is_stagnant
 from monev.domain.village import ALL_STAGES, STAGES, village_status
 from monev.domain.workdays import report_due_date
 from monev.store import db
+from tests.app.dbs import demo_build
 
 REGION = "35.23"
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    root = tmp_path_factory.mktemp("demo")
-    db_path, out_dir = root / "monev.duckdb", root / "workbooks"
-    stats = build_demo(db_path, out_dir)
-    return {"stats": stats, "db": db_path, "dir": out_dir}
+    """build_demo's database, workbooks and counts (built once per test run, read here)."""
+    build = demo_build(tmp_path_factory)
+    return {"stats": build.stats, "db": build.db, "dir": build.workbooks}
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import pwd
 from datetime import datetime
 
 import duckdb
@@ -120,7 +122,8 @@ def test_cli_lists_sets_and_resets(mp_env, capsys):
     assert rules_for(mp_env.con, REGION).report_due_working_days == \
         DEFAULT.report_due_working_days
     assert rules_for(mp_env.con, REGION).rkp_desa_due == (9, 15)
-    assert {a for a, _, _ in audited(mp_env)} == {"admin.cli"}
+    os_user = pwd.getpwuid(os.getuid()).pw_name   # the CLI records it beside --user
+    assert {a for a, _, _ in audited(mp_env)} == {f"admin.cli (CLI, pengguna OS: {os_user})"}
 
 
 def test_every_editable_setting_has_a_label_and_a_place_in_the_form():
