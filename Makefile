@@ -16,7 +16,7 @@ DB ?= data/monev.duckdb
 TEST_WORKERS ?= 2
 PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadfile
 
-.PHONY: run test test-fast lint bench demo clean
+.PHONY: run test test-fast lint bench demo etl clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,12 @@ lint: $(VENV)/.dev
 ## make bench: the ingest and page benchmark (prints a table, writes bench/results.md)
 bench: $(VENV)/.dev
 	$(PY) -m bench
+
+## make etl ARGS='…': any `python -m etl` command of the README with the virtualenv's Python,
+## on $(DB) unless ARGS names --db; e.g.
+## make etl ARGS='user add admin.kominfo --role admin --nama "Admin Diskominfo"'
+etl: $(VENV)/.runtime
+	MONEV_DB=$(DB) $(PY) -m etl $(ARGS)
 
 ## make demo: build the demo database again (refused if $(DB) holds real data)
 demo: $(VENV)/.runtime
