@@ -301,6 +301,8 @@ def _check(con: duckdb.DuckDBPyConnection, reads: Reads, book: ParsedWorkbook, d
                           " Belum ada yang diubah."
                           + "".join(f" Catatan: {note}" for note in book.notes[:5]))
         return result
+    if accepted.late is not None:
+        return accepted  # its removals are counted with the late tables (_finish_late)
     refused = _unconfirmed_removal(accepted, book, received.replay)
     return refused or accepted
 

@@ -47,43 +47,45 @@ def in_force(at: AppTest, label: str) -> tuple[str, str]:
 
 
 def overall_band(at: AppTest) -> str:
-    return str(next(m for m in at.metric if m.label == "Capaian keseluruhan").delta)
+    """The overall band tile's band (its delta also says how many indicators it stands on)."""
+    delta = str(next(m for m in at.metric if m.label == "Capaian keseluruhan").delta)
+    return delta.split(" · ")[0]
 
 
 def rules_note(at: AppTest) -> list[str]:
     return [str(c.value) for c in at.caption if "Aturan yang berbeda" in str(c.value)]
 
 
-def test_a_higher_st_band_reaches_the_summary_at_once_and_can_be_undone(demo_db: Path):
+def test_a_higher_t_band_reaches_the_summary_at_once_and_can_be_undone(demo_db: Path):
     before = overall_band(open_page("pages/ringkasan.py"))
-    assert before == "ST – Sangat Tinggi"           # the demo's 92,5%
+    assert before == "T – Tinggi"           # the demo's 89,8%
     at = open_page()
     assert [t.value for t in at.title] == ["Pengaturan"] and not at.error
     assert at.selectbox(key="pengaturan_wilayah").value == REGION   # the only regency loaded
-    label = "Sangat Tinggi (ST) mulai (%)"
-    assert in_force(at, label) == ("91%", "Bawaan")
+    label = "Tinggi (T) mulai (%)"
+    assert in_force(at, label) == ("76%", "Bawaan")
 
-    field(at.number_input, label).set_value(95.0)
+    field(at.number_input, label).set_value(90.0)
     save(at)
     assert [s.value for s in at.success] == [
-        "1 pengaturan disimpan untuk Kabupaten Tuban (35.23): Sangat Tinggi (ST) mulai (%) "
-        "(nilai nasional/bawaan) → 95%."]
-    assert in_force(at, label) == ("95%", "Wilayah ini")
-    assert stored(demo_db) == [(REGION, "band_st", "95.0")]
+        "1 pengaturan disimpan untuk Kabupaten Tuban (35.23): Tinggi (T) mulai (%) "
+        "(nilai nasional/bawaan) → 90%."]
+    assert in_force(at, label) == ("90%", "Wilayah ini")
+    assert stored(demo_db) == [(REGION, "band_t", "90.0")]
     history = at.dataframe[-1].value
     assert history.iloc[0][["Oleh", "Pengaturan", "Sesudah"]].tolist() == [
-        "admin.uji", label, "95%"]
+        "admin.uji", label, "90%"]
     # the cached pages see it without a restart: the write changed the data version
     summary = open_page("pages/ringkasan.py")
-    assert overall_band(summary) == "T – Tinggi"
+    assert overall_band(summary) == "S – Sedang"
     assert rules_note(summary) == ["**Aturan yang berbeda dari bawaan** (diatur di halaman "
-                                   "Pengaturan): Sangat Tinggi (ST) mulai 95% (bawaan 91%)."]
+                                   "Pengaturan): Tinggi (T) mulai 90% (bawaan 76%)."]
 
     at = open_page()
-    at.multiselect[0].select("band_st")
+    at.multiselect[0].select("band_t")
     save(at)
-    assert in_force(at, label) == ("91%", "Bawaan")
-    assert field(at.number_input, label).value == 91.0      # the input refilled, not as typed
+    assert in_force(at, label) == ("76%", "Bawaan")
+    assert field(at.number_input, label).value == 76.0      # the input refilled, not as typed
     assert stored(demo_db) == []
     summary = open_page("pages/ringkasan.py")
     assert overall_band(summary) == before and rules_note(summary) == []
@@ -97,21 +99,21 @@ def preview(at: AppTest) -> AppTest:
 
 def test_a_preview_shows_what_the_values_would_change_and_stores_nothing(demo_db: Path):
     at = open_page()
-    st_band = "Sangat Tinggi (ST) mulai (%)"
-    field(at.number_input, st_band).set_value(95.0)
+    st_band, t_band = "Sangat Tinggi (ST) mulai (%)", "Tinggi (T) mulai (%)"
+    field(at.number_input, t_band).set_value(90.0)
     field(at.number_input, "Batas laporan (hari kerja setelah triwulan berakhir)").set_value(10)
     preview(at)
     assert [s.value for s in at.subheader][-2] == "Pratinjau dampak (belum disimpan)"
     table = at.dataframe[1].value.set_index("Ukuran")
     assert table.loc["Pita capaian keseluruhan"].tolist() == [
-        "ST – Sangat Tinggi", "T – Tinggi", ""]
+        "T – Tinggi", "S – Sedang", ""]
     late = table.loc["Tanda Terlambat"]
     assert int(late["Dengan nilai baru"]) < int(late["Sekarang"])
     assert late["Selisih"] == f"−{int(late['Sekarang']) - int(late['Dengan nilai baru'])}"
     assert "Program ST – Sangat Tinggi" not in table.index      # unchanged rows are left out
     assert any("ukuran lain tidak berubah" in c.value for c in at.caption)
     assert stored(demo_db) == [] and not at.success
-    assert field(at.number_input, st_band).value == 95.0     # still typed, ready to save
+    assert field(at.number_input, t_band).value == 90.0      # still typed, ready to save
     with duckdb.connect(str(demo_db), read_only=True) as con:
         assert not con.execute("SELECT count(*) FROM audit_event "
                                "WHERE action = 'settings_change'").fetchone()[0]

@@ -14,7 +14,9 @@ import pytest
 import etl.load as loadmod
 import etl.workbook as wbmod
 from bench.ingest import masterplan
+from etl.archive import sha256
 from etl.load import load_many
+from etl.validate import Expect
 from etl.workbook import read_ahead, read_workbook
 from monev.store import lineage
 from tests.etl.test_ingest_fastpath import _book_as_data, _grids, _xlsx
@@ -82,14 +84,17 @@ def test_staged_loads_give_the_results_and_database_of_whole_reads(
         return real(con, accepted)
 
     monkeypatch.setattr(loadmod, "_finish_late", finish)
+    # uji.xlsx is another masterplan: it replaces all 700 rows of the revision, confirmed
+    expect = Expect(removals=((sha256(files[-1][1]), 700),))
     staged_env = Env(tmp_path / "staged" / "monev.duckdb")
     got = load_many(staged_env.con, files, actor="penguji", archive=staged_env.archive, at=AT,
-                    ahead=read_ahead(files))
+                    ahead=read_ahead(files), expect=expect)
     assert late == [("mp.xlsx", True), ("revisi.xlsx", True), ("target_salah.xlsx", True),
                     ("uji.xlsx", True)]
     monkeypatch.setattr(wbmod, "_target_sheet", lambda names: None)  # nothing read late
     whole_env = Env(tmp_path / "whole" / "monev.duckdb")
-    want = load_many(whole_env.con, files, actor="penguji", archive=whole_env.archive, at=AT)
+    want = load_many(whole_env.con, files, actor="penguji", archive=whole_env.archive, at=AT,
+                     expect=expect)
     assert late[4:] == []                                        # nothing was left to check
 
     def outcome(results: list[loadmod.LoadResult]) -> list[tuple]:
