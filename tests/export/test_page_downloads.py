@@ -30,8 +30,11 @@ from tests.app.conftest import (  # noqa: F401 - the app tests' autouse fixtures
     _navigation_mode,
     _signed_in,
 )
-from tests.app.dbs import copy_database
 from tests.security import hostile_db as h
+from tests.security.hostile_db import (  # noqa: F401 - the fixtures 'built', 'hostile'
+    built_hostile,
+    hostile_app,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
@@ -54,17 +57,6 @@ class Download:
     content: bytes
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return h.build_hostile(tmp_path_factory.mktemp("hostile") / "monev.duckdb")
-
-
-@pytest.fixture
-def hostile(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The app pointed at a private copy of the hostile database."""
-    path = copy_database(built, tmp_path / "db" / "monev.duckdb")
-    monkeypatch.setenv("MONEV_DB", str(path))
-    return path
 
 
 @pytest.fixture

@@ -12,10 +12,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from monev.engine.meeting import current_rules
 from monev.store import accounts
 from monev.store import meetings as store
+from tests.app.dbs import copy_database
 from tests.helpers import (
     MASTERPLAN_INFO,
     MASTERPLAN_ROWS,
@@ -104,4 +106,18 @@ def build_hostile(path: Path) -> Path:
                            program_code="GOV-01")
     finally:
         env.close()
+    return path
+
+
+@pytest.fixture(scope="module", name="built")
+def built_hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hostile database, built once per test module."""
+    return build_hostile(tmp_path_factory.mktemp("hostile") / "monev.duckdb")
+
+
+@pytest.fixture(name="hostile")
+def hostile_app(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app pointed at a private copy of the hostile database."""
+    path = copy_database(built, tmp_path / "db" / "monev.duckdb")
+    monkeypatch.setenv("MONEV_DB", str(path))
     return path
