@@ -16,7 +16,7 @@ DB ?= data/monev.duckdb
 TEST_WORKERS ?= 2
 PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadfile
 
-.PHONY: run test test-fast lint bench demo etl clean
+.PHONY: run test test-fast lint bench demo etl clean cluster cluster-stop
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,18 @@ run: $(VENV)/.runtime
 	MONEV_DB=$(DB) $(PY) -m etl demo --if-missing
 	MONEV_DB=$(DB) $(SERVE_ENV) $(PY) -m streamlit run app.py --server.port $(PORT) \
 		--server.address $(ADDRESS) --server.headless true
+
+## make cluster N=2: the demo database if missing, then N replicas (127.0.0.1:8601…) behind
+## HAProxy on http://127.0.0.1:8500, sticky by cookie, each reading the newest snapshot
+## (deploy/cluster/README.md); Ctrl-C or `make cluster-stop` stops every process
+N ?= 2
+CLUSTER_PORT ?= 8500
+cluster: $(VENV)/.runtime
+	MONEV_DB=$(DB) $(PY) -m etl demo --if-missing
+	MONEV_DB=$(DB) $(PY) deploy/cluster/cluster.py start --replicas $(N) --port $(CLUSTER_PORT)
+
+cluster-stop:
+	$(PY) deploy/cluster/cluster.py stop
 
 ## make test: lint and the whole test suite (browser tests need Debian's chromium)
 test: $(VENV)/.dev

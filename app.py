@@ -24,9 +24,15 @@ pages = {
     for section, entries in (nav.sections(user.can, filters.region_count()) if user
                              else nav.sections(n_regions=2)).items()
 }
+# An address of a page this account may not open lands on the first page, with a sentence why.
+refused = nav.take_refused(user.can) if user else None
 # Resolve the requested page first, so a bookmark still opens after the sign-in form.
 page = st.navigation(pages, position="sidebar" if user else "hidden", expanded=True)
 components.global_style()
+if user is None and nav.is_public(page.title):  # read-only, no sidebar, no account
+    nav.mark_routed()
+    page.run()
+    st.stop()
 if user is None:
     with components.busy_guard(stop=True, catch_all=True):
         session.login_page()
@@ -36,5 +42,6 @@ if nav.shows_filters(page.title):
 else:
     st.session_state.pop(filters.STATE_KEY, None)
 session.sidebar_account(user)
+nav.show_refused(refused, page.title)
 nav.mark_routed()
 page.run()

@@ -4,8 +4,11 @@
 ingest (bench/ingest.py), the national dataset build (bench/national.py), every page's data on
 the Tuban demo and the national dataset next to the Excel re-read pattern (bench/pages.py), and
 the served app's peak memory, one browser user's time-to-content and the page responses of
-concurrent protocol-level sessions (bench/serve.py, bench/load.py), and a second browser
-user's page views while the served app refuses three hostile uploads (bench/hostile.py).
+concurrent protocol-level sessions (bench/serve.py, bench/load.py), a second browser
+user's page views while the served app refuses three hostile uploads (bench/hostile.py), and
+the cluster (bench/cluster.py): views per second with 1 and 2 replicas behind HAProxy and the
+single writer's loads per second. Ingest is judged against its raw parse plus the durable
+floor of the same workload (``≤ 1.3 × (raw parse + durable floor)``).
 
 ``python -m bench national --db PATH [--regions N] [--seed S]`` only builds the national
 dataset.
@@ -35,7 +38,8 @@ if TYPE_CHECKING:
 
 RESULTS = Path(__file__).with_name("results.md")
 KEEP = "<!-- notes below are kept -->"
-PARTS = ("ingest", "pages", "serve", "hostile")
+INGEST_TARGET = "≤ 1.3× (raw parse + durable floor)"
+PARTS = ("ingest", "pages", "views", "serve", "hostile", "cluster")
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -68,15 +72,27 @@ def _ingest_rows(runs: int, naive_runs: int) -> list[dict]:
     from bench.pages import Timing
 
     out = []
-    for r in ingest.run(runs, naive_runs):
+    measured = ingest.run(runs, naive_runs)
+    # The target (issue 29, part 4): no loader that writes the database durably from a new
+    # process beats the floor (open, commit one row, close), so each workload's load is
+    # judged against its raw parse plus that floor, both measured in the same run.
+    bound = {}
+    for r in measured:
+        if r["method"].startswith(("raw parse", "floor of any durable load")):
+            bound[r["workload"]] = bound.get(r["workload"], 0.0) + r["median_s"]
+    for r in measured:
         ours = r["method"].startswith("our load")
         n = naive_runs if r["method"].startswith("openpyxl") else runs
+        compare = f"{r['ratio']:,.2f}× raw parse"
+        over = r["median_s"] / bound[r["workload"]] if bound.get(r["workload"]) else None
+        if ours and over is not None:
+            compare += f"; **{over:,.2f}× (raw parse + durable floor)**"
         out.append({"section": "Ingest", "measure": f"{r['workload']}: {r['method']}",
                     "dataset": f"{r['files']} files, {r['mb']:.1f} MB",
                     "timing": Timing(r["median_s"], r["min_s"], r["max_s"], n), "unit": "s",
-                    "compare": f"{r['ratio']:,.2f}× raw parse",
-                    "target": "≤ 1.3× raw parse" if ours else "",
-                    "met": r["ratio"] <= 1.3 if ours else None})
+                    "compare": compare,
+                    "target": INGEST_TARGET if ours else "",
+                    "met": over <= 1.3 if ours and over is not None else None})
     return out
 
 
@@ -277,6 +293,54 @@ def _load_rows(load: LoadResult, row: Callable[..., None]) -> None:
             f"{len(made)} views, {load.server_cpu_s:.0f} server CPU-s, "
             f"{rate:.1f} views/s")
 
+def _cluster_rows(db_path: Path, sessions: int, log: Callable[[str], None]) -> list[dict]:
+    """Views per second with 1 and 2 replicas behind HAProxy, and the single writer's loads
+    per second (bench/cluster.py)."""
+    from bench import cluster
+    from bench.load import quantile
+    from bench.pages import Timing
+
+    log(f"Cluster on the national dataset: 1, then 2 replicas, {sessions} sessions; the "
+        "single writer …")
+    phases, writer = cluster.run(db_path, sessions=sessions, log=log)
+    rows = []
+
+    def row(measure: str, timing: Timing | None, unit: str = "s", compare: str = "",
+            dataset: str = "national") -> None:
+        rows.append({"section": "Cluster", "measure": measure, "dataset": dataset,
+                     "timing": timing, "unit": unit, "compare": compare, "target": "",
+                     "met": None})
+
+    for phase in phases:
+        load = phase.load
+        made = [v for v in load.made("page") if v.ok]
+        rate = len(made) / load.wall_s if load.wall_s else 0.0
+        times = load.times("page")
+        p50, p95 = quantile(times, 0.5), quantile(times, 0.95)
+        per_view = phase.replica_cpu_s / len(made) if made else None
+        row(f"{phase.replicas} replica(s) behind HAProxy, {load.sessions} sessions with no "
+            f"pause (protocol-level): **{rate:.1f} views/s**, p50 {p50 or 0:.2f} s, p95 "
+            f"{p95 or 0:.2f} s", None if per_view is None else
+            Timing(per_view, per_view, per_view, 1), "ms",
+            f"server CPU per view (all replicas); {len(made)} of "
+            f"{load.planned.get('page', 0)} views in {load.wall_s:.0f} s; CPU-s: replicas "
+            f"{phase.replica_cpu_s:.0f}, HAProxy {phase.haproxy_cpu_s:.1f}, whole machine "
+            f"{load.machine_cpu_s:.0f}", f"national, {load.signed_in} sessions signed in")
+        if load.failures:
+            row("failed or unfinished: " + "; ".join(load.failures[:5]), None)
+    for label, times in (("load one quarterly report (`python -m etl load`: open, check, "
+                          "commit, close), nothing published", writer.plain),
+                         ("the same load with the snapshot published before the close "
+                          "(cluster mode)", writer.published),
+                         ("publication alone (checkpoint, copy, fsync, open check, rename)",
+                          writer.publish_only)):
+        median = statistics.median(times)
+        row(f"single writer: {label}", Timing(median, min(times), max(times), len(times)),
+            compare=f"{1 / median:.1f} per second, one after another",
+            dataset=f"national, database file {writer.size_mb:.0f} MB")
+    return rows
+
+
 def _machine() -> str:
     import duckdb
     import pandas as pd
@@ -319,7 +383,7 @@ def main(argv: list[str] | None = None) -> None:
         "\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per ingest measurement")
     parser.add_argument("--naive-runs", type=int, default=1,
-                        help="runs of the slow openpyxl row-by-row baseline")
+                        help="runs of the slow openpyxl row-by-row baseline (0: none)")
     parser.add_argument("--page-runs", type=int, default=9, help="runs per page measurement")
     parser.add_argument("--excel-runs", type=int, default=3, help="runs of the Excel re-read")
     parser.add_argument("--only", choices=PARTS, action="append",
@@ -397,6 +461,17 @@ def main(argv: list[str] | None = None) -> None:
             except Exception as exc:  # noqa: BLE001
                 failed("Data halaman", exc)
             save()
+        if "views" in parts:
+            from bench import views
+
+            try:
+                log("Server CPU per view …")
+                rows += views.run(tuban_demo()[0], "Tuban demo (35.23)", log=log)
+                if national is not None:
+                    rows += views.run(national, "national (an admin's first region)", log=log)
+            except Exception as exc:  # noqa: BLE001
+                failed("Biaya tampilan", exc)
+            save()
         if "serve" in parts:
             try:
                 rows += _serve_rows(national, args.sessions, log)
@@ -408,6 +483,13 @@ def main(argv: list[str] | None = None) -> None:
                 rows += _hostile_rows(tuban_demo()[0], work, log)
             except Exception as exc:  # noqa: BLE001
                 failed("Hostile uploads", exc)
+        if "cluster" in parts:
+            try:
+                if national is None:
+                    national, stats = _national(args.national_db, work, log)
+                rows += _cluster_rows(national, args.sessions, log)
+            except Exception as exc:  # noqa: BLE001
+                failed("Cluster", exc)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     text = save()

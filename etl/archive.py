@@ -32,6 +32,8 @@ FORMAT_EXT = {"xlsx": ".xlsx", "xlsm": ".xlsm", "xls": ".xls", "ods": ".ods"}
 # Where an archived file may live, relative to the root: nothing else is ever read or copied.
 RELPATH = re.compile(r"files/[0-9a-f]{2}/([0-9a-f]{64})(\.xlsx|\.xlsm|\.xls|\.ods)?")
 EVENTS = ("load", "restore", "delete")
+# OPDs' own forms whose journal line holds the uploader's choices (etl/e81.py, etl/rfk.py)
+FORMS = ("e81", "rfk")
 
 
 class JournalError(ValueError):
@@ -189,11 +191,13 @@ def from_database(con: duckdb.DuckDBPyConnection, catalog: str | None = None) ->
     prefix = f'"{catalog}".' if catalog else ""
     rows = con.execute(
         f"""SELECT e.action, e.load_id, e.actor, e.event_at, l.file_hash, l.file_name,
-                   l.archive_path, l.received_on
+                   l.archive_path, l.received_on, l.region_code, l.opd_code, l.year, l.tw,
+                   e.detail
             FROM {prefix}load_event e LEFT JOIN {prefix}load l USING (load_id)
             WHERE e.action IN ('load', 'restore', 'delete') ORDER BY e.event_id""").fetchall()
     out = []
-    for action, load_id, actor, at, file_hash, file_name, archive_path, received_on in rows:
+    for (action, load_id, actor, at, file_hash, file_name, archive_path, received_on,
+         region, opd, year, tw, detail) in rows:
         entry: dict = {"event": action, "load_id": load_id}
         if action == "load":
             entry |= {"file_hash": file_hash, "file_name": file_name,
@@ -201,8 +205,27 @@ def from_database(con: duckdb.DuckDBPyConnection, catalog: str | None = None) ->
         entry |= {"actor": actor, "at": at.isoformat()}
         if action == "load":
             entry["received_on"] = received_on.isoformat()
+            entry |= _form_choices(detail, region, opd, year, tw)
         out.append(entry)
     return out
+
+
+def _form_choices(detail: str | None, region: str, opd: str | None, year: int | None,
+                  tw: int | None) -> dict:
+    """What an OPD's own form (E.81, FORM RFK) load's journal line adds, put back from its
+    load row and load event: the region, OPD, year and TW it was loaded for and the mapping
+    rows it resolved by, under the form's key (``etl.load``); nothing for a template."""
+    try:
+        said = json.loads(detail) if detail else {}
+    except ValueError:
+        said = {}
+    if not isinstance(said, dict):
+        return {}
+    form = said.get("formulir") or ("e81" if "pemetaan" in said else None)
+    if form not in FORMS:
+        return {}
+    return {form: {"wilayah": region, "opd": opd, "tahun": year, "tw": tw,
+                   "pemetaan": list(said.get("pemetaan") or [])}}
 
 
 def _key(entry: dict) -> tuple:

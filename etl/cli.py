@@ -1,5 +1,5 @@
 """Command line: ``python -m etl load|template|demo|rebuild|history|activate|withdraw|
-backup|restore|user|setting|audit``.
+backup|restore|user|setting|audit|pemetaan|e81``.
 
 Exit status: 0 done, 1 rejected (or failed), 2 usage error.
 """
@@ -304,7 +304,118 @@ def _parser() -> argparse.ArgumentParser:
     au = command(sub, "audit", "tampilkan jejak audit")
     au.add_argument("--limit", type=_integer, default=50, metavar="JUMLAH",
                     help="jumlah baris terbaru (bawaan 50)")
+    _mapping_parsers(sub, command)
     return p
+
+
+def _mapping_parsers(sub: Any, command: Any) -> None:
+    """``pemetaan usul|simpan|daftar`` and ``e81`` (etl/mapping.py, etl/e81_export.py)."""
+    pm = command(sub, "pemetaan", "petakan nama program dan indikator formulir OPD (E.81) ke "
+                                  "kode masterplan (usul, simpan, daftar)")
+    psub = pm.add_subparsers(dest="mapping_command", required=True, metavar="PERINTAH",
+                             help="salah satu perintah ini")
+    pu = command(psub, "usul", "tulis lembar pemetaan (CSV: jenis, teks, kode, skor) berisi "
+                               "teks yang belum dipetakan dengan kode yang paling mirip")
+    pu.add_argument("files", nargs="+", type=Path, metavar="BERKAS",
+                    help="formulir E.81 (.xlsx, .xls atau .ods)")
+    pu.add_argument("--opd", help="kode OPD formulir ini")
+    pu.add_argument("--wilayah", help="kode wilayah (bawaan: dari judul formulir)")
+    pu.add_argument("--tahun", type=_integer, help="tahun formulir")
+    pu.add_argument("-o", "--output", type=Path, metavar="BERKAS",
+                    help="berkas CSV tujuan (bawaan: layar)")
+    ps = command(psub, "simpan", "simpan baris lembar pemetaan yang kolom kode-nya terisi "
+                                 "('-' = bukan bagian masterplan)")
+    ps.add_argument("csv_file", type=Path, metavar="CSV", help="lembar pemetaan")
+    ps.add_argument("--wilayah", help="kode wilayah untuk baris tanpa kolom wilayah")
+    pd_ = command(psub, "daftar", "tampilkan pemetaan yang berlaku")
+    pd_.add_argument("--wilayah", help="hanya wilayah ini")
+    pd_.add_argument("--riwayat", action="store_true",
+                     help="juga pemetaan lama yang sudah dikoreksi")
+    ex = command(sub, "e81", "tulis formulir E.81 (Evaluasi Hasil Renja) terisi dari database")
+    ex.add_argument("--opd", help="kode OPD (bawaan: semua OPD, satu sheet per OPD)")
+    ex.add_argument("--tahun", type=_integer, required=True, help="tahun")
+    ex.add_argument("--tw", type=_tw, required=True, help="sampai triwulan (1-4 atau I-IV)")
+    ex.add_argument("--wilayah", help="kode wilayah (bawaan: satu-satunya wilayah yang dimuat)")
+    ex.add_argument("-o", "--output", type=Path, metavar="BERKAS", help="berkas tujuan")
+
+
+def _cmd_pemetaan(args: argparse.Namespace, db_path: Path) -> int:
+    from etl import mapping
+    from monev.store import db
+    from monev.store import mapping as store
+    if not db_path.exists():
+        print(f"Database {db_path} belum ada. Muat masterplan dulu.", file=sys.stderr)
+        return 1
+    if args.mapping_command == "daftar":
+        with db.opened(db_path, read_only=True, retries=50) as con:
+            df = store.listing(con, args.wilayah, args.riwayat)
+        print(df.to_string(index=False) if len(df) else "Belum ada pemetaan.")
+        return 0
+    if args.mapping_command == "usul":
+        _, scope = _account_scope(db_path, _name(args))
+        expect = Expect(opd=args.opd.upper() if args.opd else None, year=args.tahun,
+                        region=args.wilayah, region_scope=scope)
+        try:
+            files = [(str(p), p.read_bytes()) for p in args.files]
+        except OSError as exc:
+            print(f"File tidak dapat dibaca: {exc.filename}", file=sys.stderr)
+            return 1
+        with db.opened(db_path, read_only=True, retries=50) as con:
+            try:
+                proposals = mapping.propose(con, files, expect)
+            except mapping.MappingRefused as exc:
+                print(str(exc), file=sys.stderr)
+                return 1
+        text = mapping.write_csv(proposals)
+        if args.output:
+            args.output.write_text(text, encoding="utf-8")
+            filled = sum(p.best is not None for p in proposals)
+            print(f"{len(proposals)} teks perlu dipetakan ({filled} dengan usulan kode) ditulis "
+                  f"ke {args.output}. Periksa kolom kode, lalu: python -m etl pemetaan simpan "
+                  f"{args.output}")
+        else:
+            print(text, end="")
+        return 0
+    try:
+        text = args.csv_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        print(f"Lembar pemetaan {args.csv_file} tidak dapat dibaca (perlu CSV UTF-8).",
+              file=sys.stderr)
+        return 1
+    _, scope = _account_scope(db_path, _name(args))
+    with db.opened(db_path, retries=50) as con:
+        try:
+            rows = mapping.read_csv(text, args.wilayah or scope)
+            if scope and any(r[0] != scope for r in rows):
+                raise mapping.MappingRefused(f"Akun Anda hanya untuk wilayah {scope}; lembar "
+                                             "ini memetakan wilayah lain. Tidak ada yang "
+                                             "disimpan.")
+            done = mapping.save_rows(con, rows, actor=_actor(args))
+        except mapping.MappingRefused as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+    print(f"Pemetaan disimpan: {done.added} baru, {done.changed} dikoreksi, {done.same} sudah "
+          "sama.")
+    return 0
+
+
+def _cmd_e81(args: argparse.Namespace, db_path: Path) -> int:
+    from etl.e81_export import write_e81
+    from monev.store import db
+    if not db_path.exists():
+        print(f"Database {db_path} belum ada. Muat masterplan dulu.", file=sys.stderr)
+        return 1
+    with db.opened(db_path, read_only=True, retries=20) as con:
+        region = args.wilayah or _only_region(con)
+        opd = args.opd.upper() if args.opd else None
+        out = args.output or Path(f"E81_{opd or 'semua'}_{args.tahun}_TW{args.tw}.xlsx")
+        try:
+            write_e81(con, out, region, opd, args.tahun, args.tw)
+        except LookupError as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+    print(f"Formulir E.81 ditulis ke {out}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -313,9 +424,22 @@ def main(argv: list[str] | None = None) -> int:
     from monev.store.db import default_db_path
     db_path = args.db or default_db_path()
     handler = globals()[f"_cmd_{args.command}"]
+    from monev.store import snapshots
     from monev.store.db import DatabaseBusy, DatabaseMissing
     try:
-        return handler(args, Path(db_path))
+        before = snapshots.stamp(db_path)
+        status = handler(args, Path(db_path))
+        # Cluster (deploy/cluster/): a command that wrote publishes a snapshot for the
+        # replicas (a load already did, on its own connection).
+        if (args.command != "load" and snapshots.publishing(db_path)
+                and snapshots.stamp(db_path) != before and Path(db_path).exists()):
+            snapshots.publish_path(db_path)
+        return status
+    except snapshots.SnapshotError as exc:
+        print(f"Perubahan tersimpan di database, tetapi snapshot untuk replika gagal dibuat "
+              f"({exc}). Jalankan 'python -m monev.store.snapshots publish' agar replika "
+              "menampilkannya.", file=sys.stderr)
+        return 1
     except DatabaseMissing as exc:
         print(str(exc), file=sys.stderr)
         return 1
@@ -502,11 +626,40 @@ def _cmd_user(args: argparse.Namespace, db_path: Path) -> int:
                 print(f"Akun {args.username} diperbarui." if changes
                       else f"Akun {args.username} tidak berubah.")
             else:
-                print(accounts.users(con).to_string(index=False))
+                print(user_table(accounts.users(con)))
         except ValueError as exc:
             print(str(exc), file=sys.stderr)
             return 1
     return 0
+
+
+def user_table(users: Any) -> str:
+    """``user list`` as text (``users``: ``accounts.users``' DataFrame): Indonesian headings,
+    '–' for an empty field (never NaN/NaT), 'ya'/'tidak', times as '30 September 2025 14.05'."""
+    import pandas as pd
+
+    from monev.ui.format import KOSONG, tanggal_jam
+
+    if users.empty:
+        return "Belum ada akun."
+
+    def text(value: object) -> str:
+        return KOSONG if value is None or pd.isna(value) else str(value)
+
+    shown = pd.DataFrame({
+        "Nama pengguna": users["username"].map(text),
+        "Nama": users["full_name"].map(text),
+        "Peran": users["role"].map(text),
+        "Wilayah": users["region_code"].map(text),
+        "OPD": users["opd_code"].map(text),
+        "Aktif": users["active"].map(lambda v: "ya" if v is True or v == 1 else "tidak"),
+        "Gagal masuk": users["failed_attempts"].map(
+            lambda v: "0" if v is None or pd.isna(v) else str(int(v))),
+        "Terkunci sampai": users["locked_until"].map(tanggal_jam),
+        "Dibuat": users["created_at"].map(tanggal_jam),
+        "Dibuat oleh": users["created_by"].map(text),
+    })
+    return shown.to_string(index=False)
 
 
 def _setting_value(text: str) -> object:

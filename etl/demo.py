@@ -9,6 +9,8 @@ The story is deterministic (seeded from 2032; no wall clock, file timestamps are
 indicators on track, some lagging, a few critical or stagnant, blank cells, late and missing
 reports, corrected resubmissions, budgets under their pagu, and villages moving through the
 village budget calendar (domain.md §5) so that in November 2026 every stage is present.
+A masterplan revision workbook (Perbup 38/2026, in force from 1 Jul 2026) postpones, cancels,
+reschedules, changes a target and records an addition (``REVISIONS``).
 """
 
 from __future__ import annotations
@@ -626,8 +628,42 @@ def _reset(db_path: Path, out_dir: Path) -> None:
                               "bangun ulang dengan 'python -m etl rebuild' atau pindahkan "
                               "folder itu dulu.")
     out_dir.mkdir(parents=True, exist_ok=True)
-    for old in (*out_dir.glob("masterplan_*.xlsx"), *out_dir.glob("laporan_*.xlsx")):
+    for old in (*out_dir.glob("masterplan_*.xlsx"), *out_dir.glob("laporan_*.xlsx"),
+                *out_dir.glob("revisi_*.xlsx")):
         old.unlink()
+
+
+# A masterplan revision (domain.md §3b), one of each kind on real demo programs, set by a
+# Perbup in June 2026 and in force from 1 Jul 2026: 2026 TW I and II are judged on the original
+# masterplan, TW III on the revised one. Loaded as a revision workbook after every report (no
+# earlier load id moves). ENV-01 has villages: those funded in 2026 whose implementation had
+# not started move to 2027. (The overall capaian of 2026 TW III stays 89,8 %: the raised
+# SOC-03.1 target balances the programs and the indicator taken off the plan.)
+REVISION_FILE = "revisi_35.23_Perbup_38_2026.xlsx"
+REVISION_AT = datetime(2026, 6, 22, 9, 0)
+_REVISION_BASIS = {"nomor_dasar_hukum": "Peraturan Bupati Tuban Nomor 38 Tahun 2026 tentang "
+                                        "Perubahan atas Perbup Nomor 71 Tahun 2022",
+                   "tanggal_dasar_hukum": date(2026, 6, 15), "berlaku_mulai": date(2026, 7, 1)}
+REVISIONS: tuple[dict[str, object], ...] = (
+    {"jenis": "ditunda", "kode_program": "ENV-01", "tahun": 2026, "tahun_baru": 2027,
+     "alasan": "Refocusing APBD 2026 untuk penanganan banjir Bengawan Solo; bank sampah "
+               "digital dilanjutkan 2027", **_REVISION_BASIS},
+    {"jenis": "dibatalkan", "kode_program": "ECO-06", "tahun": 2026,
+     "alasan": "Peluang investasi daerah kini dimuat di sistem OSS RBA Kementerian "
+               "Investasi; portal daerah tidak dilanjutkan", **_REVISION_BASIS},
+    {"jenis": "target diubah", "kode_program": "SOC-03", "kode_indikator": "SOC-03.1",
+     "tahun": 2026, "target_baru": 35000,
+     "alasan": "Tambahan DAK Non Fisik perpustakaan 2026: layanan perpustakaan digital "
+               "diperluas ke pojok baca desa, target pengunjung dinaikkan", **_REVISION_BASIS},
+    {"jenis": "dijadwal ulang", "kode_program": "LIV-06", "kode_indikator": "LIV-06.2",
+     "tahun": 2026, "tahun_baru": 2027,
+     "alasan": "Tender mesin parkir non-tunai diulang; target pendapatan 2026 dipindah ke "
+               "2027",
+     **_REVISION_BASIS},
+    {"jenis": "ditambah", "kode_program": "LIV-06", "tahun": 2026,
+     "alasan": "Parkir cerdas non-tunai masuk masterplan sebagai program baru (usulan Dishub "
+               "dalam forum Dewan Smart City)", **_REVISION_BASIS},
+)
 
 
 # Demo accounts, one per role. The login page shows them only on a database built by
@@ -645,6 +681,73 @@ def _demo_accounts(con: duckdb.DuckDBPyConnection) -> None:
         accounts.add_user(con, username, name, role, DEMO_PASSWORD, opd_code=opd,
                           region_code=dd.REGION, actor="demo", now=TODAY_AT)
     con.execute("INSERT OR REPLACE INTO setting VALUES ('*', 'demo', 'true')")
+
+
+# The Smart City evaluation (issue 30): last year's edition scored in full, and 2026's edition
+# (another edition's weights) with the data cut-off of the demo's "now", a citizen survey of six
+# programs (one below the minimum of 50 respondents, loaded flagged) and the Outcome, Quick Win
+# and Impact scores taken from what the data proposes.
+SURVEY_FILE = "survei_warga_2026.csv"
+SURVEY_PROGRAMS = (("GOV-01", 64), ("GOV-02", 57), ("ECO-02", 51), ("LIV-01", 72),
+                   ("SOC-01", 58), ("ENV-02", 38))
+EVALUATION_SCORES = {2025: {"baseline": 2.9, "output": 3.4, "outcome": 3.6, "impact": 3.1,
+                            "quick_win": 3.5},
+                     2026: {"baseline": 3.2, "output": 3.5}}
+EVALUATION_WEIGHTS = {2025: {"baseline": 10.0, "output": 20.0, "outcome": 30.0, "impact": 30.0,
+                             "quick_win": 10.0},
+                      2026: {"baseline": 10.0, "output": 20.0, "outcome": 30.0, "impact": 20.0,
+                             "quick_win": 20.0}}
+SURVEY_ANSWERS = ("Pelayanan lebih cepat, tidak perlu antre lama.",
+                  "Sinyal di desa kami masih lemah, mohon ditambah titik wifi.",
+                  "Petugas ramah dan sigap.", "Informasinya belum sampai ke warga dusun.",
+                  "Sangat membantu, semoga berlanjut.")
+
+
+def _survey_csv() -> bytes:
+    """A form tool's CSV export (Google Forms: "Download responses"): one row per answer
+    (timestamp, program, score 1–5, saran). CSV, so the demo's *.xlsx are its workbooks."""
+    r = _rng("survei", 2026)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["Timestamp", "Kode Program", "Seberapa puas Anda dengan layanan program "
+                     "ini? (1-5)", "Saran dan masukan"])
+    for code, n in SURVEY_PROGRAMS:
+        for _ in range(n):
+            day = datetime(2026, 9, 1, 8) + timedelta(minutes=r.randrange(60 * 24 * 40))
+            writer.writerow([f"{day:%d/%m/%Y %H:%M:%S}", code,
+                             r.choices((2, 3, 4, 5), (1, 3, 5, 3))[0],
+                             r.choice(SURVEY_ANSWERS) if r.random() < 0.15 else ""])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _demo_evaluation(con: duckdb.DuckDBPyConnection, archive: Archive, out_dir: Path) -> None:
+    from etl.survey import import_survey
+    from monev.engine.evaluation import proposal
+    from monev.engine.meeting import current_rules
+    from monev.store import evaluation as ev_store
+
+    at = TODAY_AT + timedelta(minutes=30)
+    for year, weights in EVALUATION_WEIGHTS.items():
+        ev_store.save_edition(con, dd.REGION, year, weights=weights, scale_max=5.0,
+                              min_respondents=50, actor="admin.diskominfo", now=at)
+        for code, score in EVALUATION_SCORES[year].items():
+            ev_store.save_score(con, dd.REGION, year, code, score, origin="diisi",
+                                actor="admin.diskominfo", now=at)
+    ev_store.set_cutoff(con, dd.REGION, 2026, LAST_PERIOD[1], TODAY_AT,
+                        current_rules(con, dd.REGION), actor="admin.diskominfo", now=at)
+    path = out_dir / SURVEY_FILE
+    path.write_bytes(_survey_csv())
+    result = import_survey(con, path.read_bytes(), path.name, region=dd.REGION, year=2026,
+                           actor="admin.diskominfo", archive=archive,
+                           accept_below_minimum=True, at=at)
+    if result.status != "loaded":
+        raise RuntimeError(f"Demo survey not loaded: {result.message} "
+                           f"{[i.text() for i in result.issues]}")
+    found = proposal(con, dd.REGION, 2026)
+    for code, score in (found.scores if found else {}).items():
+        if score is not None:
+            ev_store.save_score(con, dd.REGION, 2026, code, score, origin="usulan",
+                                actor="admin.diskominfo", now=at)
 
 
 def build_demo(db_path: Path, out_dir: Path | None = None) -> dict[str, int]:
@@ -682,8 +785,15 @@ def build_demo(db_path: Path, out_dir: Path | None = None) -> dict[str, int]:
             _write(path, "laporan", info, filled, meta, title, ev.at)
             written += 1
             loader.load(path, ev.actor, ev.at, ev.received)
+        path = out_dir / REVISION_FILE  # after every report: no earlier load id moves
+        _write(path, "revisi", {"kode_wilayah": dd.REGION, "nama_wilayah": dd.REGION_NAME},
+               {"revisi": list(REVISIONS)}, {"kode_wilayah": dd.REGION},
+               "REVISI MASTERPLAN SMART CITY KABUPATEN TUBAN", REVISION_AT)
+        written += 1
+        loader.load(path, "admin.diskominfo", REVISION_AT, REVISION_AT.date())
         _demo_accounts(con)
         current.refresh_stale(con)
+        _demo_evaluation(con, loader.archive, out_dir)
     reports = [e for e in events if e.variant != "fix"]
     return {"workbooks": written, **loader.stats,
             "opd": len(dd.OPDS), "programs": len(dd.PROGRAMS),

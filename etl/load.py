@@ -31,6 +31,7 @@ import duckdb
 from etl.archive import Archive, sha256
 from etl.issues import Issue
 from etl.reads import Reads
+from etl.revision import masterplan_revisions, revisi_identity, state_revisions
 from etl.validate import (
     TW_NAMES,
     Expect,
@@ -45,19 +46,22 @@ from etl.validate import (
     validate_masterplan_targets,
 )
 from etl.workbook import ParsedWorkbook, read_ahead, read_workbook
-from monev.store import current, db, facts, intake, lineage
+from monev.store import current, db, facts, intake, lineage, snapshots
 
 TABLE_LABELS = {"masterplan": "masterplan", "opd": "OPD", "program": "program",
                 "program_support": "OPD pendukung", "indicator": "indikator",
                 "target": "target", "village_plan": "desa sasaran",
                 "realisation": "realisasi kinerja", "budget": "realisasi anggaran",
-                "program_progress": "fisik & kendala", "village_stage": "progres desa"}
+                "program_progress": "fisik & kendala", "village_stage": "progres desa",
+                "revision": "revisi"}
+RFK_MONTHS = {1: "Maret", 2: "Juni", 3: "September", 4: "Desember"}  # etl/rfk.py
 KEYS = {"masterplan": [], "opd": ["opd_code"], "program": ["program_code"],
         "program_support": ["program_code", "opd_code"], "indicator": ["indicator_code"],
         "target": ["indicator_code", "year", "tw"],
         "village_plan": ["program_code", "village_code"], "realisation": ["indicator_code"],
         "budget": ["program_code", "funding_source"], "program_progress": ["program_code"],
-        "village_stage": ["program_code", "village_code"]}
+        "village_stage": ["program_code", "village_code"],
+        "revision": ["kind", "program_code", "indicator_code", "year", "tw", "effective_date"]}
 
 
 @dataclass
@@ -95,6 +99,13 @@ def describe(ident: Identity, opd_names: dict[str, str] | None = None) -> str:
     """'laporan OPD DISKOMINFO TW II 2025' or 'masterplan 35.23'."""
     if ident.kind == "masterplan":
         return f"masterplan wilayah {ident.region}"
+    if ident.kind == "revisi":
+        return f"revisi masterplan wilayah {ident.region}"
+    if ident.kind == "rfk":
+        name = (opd_names or {}).get(ident.opd or "", "")
+        return (f"RFK {RFK_MONTHS[ident.tw or 1]} {ident.year} OPD {ident.opd}"
+                f"{' (' + name + ')' if name else ''} (anggaran dan fisik "
+                f"{TW_NAMES[ident.tw or 1]})")
     name = (opd_names or {}).get(ident.opd or "", "")
     return (f"laporan OPD {ident.opd}{' (' + name + ')' if name else ''} "
             f"{TW_NAMES[ident.tw or 1]} {ident.year}")
@@ -224,6 +235,9 @@ class _Accepted:
     late: ParsedWorkbook | None = None  # a staged book whose last sheet is still parsed
     received: _Received | None = None
     confirmed: int | None = None     # removed rows the uploader confirmed
+    mapping_used: tuple[int, ...] = ()  # text_mapping ids an E.81 form resolved by
+    chosen: dict | None = None       # an E.81's region, OPD, year, TW (journaled for replay)
+    form: str = "e81"                # the form ``chosen`` is for: its journal key (e81 | rfk)
 
     def count(self) -> None:
         """Count the rows of every table (in table order) into the result and record."""
@@ -250,6 +264,13 @@ class _RefusedLate(Exception):
         self.result = result
 
 
+def form_key(book: ParsedWorkbook) -> str:
+    """The journal key of an OPD's own form (its choices are replayed with it): 'rfk' for a
+    FORM RFK (etl/rfk.py), 'e81' for an E.81 (etl/e81.py)."""
+    from etl.rfk import RfkForm
+    return "rfk" if isinstance(book.form, RfkForm) else "e81"
+
+
 def _opd_key(checked: LoadResult | _Accepted) -> tuple[str, str] | None:
     """The (region, OPD) of a report: reports whose checks read each other share it."""
     ident = (checked.result if isinstance(checked, _Accepted) else checked).ident
@@ -267,8 +288,20 @@ def _check(con: duckdb.DuckDBPyConnection, reads: Reads, book: ParsedWorkbook, d
         book.complete()
     file_name = book.file
     received_on = received.on
-    ident, frames, opd_names = (_validate(con, reads, book, expect, received_on) if book.kind
+    if book.kind == "e81":  # an E.81 form: its texts resolve to codes (etl/e81.py)
+        from etl import e81
+        e81.resolve(con, book, expect, reads.masterplan_state)
+    elif book.kind == "rfk":  # a monthly FORM RFK: budget and fisik of a TW (etl/rfk.py)
+        from etl import rfk
+        rfk.resolve(con, book, expect, reads.masterplan_state)
+    ident, frames, opd_names = (_validate(con, reads, book, expect, received_on)
+                                if book.kind and book.kind not in ("e81", "rfk")  # unresolved
                                 else (None, {}, {}))
+    if ident is not None and book.form is not None and form_key(book) == "rfk":
+        ident.kind = "rfk"  # its own scope: it never supersedes the quarterly report
+    elif ident is not None and ident.kind == "laporan" and frames:
+        from etl import rfk  # the TW's budget and fisik an RFK brought: replaced, said so
+        rfk.against_rfk(con, book, ident, frames)  # type: ignore[arg-type]
     if ident is not None and ident.kind == "laporan" and received.stated_by \
             and not received.replay:
         problem = _received_problem(con, ident, received_on, at, expect)
@@ -281,7 +314,8 @@ def _check(con: duckdb.DuckDBPyConnection, reads: Reads, book: ParsedWorkbook, d
             book.issue(None, None, None, "identitas", None, "Identitas file (wilayah, OPD, "
                        "tahun, triwulan) tidak lengkap di sheet Info.")
         return _rejected(book, ident)
-    key = lineage.scope_key(ident.kind, ident.region, ident.opd, ident.year, ident.tw)
+    key = lineage.scope_key(ident.kind, ident.region, ident.opd, ident.year, ident.tw,
+                            file_hash=file_hash)
     previous = reads.active_load_for_scope(ident.region, key)
     replaced = previous["load_id"] if previous else None
     result = LoadResult(file_name, "dry_run", "", [], None, ident, {},
@@ -294,6 +328,11 @@ def _check(con: duckdb.DuckDBPyConnection, reads: Reads, book: ParsedWorkbook, d
         "uploaded_at": at, "received_on": received_on}, frames,
         describe(ident, opd_names), book if book.later else None, received)
     accepted.count()
+    accepted.mapping_used = tuple(book.mapping_used)
+    if book.form is not None:  # an E.81: what the uploader chose is replayed with it
+        accepted.chosen = {"wilayah": ident.region, "opd": ident.opd, "tahun": ident.year,
+                           "tw": ident.tw, "pemetaan": list(book.mapping_used)}
+        accepted.form = form_key(book)
     accepted.confirmed = None if received.replay else expect.confirmed_removal(file_hash)
     if dry_run:
         result.message = (f"Uji coba {accepted.what}: akan memuat {accepted.summary()}."
@@ -432,7 +471,11 @@ def _commit(con: duckdb.DuckDBPyConnection, accepted: Sequence[_Accepted], actor
                                         {"counts": a.result.counts, "supersedes": previous,
                                          **(a.received.detail() if a.received else {}),
                                          **({"hapus_dikonfirmasi": a.result.removed}
-                                            if a.result.removed else {})}))
+                                            if a.result.removed else {}),
+                                         **({"pemetaan": list(a.mapping_used)}
+                                            if a.mapping_used else {}),
+                                         # etl.archive.from_database: the journal key
+                                         **({"formulir": a.form} if a.chosen else {})}))
         lineage.record_events(con, events)
         if stored:
             stored.result()  # nothing is lost: every file is on disk before its load commits
@@ -447,8 +490,9 @@ def _commit(con: duckdb.DuckDBPyConnection, accepted: Sequence[_Accepted], actor
         archive.append(*({"event": "load", "load_id": load_id, "file_hash": r["file_hash"],
                           "file_name": r["file_name"], "archive_path": r["archive_path"],
                           "actor": actor, "at": at.isoformat(),
-                          "received_on": r["received_on"].isoformat()}
-                         for load_id, r in zip(load_ids, records, strict=True)))
+                          "received_on": r["received_on"].isoformat(),
+                          **({a.form: a.chosen} if a.chosen else {})}
+                         for a, load_id, r in zip(accepted, load_ids, records, strict=True)))
     for a, load_id in zip(accepted, load_ids, strict=True):
         a.result.status, a.result.load_id = "loaded", load_id
         a.result.message = (f"Berhasil memuat {a.what}: {a.summary()}.{a.replaces()}"
@@ -507,7 +551,12 @@ def _validate(con: duckdb.DuckDBPyConnection, reads: Reads, book: ParsedWorkbook
                        f"{ident.region}, bukan {expect.region}.")
         frames = validate_masterplan(book, intake.dimensions(con),
                                      intake.village_codes(con, ident.region))
+        revisions = masterplan_revisions(book, frames)
+        if revisions is not None:
+            frames["revision"] = revisions
         return ident, frames, {}
+    if book.kind == "revisi":
+        return _validate_revisi(con, reads, book, expect)
     region = book.info.get("kode_wilayah")
     state = reads.masterplan_state(region) if region else None
     ident = laporan_identity(book, state, expect, received_on)
@@ -517,6 +566,30 @@ def _validate(con: duckdb.DuckDBPyConnection, reads: Reads, book: ParsedWorkbook
     frames = validate_laporan(book, ident, state, intake.village_codes(con, ident.region),
                               prior, received_on)
     return ident, frames, state.opds
+
+
+def _validate_revisi(con: duckdb.DuckDBPyConnection, reads: Reads, book: ParsedWorkbook,
+                     expect: Expect) -> tuple[Identity | None, dict[str, Facts], dict[str, str]]:
+    """Identify and check a revision workbook against the active masterplan."""
+    if expect.opd_scope:
+        book.issue(None, None, None, "di_luar_wewenang", None,
+                   "Akun operator OPD tidak boleh mengunggah revisi masterplan. Revisi dicatat "
+                   "oleh admin Diskominfo.")
+        return None, {}, {}
+    region = book.info.get("kode_wilayah")
+    ident = revisi_identity(book, intake.region_exists(con, region) if region else None,
+                            expect)
+    if ident is None:
+        return None, {}, {}
+    state = reads.masterplan_state(ident.region)
+    if state is None:
+        book.issue(book.info_sheet, book.info_rows.get("kode_wilayah"), "Kode Wilayah",
+                   "masterplan_belum_ada", ident.region, f"Masterplan wilayah {ident.region} "
+                   "belum dimuat. Muat workbook masterplan terlebih dahulu.")
+        return None, {}, {}
+    if "revisi" not in book.tables:
+        return None, {}, {}
+    return ident, {"revision": state_revisions(book, state)}, {}
 
 
 def _rejected(book: ParsedWorkbook, ident: Identity | None) -> LoadResult:
@@ -666,4 +739,5 @@ def load_paths(db_path: Path, paths: list[Path], *, actor: str, dry_run: bool = 
                                 received_by=received_by, ahead=ahead))
         if not dry_run:
             current.refresh_stale(con, stale)
+            snapshots.publish_if_enabled(con, db_path)  # cluster: replicas read the new data
     return [unreadable[i] if i in unreadable else next(loaded) for i in range(len(paths))]

@@ -33,10 +33,18 @@ from etl.backup import (
     workdir,
 )
 from etl.load import delete_load, load_bytes, restore_load
+from etl.validate import Expect
 from monev.store import accounts, current, db
 
 # Tables the journal does not reproduce; a rebuild copies them from the file it replaces.
-KEPT_TABLES = ("app_user", "web_session", "setting", "meeting", "followup", "audit_event")
+KEPT_TABLES = ("app_user", "web_session", "setting", "meeting", "followup", "audit_event",
+               # the Smart City evaluation (monev/store/evaluation.py)
+               "eval_edition", "eval_score", "eval_survey", "eval_survey_program",
+               "eval_survey_answer", "eval_evidence", "public_page",
+               # names mapped once (etl/mapping.py): also copied before the replay
+               "text_mapping")
+# Kept tables an E.81 load reads while it is replayed (its texts resolve through them).
+BEFORE_REPLAY = ("text_mapping",)
 # The load history with its rejected attempts and dry runs. The journal reproduces only its
 # accepted loads, so it is copied whole when the loads it speaks of are exactly those replayed.
 HISTORY_TABLES = ("load_event", "load_issue")
@@ -108,6 +116,8 @@ def _build_and_swap(db_path: Path, tmp: Path, archive: Archive, backup_dir: Path
         done = Rebuilt(0)
         with _source(db_path, backup_dir, done) as source:
             entries = _complete(journal, source, done)
+            if source is not None:
+                _carry_before_replay(con, source)
             done.replayed = _replay(con, archive, entries, done)
             current.refresh_stale(con)
             if source is not None:
@@ -190,9 +200,16 @@ def _replay(con: duckdb.DuckDBPyConnection, archive: Archive, entries: list[dict
         try:
             if event == "load":
                 data = archive.read(entry["archive_path"])
+                chosen = entry.get("e81") or entry.get("rfk") or {}  # as its uploader chose
                 result = load_bytes(con, data, entry["file_name"], actor=entry["actor"],
                                     archive=None, at=at, replay=True,
-                                    received_on=date.fromisoformat(entry["received_on"]))
+                                    received_on=date.fromisoformat(entry["received_on"]),
+                                    expect=Expect(region=chosen.get("wilayah"),
+                                                  opd=chosen.get("opd"),
+                                                  year=chosen.get("tahun"),
+                                                  tw=chosen.get("tw"),
+                                                  mapping_ids=tuple(chosen.get("pemetaan", ())))
+                                    if chosen else None)
                 if result.load_id != load_id:
                     raise RebuildRefused(
                         REFUSED + f"{what} tidak dapat diputar ulang dengan nomor yang sama "
@@ -278,6 +295,21 @@ def _columns(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> list[s
         [catalog, table]).fetchall()]
 
 
+def _carry_before_replay(con: duckdb.DuckDBPyConnection, source: Path) -> None:
+    """Copy the tables the replay reads (BEFORE_REPLAY) from ``source``: an E.81 load is
+    replayed with the name mapping in force at its time, as when it was loaded. A source
+    that cannot give them leaves them empty (such a load is then refused, naming it)."""
+    con.execute(f"ATTACH {quoted(source)} AS src (READ_ONLY)")
+    try:
+        for table in BEFORE_REPLAY:
+            try:
+                _copy(con, table)
+            except duckdb.Error:  # a source written before the table existed
+                continue
+    finally:
+        con.execute("DETACH src")
+
+
 def _copy(con: duckdb.DuckDBPyConnection, table: str) -> int:
     """Replace the table's rows by the source's, on the columns both have (a file written by
     an older schema lacks the newer columns, which take their defaults)."""
@@ -309,7 +341,12 @@ def _load_differences(con: duckdb.DuckDBPyConnection) -> tuple[list[int], list[i
 CARRIED_NAMES = {"app_user": "akun", "web_session": "sesi masuk", "setting": "pengaturan",
                  "meeting": "rapat", "followup": "tindak lanjut",
                  "audit_event": "catatan audit", "load_event": "peristiwa riwayat unggah",
-                 "load_issue": "catatan masalah unggahan ditolak"}
+                 "load_issue": "catatan masalah unggahan ditolak",
+                 "text_mapping": "pemetaan nama",
+                 "eval_edition": "edisi evaluasi", "eval_score": "nilai dimensi evaluasi",
+                 "eval_survey": "survei warga", "eval_survey_program": "hasil survei per program",
+                 "eval_survey_answer": "jawaban bebas survei",
+                 "eval_evidence": "bukti checklist Output", "public_page": "halaman publik"}
 
 
 def report(done: Rebuilt) -> tuple[list[str], list[str]]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from etl.values import norm_header
 
 SPEC_DIR = Path(__file__).with_name("spec")
-KINDS = ("masterplan", "laporan")
+KINDS = ("masterplan", "laporan", "revisi")
 
 
 @dataclass(frozen=True)

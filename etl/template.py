@@ -39,6 +39,24 @@ DROPDOWNS: dict[str, tuple[str, ...]] = {
     "tw": tuple(TW_NAMES.values()),
 }
 
+REVISION_GUIDE = [
+    "",
+    "KOLOM SHEET 'REVISI'",
+    "- Jenis: ditunda, dijadwal ulang, target diubah, dibatalkan, atau ditambah.",
+    "- Kode Program wajib; Kode Indikator boleh kosong (berarti seluruh program), kecuali "
+    "untuk 'target diubah'.",
+    "- Tahun: tahun yang direvisi (untuk ditunda/dijadwal ulang: tahun semula). "
+    "Tahun Baru: tahun tujuan (ditunda: setelah Tahun, paling lambat tahun selesai program).",
+    "- TW: isi bila yang direvisi target triwulan (target diubah, dijadwal ulang, ditambah); "
+    "kosong = target tahunan.",
+    "- Target Baru: untuk 'target diubah' (wajib) dan 'ditambah' (boleh).",
+    "- 'ditambah': program/indikator baru dimasukkan dulu lewat unggah ulang workbook "
+    "masterplan; baris revisi ini mencatat dasar hukumnya dan tahun mulai berlakunya.",
+    "- Alasan, Nomor dan Tanggal Dasar Hukum (Perbup/Perwali/keputusan Dewan Smart City), "
+    "dan Berlaku Mulai (tanggal revisi mulai berlaku, dd/mm/yyyy) wajib diisi.",
+    "- Revisi berlaku untuk triwulan yang berakhir pada atau setelah tanggal Berlaku Mulai.",
+]
+
 INSTRUCTIONS = {
     "laporan": [
         "PETUNJUK PENGISIAN LAPORAN TRIWULAN MONEV SMART CITY",
@@ -75,6 +93,17 @@ INSTRUCTIONS = {
         "bila rencana aksi memuat target triwulan.",
         "6. Sheet 'Desa Sasaran': desa/kelurahan tiap program (kode Kemendagri), tahun "
         "pendanaan dan sumber dana.",
+        "7. Sheet 'Revisi' (boleh kosong): revisi masterplan yang sudah ditetapkan, diisi "
+        "seperti workbook revisi (lihat petunjuk di bawah). Target semula tidak diubah.",
+        *REVISION_GUIDE,
+    ],
+    "revisi": [
+        "PETUNJUK PENGISIAN WORKBOOK REVISI MASTERPLAN SMART CITY",
+        "",
+        "1. Sheet 'Info': kode wilayah Kemendagri (mis. 35.23).",
+        "2. Sheet 'Revisi': satu baris per revisi. Target semula di masterplan tidak diubah; "
+        "capaian dinilai terhadap target yang berlaku pada tanggal yang dilihat.",
+        *REVISION_GUIDE,
     ],
 }
 

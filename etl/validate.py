@@ -39,6 +39,8 @@ class Expect:
     # file that would remove rows of the load it supersedes loads only when its count is
 
     removals: tuple[tuple[str, int], ...] = ()
+    # A replayed E.81 form (etl rebuild): exactly the text_mapping rows its load used.
+    mapping_ids: tuple[int, ...] | None = None
 
     def confirmed_removal(self, file_hash: str) -> int | None:
         """How many removed rows the uploader confirmed for this file (None: none)."""

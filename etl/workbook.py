@@ -108,6 +108,9 @@ class ParsedWorkbook:
     # Tables whose sheet was still being parsed when the book was handed over (a staged
     # read): the future of each table with the issues found extracting it. See ``complete``.
     later: dict[str, Future[tuple[Table | None, list[Issue]]]] = field(default_factory=dict)
+    # An E.81 form laid out (kind 'e81', etl/e81.py) until the loader resolves its texts.
+    form: object | None = None
+    mapping_used: list[int] = field(default_factory=list)  # text_mapping ids it resolved by
 
     def complete(self) -> None:
         """Wait for the tables of a staged read still being parsed, so that ``tables`` and
@@ -131,6 +134,9 @@ class ParsedWorkbook:
     def issue(self, sheet: str | None, row: int | None, column: str | None, check: str,
               value: object, message: str) -> None:
         """Record a problem."""
+        if isinstance(value, float) and value == value and abs(value) != float("inf"):
+            # a number cell as the reader wrote it in Indonesian: -12, not Python's "-12.0"
+            value = int(value) if value.is_integer() else repr(value).replace(".", ",")
         shown = None if v.is_blank(value) else str(value)[:80]
         self.issues.append(Issue(self.file, sheet, row, column, check, shown, message))
 
@@ -396,7 +402,8 @@ def _detect_kind(book: ParsedWorkbook, grids: _NamedGrids) -> str:
     declared = book.meta.get("jenis", "")
     if declared in KINDS:
         return declared
-    for kind, key in (("laporan", "realisasi"), ("masterplan", "program")):
+    for kind, key in (("laporan", "realisasi"), ("masterplan", "program"),
+                      ("revisi", "revisi")):
         spec = next(s for s in sheets(kind) if s.key == key)
         if _find_sheet(spec, grids) is not None:
             return kind
@@ -410,6 +417,16 @@ def _not_ours(book: ParsedWorkbook, data: bytes, names: list[str]) -> None:
         peek = sandbox.call("peek", data, _limits())
     except Exception:  # a sheet too large even to peek at: named without its rows
         peek = []
+    from etl import e81
+    sheet = e81.recognised(names, peek)  # type: ignore[arg-type]
+    if sheet is not None:  # read like a report once its texts are mapped (etl/e81.py)
+        e81.read_into(book, data, sheet)
+        return
+    from etl import rfk
+    sheet = rfk.recognised(names, peek)  # type: ignore[arg-type]
+    if sheet is not None:  # a monthly FORM RFK: budget and fisik of a TW (etl/rfk.py)
+        rfk.read_into(book, data, sheet)
+        return
     form = lookalike.recognise(names, peek)  # type: ignore[arg-type]
     book.issue(None, None, None, "jenis_tidak_dikenali", None, lookalike.message(names, form))
 

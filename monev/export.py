@@ -39,6 +39,14 @@ CSV_MIME = "text/csv"
 _SIGNED_NUMBER = re.compile(r"[-+]\d[\d.,]*%?")     # '-3,5%', '-1.234,5': no formula fits
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+# A number as the pages write it (monev.domain.text): 1.234,5 · 87% · 66,2% · S · −3. No
+# leading zero ("007" is a code), thousands only in groups of three ("35.23" is a code).
+_ID_NUMBER = r"[-+\u2212]?(?:0|[1-9]\d{0,2}(?:\.\d{3})+|[1-9]\d*)(?:,\d+)?"
+_SHOWN_NUMBER = re.compile(rf"(?P<n>{_ID_NUMBER})(?P<pct>\s?%)?"
+                           r"(?:\s·\s(?P<band>[A-Z]{1,2}))?")
+# what the pages write for a missing figure: an empty cell in the workbook
+_MISSING_TEXT = {"", "–", "-", "belum ada data", "tidak ada data"}
+GROUPED_FROM = 10_000      # integers from here on get thousands separators (not years)
 _WIDTH_SAMPLE = 200
 
 
@@ -100,6 +108,83 @@ def cell_value(value: object) -> object:
     return neutralise(str(value))     # anything else (a list, a dict…) as its text
 
 
+def _shown_number(text: str) -> tuple[float, int, bool, str | None] | None:
+    """'66,2% · S' -> (66.2, 1 decimal, percent, band 'S'); None when it is not a number."""
+    found = _SHOWN_NUMBER.fullmatch(text.strip())
+    if not found:
+        return None
+    number = (found["n"].replace("\u2212", "-").replace("+", "").replace(".", "")
+              .replace(",", "."))
+    decimals = len(number.split(".")[1]) if "." in number else 0
+    return float(number), decimals, bool(found["pct"]), found["band"]
+
+
+def numbers_restored(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The table with its display text turned back into numbers, and each number column's
+    Excel format (written with ',' and '.' placeholders: Excel shows the reader's own
+    separators, 1.234,5 and 66,2% in Indonesian).
+
+    A text column becomes numbers only when every cell in it is a number as the pages write
+    it ('195', '1.234,5', '87%', '66,2% · S') or missing ('–'): a percentage becomes its
+    fraction shown as a percentage, a band code after it goes to a column of its own
+    ('<kolom> (kode pita)'). Any other text (a code, 'Rp 1,5 M', a name) stays text.
+    """
+    out = df.copy()
+    formats: dict[str, str] = {}
+    for col in list(out.columns):
+        name, series = str(col), out[col]
+        if pd.api.types.is_bool_dtype(series):
+            continue
+        if pd.api.types.is_integer_dtype(series) or pd.api.types.is_float_dtype(series):
+            values = pd.to_numeric(series, errors="coerce")
+            whole = bool(((values.dropna() % 1) == 0).all())
+            if pd.api.types.is_integer_dtype(series) or whole:
+                if values.abs().max(skipna=True) >= GROUPED_FROM:
+                    formats[name] = "#,##0"
+            else:
+                formats[name] = "#,##0.0##"
+            continue
+        if not (series.dtype == object or pd.api.types.is_string_dtype(series)):
+            continue
+        cells = [None if (v is None or v is pd.NA or (isinstance(v, float) and v != v)
+                          or (isinstance(v, str) and v.strip().lower() in _MISSING_TEXT))
+                 else v
+                 for v in series.astype(object)]
+        present = [v for v in cells if v is not None]
+        if not present or not all(isinstance(v, str) for v in present):
+            continue
+        parsed = [_shown_number(v) for v in present]
+        if any(p is None for p in parsed) or len({p[2] for p in parsed}) > 1:  # type: ignore
+            continue
+        percent = parsed[0][2]  # type: ignore[index]
+        decimals = max(p[1] for p in parsed)  # type: ignore[index]
+        read = iter(parsed)
+        found: list[float | None] = []
+        bands: list[str | None] = []
+        for v in cells:
+            if v is None:
+                found.append(None)
+                bands.append(None)
+                continue
+            value, _, _, band = next(read)  # type: ignore[misc]
+            found.append(value / 100 if percent else value)
+            bands.append(band)
+        at = list(out.columns).index(col)
+        out[col] = pd.array(found, dtype="Float64")
+        if percent:
+            formats[name] = "0" + ("." + "0" * decimals if decimals else "") + "%"
+        elif decimals:
+            formats[name] = "#,##0." + "0" * decimals
+        elif max(abs(n) for n in found if n is not None) >= GROUPED_FROM:
+            formats[name] = "#,##0"
+        if any(isinstance(v, str) and v.strip().startswith("+") for v in present):
+            shown = formats.get(name, "0")      # a change keeps its sign: +2, -3, 0
+            formats[name] = f"+{shown};-{shown};{shown}"
+        if any(bands):
+            out.insert(at + 1, f"{name} (kode pita)", pd.array(bands, dtype=object))
+    return out, formats
+
+
 def _sheet_title(name: str, taken: set[str]) -> str:
     base = _BAD_SHEET_CHARS.sub("_", name)[:31] or "Data"
     title, n = base, 2
@@ -112,11 +197,14 @@ def _sheet_title(name: str, taken: set[str]) -> str:
 def frames_to_xlsx(sheets: Mapping[str, pd.DataFrame], title: str | None = None) -> bytes:
     """An .xlsx with one formatted sheet per DataFrame (header row bold, widths set,
     landscape and fit-to-width for printing), every text cell neutralised and written as a
-    string cell (never a formula)."""
+    string cell (never a formula); numbers stay numbers, and numbers the table holds as
+    display text become numbers again (:func:`numbers_restored`), each column with an
+    Indonesian display format."""
     wb = Workbook()
     wb.remove(wb.active)
     for name, df in sheets.items():
         ws = wb.create_sheet(_sheet_title(str(name), set(wb.sheetnames)))
+        df, formats = numbers_restored(df)
         start = 1
         if title:
             ws.cell(1, 1, neutralise(title)).font = Font(bold=True, size=14)
@@ -143,6 +231,8 @@ def frames_to_xlsx(sheets: Mapping[str, pd.DataFrame], title: str | None = None)
                     cell.alignment = wrap
                 else:
                     cell.alignment = top
+                    if isinstance(value, numbers.Number) and str(df.columns[c - 1]) in formats:
+                        cell.number_format = formats[str(df.columns[c - 1])]
         ws.freeze_panes = ws.cell(start + 1, 1)
         ws.page_setup.orientation = "landscape"
         ws.page_setup.fitToWidth = 1

@@ -66,8 +66,8 @@ def balance_section(programs: pd.DataFrame, rules: Rules, period: str,
     left, right = components.side_by_side("ang_balance")
     with left:
         title, _, how = cd.balance_finding(programs, rules).partition(": ")
-        fig = cd.balance_scatter(programs, title, rules, how.capitalize() or None)
-        components.show_figure(fig, key="ang_scatter", columns=2)
+        components.chart(cd.balance_scatter, programs, title, rules, how.capitalize() or None,
+                         key="ang_scatter", columns=2)
         st.caption(f"Realisasi fisik terakhir dan realisasi anggaran {period}. Di atas garis "
                    "putus-putus: fisik mendahului anggaran (pembayaran tertinggal); di bawah: "
                    "anggaran mendahului fisik.")
@@ -109,18 +109,16 @@ def program_chart(programs: pd.DataFrame, period: str) -> None:
         frame = frame.sort_values("absorption_pct", na_position="last", kind="stable")
     title = cd.absorption_finding(frame.assign(_code=frame["program_code"]), "_code",
                                   "program", period)
-    fig = cd.budget_bars(frame, "_label", title, "Pagu (abu-abu) dan realisasi anggaran "
-                         "(biru) per program", hover_col="_hover")
-    components.show_figure(fig, key="ang_program")
+    components.chart(cd.budget_bars, frame, "_label", title, "Pagu (abu-abu) dan realisasi "
+                     "anggaran (biru) per program", hover_col="_hover", key="ang_program")
 
 
 def source_chart(by_source: pd.DataFrame, period: str, stem: str) -> None:
     """Absorption per funding source, with its table."""
     by_source = by_source.sort_values("pagu", ascending=False, kind="stable")
-    fig = cd.budget_bars(by_source, "funding_source",
-                         cd.extremes_finding(by_source, "funding_source", "sumber dana"),
-                         f"Pagu dan realisasi anggaran {period} per sumber dana")
-    components.show_figure(fig, key="ang_source")
+    components.chart(cd.budget_bars, by_source, "funding_source",
+                     cd.extremes_finding(by_source, "funding_source", "sumber dana"),
+                     f"Pagu dan realisasi anggaran {period} per sumber dana", key="ang_source")
     table = pd.DataFrame({
         "Sumber dana": by_source["funding_source"], "Jumlah program": by_source["n_programs"],
         "Pagu (Rp)": by_source["pagu"], "Realisasi anggaran (Rp)": by_source["realisasi_ytd"],
@@ -134,10 +132,9 @@ def opd_chart(by_opd: pd.DataFrame, short_names: dict[str, str], period: str,
     """Absorption per lead OPD (the programs it leads), with its table."""
     by_opd = by_opd.assign(_name=by_opd["opd_code"].map(lambda c: short_names.get(c, c)))
     by_opd = by_opd.sort_values("absorption_pct", na_position="last", kind="stable")
-    fig = cd.budget_bars(by_opd, "_name", cd.extremes_finding(by_opd, "_name", "OPD"),
-                         f"Pagu dan realisasi anggaran {period} per OPD pengampu (program "
-                         "yang diampu)")
-    components.show_figure(fig, key="ang_opd")
+    components.chart(cd.budget_bars, by_opd, "_name", cd.extremes_finding(by_opd, "_name", "OPD"),
+                     f"Pagu dan realisasi anggaran {period} per OPD pengampu (program yang "
+                     "diampu)", key="ang_opd")
     table = pd.DataFrame({
         "OPD": by_opd["_name"], "Jumlah program": by_opd["n_programs"],
         "Pagu (Rp)": by_opd["pagu"], "Realisasi anggaran (Rp)": by_opd["realisasi_ytd"],
@@ -164,7 +161,7 @@ def render(flt: filters.Filters) -> None:
     all_programs = cached(budget_summary, flt.region, asof, rules, "program")
     programs = narrowed(all_programs, flt)
     if programs.empty:
-        st.info(f"Tidak ada program yang berjalan pada tahun {flt.year} untuk saringan ini. "
+        st.info(f"Tidak ada program yang direncanakan pada tahun {flt.year} untuk saringan ini. "
                 "Pilih tahun, Dimensi atau OPD lain di saringan samping.", icon=":material/info:")
         return
     if cd.budget_total(programs)["pagu"] is None:

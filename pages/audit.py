@@ -53,6 +53,6 @@ st.metric("Jumlah catatan", f"{len(table):,}".replace(",", "."))
 if table.empty:
     st.info("Belum ada catatan yang cocok dengan pilihan di atas.")
 else:
-    st.dataframe(table, hide_index=True, width="stretch",
-                 column_config={"Rincian": st.column_config.TextColumn(width="large")})
+    components.table(table, key="au_events", width="stretch",
+                     column_config={"Rincian": st.column_config.TextColumn(width="large")})
     components.download_buttons(table, "jejak-audit")

@@ -22,9 +22,11 @@ from monev.engine import (
     rules_for,
     trace_indicator,
 )
+from monev.engine.revisions import REVISED_MARK
 from monev.store import uploads
 from monev.ui import charts_capaian as cc
 from monev.ui import components, filters, nav
+from monev.ui import revisions as rv
 from monev.ui.data import cached
 from monev.ui.format import (
     KOSONG,
@@ -133,11 +135,14 @@ def program_detail(prog: pd.Series, budget: pd.DataFrame, names: dict[str, str],
 
 
 def indicator_table(inds: pd.DataFrame, tw: int) -> pd.DataFrame:
-    """Indicators of a program: targets, realisation to date, capaian and the method used."""
-    return pd.DataFrame({
+    """Indicators of a program: targets (a revised one marked, its original beside it),
+    realisation to date, capaian and the method used."""
+    table = pd.DataFrame({
         "Kode": inds["indicator_code"], "Indikator": inds["indicator_name"],
         "Satuan": inds["unit"],
-        "Target tahunan": [angka(v, 2) for v in inds["annual_target"]],
+        "Target tahunan": [rv.target_text(v, o, r) for v, o, r in
+                           zip(inds["annual_target"], inds["target_original"], inds["revised"],
+                               strict=True)],
         "Target s.d. TW": [angka(v, 2) for v in inds["expected"]],
         "Realisasi s.d. TW": [angka(v, 2) for v in inds["realisation_ytd"]],
         "Capaian": [cc.capaian_text(v, c) if s == "ok" else lab for v, c, s, lab in
@@ -148,6 +153,11 @@ def indicator_table(inds: pd.DataFrame, tw: int) -> pd.DataFrame:
             METHOD_SHORT[m].format(tw=tw) if m in METHOD_SHORT else lab for m, lab in
             zip(inds["expected_method"], inds["expected_method_label"], strict=True)],
     })
+    if inds["revised"].any():
+        table.insert(4, "Target semula", [angka(o, 2) if r else "" for o, r in
+                                          zip(inds["target_original"], inds["revised"],
+                                              strict=True)])
+    return table
 
 
 def series_table(series: pd.DataFrame) -> pd.DataFrame:
@@ -190,10 +200,9 @@ def series_section(ind: pd.Series, series: pd.DataFrame, flt: filters.Filters,
     polarity = ("makin rendah makin baik" if ind["polarity"] == "negatif"
                 else "makin tinggi makin baik")
     found = cc.series_finding(series, asof.tw, ind["unit"], rules)
-    fig = cc.series_chart(series, found.title,
-                          found.subtitle(f"{ind['indicator_code']} · {polarity}"),
-                          ind["unit"], rules)
-    components.show_figure(fig, key="cp_series")
+    components.chart(cc.series_chart, series, found.title,
+                     found.subtitle(f"{ind['indicator_code']} · {polarity}"), ind["unit"], rules,
+                     key="cp_series")
     components.band_legend(title="Warna batang = pita capaian s.d. TW")
     unit = md_text(ind["unit"]) if isinstance(ind["unit"], str) else ""
     st.caption(f"**Target s.d. {asof.tw_label}:** {md_text(ind['expected_method_label'])}. "
@@ -202,7 +211,7 @@ def series_section(ind: pd.Series, series: pd.DataFrame, flt: filters.Filters,
                f"{angka(ind['baseline'], 2)} {unit}. TW setelah "
                f"{asof.tw_label} belum termasuk periode yang dilihat.")
     table = series_table(series)
-    st.dataframe(table, hide_index=True, key="cp_series_table")
+    components.table(table, key="cp_series_table")
     components.download_buttons(table, f"indikator_{ind['indicator_code']}_{flt.year}",
                                 key="cp_dl_series", what="rincian TW")
 
@@ -226,7 +235,7 @@ def indicator_section(ind: pd.Series, flt: filters.Filters, asof: AsOf) -> None:
     st.caption("Setiap angka di atas berasal dari baris berikut: file, sheet dan nomor baris "
                "di file itu, siapa yang mengunggah, dan kapan.")
     shown = trace_table(trace)
-    st.dataframe(shown, hide_index=True, key="cp_trace")
+    components.table(shown, key="cp_trace")
     components.download_buttons(shown, f"sumber_{ind['indicator_code']}_{flt.year}",
                                 key="cp_dl_trace", what="sumber angka")
 
@@ -237,7 +246,7 @@ def render(flt: filters.Filters) -> None:
     st.caption(f"{md_text(flt.region_name)} · capaian {asof.label} terhadap target s.d. TW")
     programs = cached(program_attainment, flt.region, asof, rules)
     if programs.empty:
-        st.info(f"Tidak ada program masterplan yang berjalan pada tahun {flt.year}. "
+        st.info(f"Tidak ada program masterplan yang direncanakan pada tahun {flt.year}. "
                 "Pilih tahun lain di saringan samping.", icon=":material/info:")
         return
     note = cc.period_note(cached(report_completeness, flt.region, asof, rules), flt.tw)
@@ -256,21 +265,25 @@ def render(flt: filters.Filters) -> None:
         return
     scope = (programs["dimension_name"].iloc[0] + ": ") if dimension else ""
     found = cc.program_finding(programs, rules)
-    fig = cc.capaian_bars(
+    components.chart(
+        cc.capaian_bars,
         programs.assign(label=[f"{c} {cc.short(n, 34)}" for c, n in
                                zip(programs["program_code"], programs["program_name"],
-                                   strict=True)]),
+                                   strict=True)],
+                        program_name=[n + (f" ({REVISED_MARK})" if r else "") for n, r in
+                                      zip(programs["program_name"], programs["revised"],
+                                          strict=True)]),
         "label", scope + found.title, found.subtitle(f"capaian program {asof.label}"), rules,
-        hover_col="program_name")
-    components.show_figure(fig, key="cp_programs")
+        hover_col="program_name", key="cp_programs")
     components.band_legend()
     table = program_table(programs, names)
     with st.expander(f"Tabel {len(programs)} program", expanded=False):
-        st.dataframe(table, hide_index=True, key="cp_program_table",
-                     column_config={"Program": st.column_config.TextColumn(width="large")})
+        components.table(table, key="cp_program_table",
+                         column_config={"Program": st.column_config.TextColumn(width="large")})
         components.download_buttons(table, f"capaian_program_{flt.year}_tw{flt.tw}",
                                     key="cp_dl_programs", what="tabel program")
 
+    rv.off_plan_section(flt.region, asof, key="cp_off", opd=flt.opd)
     st.divider()
     by_code = {r["program_code"]: r for _, r in programs.iterrows()}
     code = st.selectbox(
@@ -281,6 +294,7 @@ def render(flt: filters.Filters) -> None:
     st.subheader(f"{md_text(prog['program_code'])} {md_text(prog['program_name'])}")
     program_detail(prog, cached(budget_summary, flt.region, asof, rules, "program"), names,
                    asof)
+    rv.history_expander(flt.region, asof, code, key="cp_revisions")
 
     inds = cached(indicator_attainment, flt.region, asof, rules)
     inds = inds[inds["program_code"] == code]
@@ -288,10 +302,12 @@ def render(flt: filters.Filters) -> None:
         st.info("Program ini belum punya indikator.", icon=":material/info:")
         return
     table = indicator_table(inds, asof.tw)
-    st.dataframe(table, hide_index=True, key="cp_indicators",
-                 column_config={"Indikator": st.column_config.TextColumn(width="large")})
+    components.table(table, key="cp_indicators",
+                     column_config={"Indikator": st.column_config.TextColumn(width="large")})
     components.download_buttons(table, f"indikator_{code}_{flt.year}_tw{flt.tw}",
                                 key="cp_dl_indicators", what="tabel indikator")
+    for note in inds.loc[inds["revised"].astype(bool), "revision_note"]:
+        st.caption(f":material/edit_calendar: **{REVISED_MARK.capitalize()}:** {md_text(note)}")
 
     by_ind = {r["indicator_code"]: r for _, r in inds.iterrows()}
     ind_code = st.selectbox(

@@ -92,8 +92,8 @@ def matrix_section(shown: pd.DataFrame, stem: str) -> None:
     """Kecamatan × program: share operating, with Bergeser and Rawan counts in each cell."""
     matrix = cd.district_matrix(shown)
     names = dict(zip(shown["program_code"], shown["program_name"], strict=True))
-    fig = cd.district_heatmap(matrix, cd.rollout_finding(shown), names)
-    components.show_figure(fig, key="desa_matrix")
+    components.chart(cd.district_heatmap, matrix, cd.rollout_finding(shown), names,
+                     key="desa_matrix")
     programs = ", ".join(f"**{md_text(c)}** {md_text(n)}" for c, n in sorted(names.items()))
     st.caption(f"Program: {programs}.")
     components.download_buttons(cd.matrix_table(matrix), f"desa_kecamatan_program_{stem}",
@@ -134,8 +134,8 @@ def timeline_section(shown: pd.DataFrame, milestones: pd.DataFrame, on: date,
     if len(drawn) < len(villages):
         subtitle = (f"{len(drawn)} dari {len(villages)} lokasi ditampilkan, yang paling "
                     "mendesak lebih dulu; semuanya ada di tabel di bawah")
-    fig = cd.village_gantt(drawn, mine, on, on_label, title, subtitle)
-    components.show_figure(fig, key="desa_gantt")
+    components.chart(cd.village_gantt, drawn, mine, on, on_label, title, subtitle,
+                     key="desa_gantt")
     st.caption("Setiap batang = masa menuju satu tenggat perencanaan pada tahun sebelum tahun "
                "anggaran; lokasi yang bergeser juga menampilkan tenggat tahun anggaran "
                "barunya. " + cd.calendar_caption(mine))
@@ -157,9 +157,9 @@ def risk_section(shown: pd.DataFrame, stem: str) -> None:
         st.success("Tidak ada desa/kelurahan yang rawan atau bergeser pada saringan ini.",
                    icon=":material/check_circle:")
         return
-    st.dataframe(table, hide_index=True, key="desa_risk", height=min(800, 40 * (len(table) + 1)),
-                 column_config={"Alasan": st.column_config.TextColumn(width="large"),
-                                "Program": st.column_config.TextColumn(width="medium")})
+    components.table(table, key="desa_risk", height=min(800, 40 * (len(table) + 1)),
+                     column_config={"Alasan": st.column_config.TextColumn(width="large"),
+                                    "Program": st.column_config.TextColumn(width="medium")})
     components.download_buttons(table, f"desa_rawan_bergeser_{stem}", key="desa_dl_risk",
                                 what="daftar rawan dan bergeser")
 

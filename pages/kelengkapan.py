@@ -96,23 +96,26 @@ def render(flt: filters.Filters) -> None:
     by_tw = completeness_by_tw(reports)
     rate_tiles(by_tw)
     found = cc.completeness_finding(by_tw, flt.tw)
-    fig = cc.completeness_bars(reports, found.title,
-                               found.subtitle(f"laporan triwulan {flt.year} per OPD"))
-    components.show_figure(fig, key="kl_chart")
+    components.chart(cc.completeness_bars, reports, found.title,
+                     found.subtitle(f"laporan triwulan {flt.year} per OPD"), key="kl_chart")
 
     st.subheader("Laporan per OPD dan triwulan")
     cc.report_legend()
     grid = matrix(reports)
     styled = grid.style.map(cc.report_cell_style, subset=list(grid.columns[1:]))
-    st.dataframe(styled, hide_index=True, key="kl_matrix", row_height=ROW_PX,
-                 height=min(ROW_PX * (len(grid) + 1) + 3, 1200))
+    # every TW in view on a 1280 px screen: a cell's date may be cut, its status never is
+    # (the dates are in the Rincian below)
+    components.table(styled, key="kl_matrix", row_height=ROW_PX,
+                     height=min(ROW_PX * (len(grid) + 1) + 3, 1200),
+                     column_config={"OPD": st.column_config.TextColumn(width=170), **{
+                         c: st.column_config.TextColumn(width=185) for c in grid.columns[1:]}})
     components.download_buttons(grid, f"kelengkapan_laporan_{flt.year}_tw{flt.tw}",
                                 key="kl_dl_matrix", what="matriks")
 
     with st.expander("Rincian: tanggal, hari terlambat, file dan pengunggah"):
         detail = detail_table(reports)
-        st.dataframe(detail, hide_index=True, key="kl_detail",
-                     column_config={"Keterangan": st.column_config.TextColumn(width="large")})
+        components.table(detail, key="kl_detail", column_config={
+            "Keterangan": st.column_config.TextColumn(width="large")})
         components.download_buttons(detail, f"rincian_laporan_{flt.year}_tw{flt.tw}",
                                     key="kl_dl_detail", what="rincian")
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from monev.domain.rollup import PLANNED_LABEL
 from monev.domain.settings import Rules
 from monev.engine import (
     AsOf,
@@ -42,7 +43,7 @@ def narrowed(roles: pd.DataFrame, flt: filters.Filters) -> pd.DataFrame:
     return roles[keep].reset_index(drop=True)
 
 
-def kpi_row(roles: pd.DataFrame) -> None:
+def kpi_row(roles: pd.DataFrame, year: int) -> None:
     """Programs, programs worked on across OPDs, OPDs involved, OPDs per program."""
     n_prog = roles["program_code"].nunique()
     shared = roles.loc[roles["role"] == "pendukung", "program_code"].nunique()
@@ -51,7 +52,7 @@ def kpi_row(roles: pd.DataFrame) -> None:
     n_sup = roles.loc[roles["role"] == "pendukung", "opd_code"].nunique()
     c1, c2, c3, c4 = st.columns(4)
     with c1:
-        st.metric("Program berjalan", f"{n_prog}", delta="dengan OPD pengampu",
+        st.metric(PLANNED_LABEL, f"{n_prog}", delta=f"tahun {year}, dengan OPD pengampu",
                   delta_color="off", delta_arrow="off", border=True)
     with c2:
         st.metric("Program lintas OPD", f"{shared} dari {n_prog}",
@@ -75,8 +76,8 @@ def matrix_section(roles: pd.DataFrame, names: dict[str, str], full: dict[str, s
     items = [(*cd.ROLE_STYLE[r][:3], f"OPD {cd.ROLE_LABELS[r].lower()}")
              for r in ("pengampu", "pendukung")]
     st.markdown(cd.legend_html(items, "Peran"), unsafe_allow_html=True)
-    fig = cd.role_matrix(roles, names, full, cd.collaboration_finding(roles, names))
-    components.show_figure(fig, key="kol_matrix")
+    components.chart(cd.role_matrix, roles, names, full, cd.collaboration_finding(roles, names),
+                     key="kol_matrix")
     with st.expander("Daftar program dan OPD (Pengampu/Pendukung)"):
         table = cd.role_table(roles, names, dims)
         st.dataframe(table, hide_index=True, key="kol_roles",
@@ -99,22 +100,21 @@ def scorecard_section(flt: filters.Filters, asof: AsOf, rules: Rules, opds: pd.D
         indicators = indicators[indicators["dimension_code"] == flt.dimension]
     card = cd.opd_scorecard(lead, support, reports, indicators, opds)
     if card.empty:
-        st.info(f"Belum ada OPD dengan program {md_text(dim_name)} yang berjalan tahun ini."
-                if dim_name else "Belum ada OPD dengan program berjalan tahun ini.",
+        st.info(f"Belum ada OPD dengan program {md_text(dim_name)} yang direncanakan tahun ini."
+                if dim_name else "Belum ada OPD dengan program yang direncanakan tahun ini.",
                 icon=":material/info:")
         return
     led = card[card["n_lead"] > 0].rename(columns={"capaian_lead": "capaian",
                                                    "band_lead": "band_code"})
     led = led.sort_values("capaian", na_position="last", kind="stable")
-    fig = cc.capaian_bars(led, "short_name", cd.lead_finding(card),
-                          "Capaian rata-rata program yang diampu tiap OPD", rules,
-                          hover_col="opd_name")
-    components.show_figure(fig, key="kol_lead")
+    components.chart(cc.capaian_bars, led, "short_name", cd.lead_finding(card),
+                     "Capaian rata-rata program yang diampu tiap OPD", rules,
+                     hover_col="opd_name", key="kol_lead")
     components.band_legend()
     table = cd.scorecard_table(card, asof.year)
     styled = table.style.apply(lambda _: cd.scorecard_styles(card, table), axis=None)
-    st.dataframe(styled, hide_index=True, key="kol_card",
-                 height=min(1000, 40 * (len(table) + 1) + 4))
+    components.table(styled, key="kol_card",
+                     height=min(1000, 40 * (len(table) + 1) + 4))
     scope = (f"Hanya program {md_text(dim_name)}: capaian dan indikator tertinggal/kritis "
              "dihitung "
              "pada program dimensi ini; laporan triwulan mencakup semua program OPD. "
@@ -130,12 +130,12 @@ def scorecard_section(flt: filters.Filters, asof: AsOf, rules: Rules, opds: pd.D
 def render(flt: filters.Filters) -> None:
     asof = AsOf.latest(flt.year, flt.tw)
     rules = cached(rules_for, flt.region)
-    st.caption(f"{md_text(flt.region_name)} · program yang berjalan tahun {flt.year} · capaian "
+    st.caption(f"{md_text(flt.region_name)} · program yang direncanakan tahun {flt.year} · capaian "
                f"{asof.label}")
     programs = cached(program_attainment, flt.region, asof, rules)
     roles = cd.program_roles(programs)
     if roles.empty:
-        st.info(f"Tidak ada program masterplan yang berjalan pada tahun {flt.year}. Pilih "
+        st.info(f"Tidak ada program masterplan yang direncanakan pada tahun {flt.year}. Pilih "
                 "tahun lain di saringan samping.", icon=":material/info:")
         return
     opds = cached(uploads.masterplan_opds, flt.region)
@@ -154,7 +154,7 @@ def render(flt: filters.Filters) -> None:
             parts = [dims.get(flt.dimension, flt.dimension)] if flt.dimension else []
             parts += [names.get(flt.opd, flt.opd)] if flt.opd else []
             st.caption(f"Matriks menurut saringan: {' · '.join(map(md_text, parts))}")
-        kpi_row(shown)
+        kpi_row(shown, flt.year)
         matrix_section(shown, names, full, dims, stem)
     st.divider()
     scorecard_section(flt, asof, rules, opds, dims, stem)

@@ -40,7 +40,7 @@ table = pd.DataFrame({
     "Aktif": people["active"].map({True: "Ya", False: "Tidak"}),
     "Gagal masuk": people["failed_attempts"],
 })
-st.dataframe(table, hide_index=True, width="stretch")
+components.table(table, key="us_users", width="stretch")
 
 opd_names = dict(zip(opd_table["opd_code"], opd_table["name"]))
 

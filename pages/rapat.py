@@ -13,6 +13,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
+from monev.domain.rollup import RUNNING_LABEL, running_text
 from monev.domain.text import format_persen, tw_label
 from monev.store import meetings as store
 from monev.ui import components, data, filters, nav, session
@@ -115,8 +116,10 @@ def detail(view: sl.MeetingView, can_manage: bool, actor: str | None) -> None:
                             f"{format_persen(overall.get('capaian'))} · "
                             f"{overall.get('band_code', '')}")
     with cols[1]:
-        components.kpi_tile("Program berjalan ÷ direncanakan",
-                            f"{overall.get('n_running', 0)} ÷ {overall.get('n_planned', 0)}")
+        components.kpi_tile(RUNNING_LABEL, format_persen(overall.get("pct_running")),
+                            delta=running_text(overall.get("n_running", 0),
+                                               overall.get("n_planned", 0), meeting.year),
+                            delta_color="off")
     with cols[2]:
         components.kpi_tile("Butir perlu tindak lanjut", len(sl.flagged_items(flags)))
     with cols[3]:

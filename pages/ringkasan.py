@@ -11,7 +11,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from monev.domain.rollup import reported_text
+from monev.domain.rollup import (
+    PLANNED_LABEL,
+    RUNNING_HELP,
+    RUNNING_LABEL,
+    reported_text,
+    running_text,
+)
 from monev.domain.setting_text import differences
 from monev.domain.text import tw_label
 from monev.engine import (
@@ -26,14 +32,17 @@ from monev.engine import (
     rules_for,
     village_rollout,
 )
+from monev.engine.revisions import REVISED_MARK
 from monev.store import uploads
 from monev.ui import charts_capaian as cc
 from monev.ui import components, filters, nav
+from monev.ui import revisions as rv
 from monev.ui.data import cached
-from monev.ui.format import KOSONG, md_text, persen, tanggal, tanggal_jam
+from monev.ui.format import KOSONG, expected_sentence, md_text, persen, tanggal, tanggal_jam
 
 N_LAGGING = 8
-KIND_LABELS = {"masterplan": "Masterplan", "laporan": "Laporan triwulan"}
+KIND_LABELS = {"masterplan": "Masterplan", "laporan": "Laporan triwulan",
+               "revisi": "Revisi masterplan", "rfk": "RFK akhir triwulan"}
 
 
 def scope_caption(flt: filters.Filters, opd_names: dict[str, str]) -> str | None:
@@ -70,10 +79,10 @@ def kpi_row(overall: dict, by_tw: pd.DataFrame, villages: pd.DataFrame, n_flagge
                        "(bobot sama), dari indikator yang dilaporkan triwulan ini saja: "
                        "indikator yang belum dilaporkan tidak punya capaian.")
     with c2:
-        st.metric("Program berjalan ÷ rencana", f"{overall['n_running']} dari "
-                  f"{overall['n_planned']}", delta=persen(overall["pct_running"]),
-                  delta_color="off", delta_arrow="off", border=True,
-                  help="Program masterplan yang sudah dimulai dan punya realisasi dilaporkan.")
+        st.metric(RUNNING_LABEL, persen(overall["pct_running"]),
+                  delta=running_text(overall["n_running"], overall["n_planned"],
+                                     overall["year"]),
+                  delta_color="off", delta_arrow="off", border=True, help=RUNNING_HELP)
     row = by_tw[by_tw["tw_label"] == tw_label]
     with c3:
         if row.empty or int(row["n_due"].iloc[0]) == 0:
@@ -93,9 +102,9 @@ def kpi_row(overall: dict, by_tw: pd.DataFrame, villages: pd.DataFrame, n_flagge
                        f"indikator yang dilaporkan {tw_label}.")
     status = villages["status"].value_counts() if len(villages) else pd.Series(dtype="int64")
     with c5:
-        st.metric("Desa rawan · bergeser",
-                  f"{int(status.get('rawan', 0))} · {int(status.get('bergeser', 0))}",
-                  delta=f"dari {len(villages)} lokasi sasaran", delta_color="off",
+        rawan, bergeser = int(status.get("rawan", 0)), int(status.get("bergeser", 0))
+        st.metric("Desa rawan atau bergeser", f"{rawan + bergeser} dari {len(villages)}",
+                  delta=f"{rawan} rawan, {bergeser} bergeser", delta_color="off",
                   delta_arrow="off", border=True,
                   help="Desa dan kelurahan sasaran program. Rawan: tenggat perencanaan "
                        "dekat dan tahapnya belum tercapai. Bergeser: tenggat terlewat, "
@@ -110,7 +119,8 @@ def lagging_table(programs: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame
         "Kode": top["program_code"], "Program": top["program_name"],
         "Dimensi": top["dimension_name"],
         "OPD pengampu": [names.get(c, c) for c in top["lead_opd_code"]],
-        "Capaian": [cc.capaian_text(v, c) for v, c in zip(top["capaian"], top["band_code"])],
+        "Capaian": [cc.capaian_text(v, c) + (f" · {REVISED_MARK}" if r else "")
+                    for v, c, r in zip(top["capaian"], top["band_code"], top["revised"])],
         "Pita": [cc.band_caption(c) for c in top["band_code"]],
     })
 
@@ -133,10 +143,11 @@ def freshness_block(fresh: dict) -> None:
         "Asal setiap angka dapat dilihat di halaman Capaian Program.")
 
 
-def watch_list(reports: pd.DataFrame, villages: pd.DataFrame, tw_label: str,
+def watch_list(reports: pd.DataFrame, villages: pd.DataFrame, tw_label: str, year: int,
                names: dict[str, str]) -> None:
-    """Who has not reported this TW, who was late, and villages by calendar status."""
-    st.subheader(f"Laporan {tw_label} dan desa sasaran")
+    """Who has not reported this TW, who was late with this TW's report (not the year's, as
+    Target Tertinggal counts), and villages by calendar status."""
+    st.subheader(f"Laporan {tw_label} {year} dan desa sasaran")
     now = reports[reports["tw_label"] == tw_label]
     for status, label in (("belum_melapor", "Belum melapor"), ("terlambat", "Terlambat")):
         who = now[now["status"] == status]
@@ -162,9 +173,11 @@ def dimension_table(dims: pd.DataFrame) -> pd.DataFrame:
                     zip(dims["capaian"], dims["band_code"], strict=True)],
         "Pita": [cc.band_caption(c) for c in dims["band_code"]],
         "Capaian thd target tahunan": [persen(v) for v in dims["capaian_annual"]],
+        "Indikator dilaporkan": [reported_text(a, b) for a, b in
+                                 zip(dims["n_with_value"], dims["n_indicators"], strict=True)],
         "Program dinilai": dims["n_programs"].astype(int),
-        "Program berjalan": dims["n_running"].astype(int),
-        "Program dalam rencana": dims["n_planned"].astype(int),
+        RUNNING_LABEL: dims["n_running"].astype(int),
+        PLANNED_LABEL: dims["n_planned"].astype(int),
         "% berjalan": [persen(v) for v in dims["pct_running"]],
     })
 
@@ -176,7 +189,7 @@ def render(flt: filters.Filters) -> None:
     st.caption(f"{md_text(flt.region_name)} · capaian {asof.label} · keadaan per "
                f"{tanggal(asof.date)}")
     if overall["n_programs"] == 0:
-        st.info(f"Tidak ada program masterplan yang berjalan pada tahun {flt.year}. "
+        st.info(f"Tidak ada program masterplan yang direncanakan pada tahun {flt.year}. "
                 "Pilih tahun lain di saringan samping.", icon=":material/info:")
         return
     dims = cached(dimension_attainment, flt.region, asof, rules)
@@ -194,10 +207,13 @@ def render(flt: filters.Filters) -> None:
     if overall["n_indicators_reported"] == 0:
         st.info(f"Belum ada realisasi yang dilaporkan untuk {asof.label}. Laporan triwulan "
                 "OPD diunggah di halaman Unggah Data.", icon=":material/info:")
-    methods = cc.method_summary(indicators)
+    methods = expected_sentence(indicators["expected_method"], asof.tw)
     if methods:
-        st.caption(f"**Asumsi target s.d. {asof.tw_label}** (yang diharapkan tercapai sampai "
-                   f"triwulan ini): {methods}. Capaian = realisasi s.d. TW ÷ target s.d. TW.")
+        st.caption(f"**Asumsi target s.d. {asof.tw_label}:** {methods}")
+    if n_revised := int(indicators["revised"].sum()):
+        st.caption(f"**{n_revised} indikator {REVISED_MARK}:** dinilai terhadap target yang "
+                   "berlaku menurut revisi masterplan; target semula ditampilkan di Capaian "
+                   "Program.")
     if changed := differences(rules):
         st.caption(f"**Aturan yang berbeda dari bawaan** (diatur di halaman Pengaturan): "
                    f"{changed}.")
@@ -211,14 +227,12 @@ def render(flt: filters.Filters) -> None:
     left, right = components.side_by_side("rk_top")
     with left:
         found = cc.dimension_finding(dims, rules)
-        fig = cc.capaian_bars(dims, "dimension_name", found.title,
-                              found.subtitle(asof.label), rules)
-        components.show_figure(fig, key="rk_dim", columns=2)
+        components.chart(cc.capaian_bars, dims, "dimension_name", found.title,
+                         found.subtitle(asof.label), rules, key="rk_dim", columns=2)
     with right:
         found = cc.band_count_finding(mine, rules)
-        fig = cc.band_count_bars(mine, found.title,
-                                 found.subtitle(note or asof.label))
-        components.show_figure(fig, key="rk_band", columns=2)
+        components.chart(cc.band_count_bars, mine, found.title,
+                         found.subtitle(note or asof.label), key="rk_band", columns=2)
     components.band_legend()
 
     st.subheader("Program dengan capaian terendah")
@@ -228,7 +242,7 @@ def render(flt: filters.Filters) -> None:
     if table.empty:
         st.caption("Belum ada program dengan capaian terhitung.")
     else:
-        st.dataframe(table, hide_index=True, key="rk_lagging", column_config={
+        components.table(table, key="rk_lagging", column_config={
             "Kode": st.column_config.TextColumn(width=90),
             "Program": st.column_config.TextColumn(width=460)})
         components.download_buttons(table, f"program_terendah_{flt.year}_tw{flt.tw}",
@@ -236,17 +250,18 @@ def render(flt: filters.Filters) -> None:
 
     left, right = components.side_by_side("rk_running")
     with left:
-        found = cc.running_finding(dims)
-        components.show_figure(cc.running_bars(dims, found.title, found.detail), key="rk_run",
+        found = cc.running_finding(dims, asof.year)
+        components.chart(cc.running_bars, dims, found.title, found.detail, key="rk_run",
                                columns=2)
     with right:
-        watch_list(reports, villages, asof.tw_label, opd_names)
+        watch_list(reports, villages, asof.tw_label, asof.year, opd_names)
     with st.expander("Tabel capaian per dimensi"):
         table = dimension_table(dims)
-        st.dataframe(table, hide_index=True, key="rk_dims")
+        components.table(table, key="rk_dims")
         components.download_buttons(table, f"capaian_dimensi_{flt.year}_tw{flt.tw}",
                                     key="rk_dl_dims", what="tabel dimensi")
 
+    rv.off_plan_section(flt.region, asof, key="rk_off", opd=flt.opd)
     st.divider()
     freshness_block(cached(data_freshness, flt.region, asof))
 

@@ -14,7 +14,8 @@ from monev.ui import components, data, filters, nav, session, upload
 from monev.ui.audit_text import action_label
 from monev.ui.format import tanggal, tanggal_jam
 
-KIND_LABELS = {"masterplan": "Masterplan", "laporan": "Laporan triwulan"}
+KIND_LABELS = {"masterplan": "Masterplan", "laporan": "Laporan triwulan",
+               "revisi": "Revisi masterplan", "rfk": "RFK akhir triwulan"}
 STATUS_LABELS = {"aktif": "Aktif", "digantikan": "Digantikan", "ditarik": "Ditarik"}
 BASIS_LABELS = {"tw": "Nilai TW ini", "sdtw": "Kumulatif s.d. TW"}
 ALL = "Semua"
@@ -90,7 +91,7 @@ def filter_history(df: pd.DataFrame) -> pd.DataFrame:
 
 def _describe(row: pd.Series) -> str:
     what = KIND_LABELS.get(row["kind"], row["kind"])
-    if row["kind"] == "laporan":
+    if row["kind"] in ("laporan", "rfk"):
         what += f" {row['opd_code']} {_period(row['year'], row['tw'])}"
     return (f"#{int(row['load_id'])} · {what} · {row['file_name']} "
             f"({STATUS_LABELS.get(row['status'], row['status'])})")
@@ -194,8 +195,8 @@ def rejected_section() -> None:
     table = pd.DataFrame({"Sheet": issues["sheet"], "Baris": issues["row_no"].astype("Int64"),
                           "Kolom": issues["column_name"], "Nilai": issues["value"],
                           "Pesan": issues["message"]})
-    st.dataframe(table, hide_index=True, key="rw_rej_issues",
-                 column_config={"Pesan": st.column_config.TextColumn(width="large")})
+    components.table(table, key="rw_rej_issues", row_height=components.WRAP_ROW_PX,
+                     column_config={"Pesan": st.column_config.TextColumn(width="large")})
 
 
 nav.ensure_routed()
@@ -215,7 +216,7 @@ with components.busy_guard(catch_all=True):
             st.info("Tidak ada muatan yang sesuai saringan.")
         else:
             table = shown_table(shown)
-            st.dataframe(table, hide_index=True, key="rw_table")
+            components.table(table, key="rw_table")
             components.download_buttons(table, "riwayat_unggah", key="rw_dl")
             # the newest loads of the selection (the table above has them all)
             rows = {int(r["load_id"]): r for _, r in shown.head(PICK_LIMIT).iterrows()}

@@ -69,7 +69,8 @@ def count_tiles(counts: pd.DataFrame) -> None:
         cols = st.columns(4)
         for col, (_, r) in zip(cols, part.iterrows(), strict=False):
             with col:
-                st.metric(r["label"], int(r["n"]), help=HELP.get(r["kind"]), border=True)
+                st.metric(r["label"], int(r["n"]), delta=r["scope"], delta_color="off",
+                          delta_arrow="off", help=HELP.get(r["kind"]), border=True)
 
 
 def flag_table(flags: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
@@ -124,7 +125,7 @@ def render(flt: filters.Filters) -> None:
     if note and (cached(indicator_attainment, flt.region, asof, rules)["n_reported"] > 0).any():
         st.info(note, icon=":material/info:")
     flags = narrowed(cached(all_flags, flt.region, asof, rules), flt, asof)
-    counts = flag_counts(flags)
+    counts = flag_counts(flags, asof)
     count_tiles(counts)
     st.caption(f"Tertinggal: capaian terhadap target s.d. {asof.tw_label} di bawah "
                f"{angka(rules.tertinggal_below)}%; Kritis: di bawah "
@@ -159,8 +160,8 @@ def render(flt: filters.Filters) -> None:
     table = flag_table(shown, names)
     st.markdown(f"**{len(table)} tanda** · klik judul kolom untuk mengurutkan, klik baris "
                 "untuk membaca lengkap.")
-    picked = st.dataframe(
-        table, hide_index=True, key="tt_table", on_select="rerun",
+    picked = components.table(
+        table, key="tt_table", on_select="rerun",
         selection_mode="single-row", height=min(36 * (len(table) + 1) + 3, 560),
         column_order=[c for c in table.columns if c != "Catatan dari laporan"],
         column_config={
@@ -169,8 +170,8 @@ def render(flt: filters.Filters) -> None:
             "OPD": st.column_config.TextColumn(width=110),
             "Program": st.column_config.TextColumn(width=150),
             "Indikator / Desa": st.column_config.TextColumn(width=150),
-            "Kendala": st.column_config.TextColumn(width=145),
-            "Tindak Lanjut": st.column_config.TextColumn(width=145),
+            "Kendala": st.column_config.TextColumn(width=230),
+            "Tindak Lanjut": st.column_config.TextColumn(width=230),
         })
     components.download_buttons(table, f"target_tertinggal_{flt.year}_tw{flt.tw}",
                                 key="tt_dl", what="daftar tanda")

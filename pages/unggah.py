@@ -8,6 +8,7 @@ from datetime import date
 
 import streamlit as st
 
+from etl.e81_export import e81_bytes
 from etl.load import LoadResult
 from monev.domain.text import tw_label
 from monev.ui import components, data, filters, nav, session, upload
@@ -37,9 +38,10 @@ def _period_label(code: str) -> str:
 
 
 def template_section(opts: filters.FilterOptions, region: str | None,
-                     own_region: str | None = None) -> None:
+                     own_region: str | None = None, own_opd: str | None = None) -> None:
     """Step 1: the pre-filled quarterly report template and the blank masterplan template
-    (with the region's code: the chosen one, else the account's own)."""
+    (with the region's code: the chosen one, else the account's own). An operator's account
+    (``own_opd``) is offered its own OPD's template only."""
     if region is None:
         st.info("Belum ada masterplan yang dimuat. Unduh template masterplan, isi, lalu "
                 "unggah di langkah 2. Setelah itu template laporan triwulan tiap OPD tersedia.")
@@ -48,10 +50,12 @@ def template_section(opts: filters.FilterOptions, region: str | None,
                  "OPD cukup mengisi sel berwarna kuning.")
         # Default: the quarter OPDs report now (the last one that has ended).
         year0, tw0 = filters.default_period([], opts.years, date.today())
-        c1, c2, c3 = st.columns([3, 1, 1])
-        opd = c1.selectbox("Perangkat Daerah (OPD)", list(opts.opds), key="tpl_opd",
-                           placeholder="Pilih OPD",
-                           format_func=lambda c: opts.opds.get(c, c))
+        offered = [own_opd] if own_opd else list(opts.opds)
+        # a row of its own: a long name ("Bappeda Litbang – Badan Perencanaan …") was cut in
+        # three fifths of a 1280 px screen
+        opd = st.selectbox("Perangkat Daerah (OPD)", offered, key="tpl_opd",
+                           placeholder="Pilih OPD", format_func=lambda c: opts.opds.get(c, c))
+        c2, c3, _ = st.columns([1, 1, 3])
         year = c2.selectbox("Tahun", opts.years, key="tpl_tahun",
                             index=opts.years.index(year0))
         tw = c3.selectbox("Triwulan", (1, 2, 3, 4), key="tpl_tw", format_func=tw_label,
@@ -65,6 +69,12 @@ def template_section(opts: filters.FilterOptions, region: str | None,
                 file_name=f"laporan_{opd}_{year}_TW{tw}.xlsx", mime=XLSX_MIME,
                 on_click="ignore", type="primary", icon=":material/download:",
                 key="tpl_laporan")
+            # The form the OPD hands in anyway (Permendagri 86/2017), from what is loaded.
+            st.download_button(
+                f"Unduh formulir E.81 {opd} s.d. {tw_label(tw)} {year} (terisi dari data)",
+                functools.partial(data.read, e81_bytes, region, opd, year, tw),
+                file_name=f"E81_{opd}_{year}_TW{tw}.xlsx", mime=XLSX_MIME,
+                on_click="ignore", icon=":material/download:", key="tpl_e81")
     st.download_button("Unduh template masterplan (kosong)",
                        functools.partial(upload.masterplan_template_bytes,
                                          region or own_region or ""),
@@ -81,7 +91,8 @@ def show_result(result: LoadResult, key: str) -> None:
     else:
         st.error(md_text(result.message), icon=":material/error:")
         if result.issues:
-            st.dataframe(upload.issues_table(result.issues), hide_index=True, key=key)
+            components.table(upload.issues_table(result.issues), key=key,
+                             row_height=components.WRAP_ROW_PX)
 
 
 def show_checked(item: upload.Checked, i: int) -> None:
@@ -103,9 +114,11 @@ def show_checked(item: upload.Checked, i: int) -> None:
             st.info(md_text(result.message), icon=":material/info:")
         else:
             st.error(md_text(result.message), icon=":material/error:")
+            if item.proposals:
+                mapping_form(item, i)
             problems = upload.issues_table(result.issues)
-            st.dataframe(problems, hide_index=True, key=f"issues_{i}",
-                         column_config={"Pesan": st.column_config.TextColumn(width="large")})
+            components.table(problems, key=f"issues_{i}", row_height=components.WRAP_ROW_PX,
+                             column_config={"Pesan": st.column_config.TextColumn(width="large")})
             row = st.container(horizontal=True)
             if item.annotated is not None:
                 mime = XLSM_MIME if item.annotated.file_name.endswith(".xlsm") else XLSX_MIME
@@ -117,6 +130,48 @@ def show_checked(item: upload.Checked, i: int) -> None:
             with row:
                 components.download_buttons(problems, f"masalah_{item.name}",
                                             key=f"dl_issues_{i}", what="daftar masalah")
+
+
+UNMAPPED, SKIP = "", "-"
+
+
+def mapping_form(item: upload.Checked, i: int) -> None:
+    """The texts of an E.81 form not mapped yet, each with its best suggestions in a
+    dropdown; an admin confirms them all at once, then the file is checked again."""
+    st.markdown("**Pemetaan nama** — program dan indikator di formulir ini yang belum "
+                "dikenali. Pilih kode masterplan yang dimaksud (sekali saja: unggahan "
+                "berikutnya memakai pemetaan ini), atau *bukan bagian masterplan* agar barisnya "
+                "dilewati.")
+    user = session.current_user()
+    if user is None or not user.can("upload_any_opd"):
+        st.info("Pemetaan nama disimpan oleh admin Diskominfo. Kirimkan file ini kepada admin, "
+                "atau minta admin memetakannya lebih dulu.", icon=":material/info:")
+        return
+    with st.form(f"pemetaan_{i}", border=False):
+        chosen = []
+        for j, p in enumerate(item.proposals):
+            labels = {o.code: f"{o.code} — {o.name} (kemiripan {o.score})" for o in p.options}
+            labels |= {UNMAPPED: "— belum dipetakan —", SKIP: "Bukan bagian masterplan (lewati)"}
+            options = [UNMAPPED, *(o.code for o in p.options), SKIP]
+            best = p.best.code if p.best else UNMAPPED
+            code = st.selectbox(f"{'Program' if p.kind == 'program' else 'Indikator'} "
+                                f"(baris {p.row}): {p.text}", options,
+                                index=options.index(best), format_func=labels.get,
+                                key=f"peta_{item.sha[:12]}_{j}")
+            chosen.append((p.region, p.kind, p.text, code))
+        saved = st.form_submit_button("Simpan pemetaan lalu periksa ulang", type="primary",
+                                      icon=":material/link:")
+    if saved:
+        rows = [row for row in chosen if row[3] != UNMAPPED]
+        try:
+            done = upload.save_mapping(rows, upload.current_actor())
+        except upload.MappingRefused as exc:
+            st.error(md_text(str(exc)), icon=":material/error:")
+            return
+        st.session_state["pemetaan_tersimpan"] = (f"Pemetaan disimpan: {done.added} baru, "
+                                                  f"{done.changed} dikoreksi.")
+        st.session_state.pop("unggah_checked", None)  # the usual dry run, with the mapping
+        st.rerun()
 
 
 def removal_key(item: upload.Checked) -> str:
@@ -182,6 +237,8 @@ def upload_section(opts: filters.FilterOptions, region: str | None,
                                      received, update)
         bar.empty()
         st.session_state["unggah_checked"] = (signature, checked)
+    if note := st.session_state.pop("pemetaan_tersimpan", None):
+        st.success(note, icon=":material/link:")
     ready = [c for c in checked if c.loadable]
     rejected = [c for c in checked if c.result.status == "rejected"]
     st.markdown(f"**Hasil uji coba:** {len(ready)} file siap dimuat, {len(rejected)} ditolak, "
@@ -234,6 +291,6 @@ with components.busy_guard(stop=True, catch_all=True):
     with st.expander("1. Unduh template laporan triwulan atau masterplan",
                      expanded=region is None, icon=":material/download:"), \
             components.busy_guard(catch_all=True):
-        template_section(options, region, user.region_code)
+        template_section(options, region, user.region_code, user.opd_code)
     with components.busy_guard(catch_all=True):
         upload_section(options, region, user.can("received_date"))

@@ -87,8 +87,8 @@ def render(flt: filters.Filters) -> None:
     dimensions = filters.options(flt.region).dimensions
     column, what = (("capaian", "keseluruhan") if not flt.dimension else
                     (f"capaian_{flt.dimension.lower()}", dimensions[flt.dimension]))
-    components.show_figure(cw.ranked_bars(shown, column, what, rules), key="wl_ranked")
-    components.show_figure(cw.band_bars(shown, rules), key="wl_bands")
+    components.chart(cw.ranked_bars, shown, column, what, rules, key="wl_ranked")
+    components.chart(cw.band_bars, shown, rules, key="wl_bands")
     components.band_legend()
     if province == cw.ALL_PROVINCES and len(choices) > 2:
         province_view(shown, rules)

@@ -11,7 +11,13 @@ from decimal import Decimal
 import pandas as pd
 
 from monev.domain.settings import DEFAULT, Rules
-from monev.domain.text import format_angka, format_persen, round_half_up, sd_tw_label
+from monev.domain.text import (
+    format_angka,
+    format_persen,
+    round_half_up,
+    sd_tw_label,
+    tw_label,
+)
 
 TERTINGGAL = "tertinggal"
 KRITIS = "kritis"
@@ -150,6 +156,23 @@ def imbalance_reason(fisik_pct: float, keuangan_pct: float, rules: Rules = DEFAU
     return (f"Realisasi fisik {_pct(fisik_pct)} dan realisasi anggaran {_pct(keuangan_pct)} "
             f"berselisih {format_angka(gap, 2, trim=True)} poin (batas "
             f"{format_angka(rules.imbalance_points, 2, trim=True)} poin)")
+
+
+def flag_scope(kind: str, year: int, tw: int) -> str:
+    """What a count of one flag kind covers, said beside the count wherever it is shown (the
+    same word must not count different things): report flags cover every quarter of the year
+    due up to the view, indicator and program flags the view's TW, village flags the state at
+    the end of the view's TW. E.g. ("terlambat", 2026, 3) -> "laporan TW I–III 2026"."""
+    if kind in (BELUM_MELAPOR, TERLAMBAT):
+        quarters = tw_label(1) if tw == 1 else f"{tw_label(1)}–{tw_label(tw)[3:]}"
+        return f"laporan {quarters} {year}"
+    if kind in (KRITIS, TERTINGGAL, STAGNAN):
+        return f"indikator, {sd_tw_label(tw)} {year}"
+    if kind == FISIK_KEUANGAN:
+        return f"program, {sd_tw_label(tw)} {year}"
+    if kind in (DESA_RAWAN, DESA_BERGESER):
+        return f"desa/kelurahan, akhir {tw_label(tw)} {year}"
+    raise ValueError(f"Jenis tanda tidak dikenal: {kind!r}")
 
 
 def report_flag(report_status: str) -> str | None:

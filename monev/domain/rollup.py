@@ -110,26 +110,48 @@ def reported_text(n_with_value: int, n_indicators: int) -> str:
             "indikator dilaporkan")
 
 
+RUNNING_LABEL = "Program berjalan"
+PLANNED_LABEL = "Program direncanakan"
+RUNNING_HELP = ("Direncanakan tahun ini: tahun mulai sampai tahun selesai program mencakup tahun "
+                "ini dan program tidak ditunda atau dibatalkan. Berjalan: direncanakan dan sudah "
+                "ada realisasi kinerja, anggaran (di atas nol) atau fisik (di atas nol) tahun "
+                "ini s.d. triwulan yang dilihat.")
+
+
+def running_text(n_running: int, n_planned: int, year: int) -> str:
+    """The one wording of running ÷ planned (every page, slide and report uses it):
+    "25 dari 27 program yang direncanakan tahun 2026"."""
+    return (f"{format_angka(int(n_running), 0)} dari {format_angka(int(n_planned), 0)} "
+            f"program yang direncanakan tahun {int(year)}")
+
+
 def running_share(
     programs: pd.DataFrame,
     year: int,
     key: str = "dimension_code",
     keys_all: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Per key (default dimension_code): programs running ÷ programs planned × 100.
+    """Per key (default dimension_code): programs running ÷ programs planned × 100 in ``year``.
 
-    In: one row per planned program with key, start_year and has_realisation (True when at least
-    one realisation of the program was reported; missing counts as False).
-    A program is running in `year` when start_year <= year and has_realisation.
+    In: one row per masterplan program with key, start_year, end_year, has_realisation (True
+    when a realisation of the program was reported for ``year`` up to the viewed TW; missing
+    counts as False) and optionally off_plan (True when a revision postponed or cancelled the
+    program for ``year``).
+    Planned in ``year`` = start_year <= year <= end_year and not off_plan; running = planned
+    and has_realisation (domain.md section 3: one definition for every page, slide and report).
     Out: key, n_rencana, n_berjalan, persen_berjalan (NaN when nothing is planned). keys_all
     (e.g. every dimension code) adds rows with 0 planned, so no dimension silently disappears.
     """
-    started = pd.to_numeric(programs["start_year"], errors="coerce") <= year
+    planned = ((pd.to_numeric(programs["start_year"], errors="coerce") <= year)
+               & (pd.to_numeric(programs["end_year"], errors="coerce") >= year))
+    if "off_plan" in programs:
+        planned &= ~programs["off_plan"].astype("boolean").fillna(False).astype(bool)
     reported = programs["has_realisation"].astype("boolean").fillna(False).astype(bool)
-    work = pd.DataFrame({key: programs[key], "running": started & reported})
+    work = pd.DataFrame({key: programs[key], "planned": planned,
+                         "running": planned & reported})
     grouped = work.groupby(key, sort=True, dropna=False)
     result = pd.DataFrame({
-        "n_rencana": grouped.size(),
+        "n_rencana": grouped["planned"].sum().astype("int64"),
         "n_berjalan": grouped["running"].sum().astype("int64"),
     })
     if keys_all is not None:

@@ -23,6 +23,7 @@ from the masterplan baseline only in the program's first year (``accumulation.ye
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -33,7 +34,7 @@ from monev.domain.capaian import STATUS_LABELS, capaian
 from monev.domain.rollup import mean_by, program_capaian, running_share
 from monev.domain.settings import DEFAULT, Rules
 from monev.domain.text import sd_tw_label, tw_label
-from monev.engine import vector
+from monev.engine import revisions, vector
 from monev.engine.asof import AsOf
 from monev.engine.frames import member
 from monev.engine.snapshot import Snapshot, Source, snapshot
@@ -53,6 +54,7 @@ INDICATOR_COLUMNS = (
     "expected_method_label", "capaian_annual",
     "status_annual", "capaian_expected", "status", "status_label", "band_code", "band_label",
     "band_annual_code", "band_annual_label", "attainment_flag", "stagnant",
+    "target_original", "revised", "revision_note",
 )
 
 
@@ -102,6 +104,9 @@ def _previous_year(snap: Snapshot, year: int, codes: pd.Series) -> np.ndarray:
     program's first year, nothing reported). The start of a posisi akhir year
     (accumulation.year_start)."""
     prev = snap.read(facts.indicator_facts, year - 1, 4)
+    if not prev.empty:  # the previous year's targets as revised (monev.engine.revisions)
+        prev = revisions.apply_to_indicator_facts(snap, prev, year - 1, date(year - 1, 12, 31),
+                                                  drop_off=False)
     if prev.empty or codes.empty:
         return np.full((len(codes), 3), np.nan)
     prev = prev.drop_duplicates("indicator_code").set_index("indicator_code")
@@ -122,7 +127,8 @@ def _starts(snap: Snapshot, year: int, raw: pd.DataFrame, kind: np.ndarray) -> n
 
 def _indicator_view(snap: Snapshot, asof: AsOf, rules: Rules) -> IndicatorView:
     year, tw = asof.year, asof.tw
-    raw = snap.read(facts.indicator_facts, year, tw)
+    raw = revisions.apply_to_indicator_facts(snap, snap.read(facts.indicator_facts, year, tw),
+                                             year, revisions.viewed_date(asof))
     n = len(raw)
     annual, annual_max = _floats(raw["annual"]), _floats(raw["annual_max"])
     q_target = _matrix(raw, "t")
@@ -181,6 +187,8 @@ def _indicator_view(snap: Snapshot, asof: AsOf, rules: Rules) -> IndicatorView:
         "attainment_flag": vector.attainment_flags(cap_expected, rules),
         # A quarter without a figure raises no performance flag (only the report's own).
         "stagnant": vector.stagnant(ytd_series, expected_series) & has_value,
+        "target_original": raw["target_original"], "revised": raw["revised"],
+        "revision_note": raw["revision_note"],
     }, index=raw.index)
     base = raw[["indicator_code", "indicator_name", "program_code", "program_name",
                 "dimension_code", "dimension_name", "sub_dimension", "lead_opd_code",
@@ -223,7 +231,9 @@ def indicator_series(con: Source, region: str, asof: AsOf,
                "realisation_ytd", "target_tw", "annual_target", "expected", "expected_method",
                "expected_method_label", "capaian_expected", "status"]
     snap = snapshot(con, region, asof)
-    facts_of_year = snap.read(facts.indicator_facts, year, asof.tw)
+    facts_of_year = revisions.apply_to_indicator_facts(
+        snap, snap.read(facts.indicator_facts, year, asof.tw), year,
+        revisions.viewed_date(asof))
     row = facts_of_year[facts_of_year["indicator_code"] == indicator_code]
     if row.empty:
         return pd.DataFrame(columns=columns)
@@ -274,7 +284,7 @@ PROGRAM_COLUMNS = (
     "program_code", "program_name", "dimension_code", "dimension_name", "sub_dimension",
     "horizon", "quick_win", "lead_opd_code", "lead_opd_name", "supporting_opds", "start_year",
     "end_year", "capaian", "capaian_annual", "band_code", "band_label", "n_indicators",
-    "n_with_value", "n_computed",
+    "n_with_value", "n_computed", "revised",
 )
 
 
@@ -307,7 +317,12 @@ def _programs(snap: Snapshot, asof: AsOf, rules: Rules) -> pd.DataFrame:
 def _program_frame(snap: Snapshot, asof: AsOf, rules: Rules) -> pd.DataFrame:
     indicators = indicator_view(snap, asof, rules).frame
     progs = running_programs(snap.read(facts.programs), asof.year)
+    off = revisions.off_programs(snap, asof.year, revisions.viewed_date(asof))
+    if off:  # postponed, cancelled or rescheduled away: not planned this year
+        progs = progs[~progs["program_code"].isin(list(off))].reset_index(drop=True)
     frame = progs.merge(_program_scores(indicators), on="program_code", how="left")
+    revised = set(indicators.loc[indicators["revised"].astype(bool), "program_code"])
+    frame["revised"] = frame["program_code"].isin(list(revised))
     for col in ("n_indicators", "n_with_value", "n_computed"):
         frame[col] = frame[col].fillna(0).astype("int64")
     frame["capaian"] = _floats(frame["capaian"])
@@ -348,9 +363,11 @@ def _dimension_frame(snap: Snapshot, asof: AsOf, rules: Rules) -> pd.DataFrame:
     scores = _mean_both(_programs(snap, asof, rules), "dimension_code")
     plan = snap.read(facts.programs)
     reported = set(snap.read(facts.programs_reported, asof.year, asof.tw)["program_code"])
+    off = revisions.off_programs(snap, asof.year, revisions.viewed_date(asof))
     share = running_share(
-        plan[["dimension_code", "start_year"]].assign(
-            has_realisation=member(plan["program_code"], reported)),
+        plan[["dimension_code", "start_year", "end_year"]].assign(
+            has_realisation=member(plan["program_code"], reported),
+            off_plan=member(plan["program_code"], off)),  # postponed/cancelled (revisions)
         asof.year, keys_all=list(dims["dimension_code"]))
     frame = dims.merge(scores, on="dimension_code", how="left").merge(
         share.rename(columns={"n_rencana": "n_planned", "n_berjalan": "n_running",
@@ -372,8 +389,11 @@ def dimension_attainment(con: Source, region: str, asof: AsOf,
     """Per dimension (all of them, in display order): mean program capaian and band, and
     programs running ÷ planned (%).
 
-    Planned = every program of the masterplan in that dimension; running = started by asof.year
-    and at least one realisation reported up to the view (completed programs count as run).
+    Planned = scheduled in asof.year (start_year <= year <= end_year) and not postponed or
+    cancelled for it by a masterplan revision in force (``revisions.off_programs``); running =
+    planned and with a realisation reported for asof.year up to the viewed TW
+    (``facts.programs_reported``, ``rollup.running_share``): one definition for every page,
+    slide and report.
     Columns: dimension_code, dimension_name, capaian, capaian_annual, band_code, band_label,
     n_programs (assessed this year), n_computed, n_indicators (of those programs),
     n_with_value (with a figure for the viewed TW), n_planned, n_running, pct_running.
@@ -414,13 +434,14 @@ def opd_attainment(con: Source, region: str, asof: AsOf, rules: Rules = DEFAULT,
 def masterplan_attainment(con: Source, region: str, asof: AsOf,
                           rules: Rules = DEFAULT) -> dict[str, object]:
     """Overall figures of the view: capaian = mean of program capaian (equal weights), band,
-    programs and indicators counted, programs running ÷ planned (whole masterplan).
+    programs and indicators counted, programs running ÷ planned in asof.year.
 
     Keys: year, tw, period_label, capaian, capaian_annual, band_code, band_label, n_programs,
     n_programs_computed, n_indicators, n_with_value (with a figure for the viewed TW: what the
     capaian stands on, ``rollup.reported_text``), n_indicators_reported (with a figure for some
     TW up to the viewed one), n_indicators_computed (with a capaian), n_planned, n_running,
-    pct_running.
+    pct_running (``rollup.running_text`` says them), n_masterplan (every program of the
+    masterplan, whatever its years).
     """
     snap = snapshot(con, region, asof)
     indicators = indicator_view(snap, asof, rules).frame
@@ -443,4 +464,5 @@ def masterplan_attainment(con: Source, region: str, asof: AsOf,
         "n_indicators_computed": int((indicators["status"] == "ok").sum()),
         "n_planned": planned, "n_running": running,
         "pct_running": running / planned * 100 if planned else None,
+        "n_masterplan": len(snap.read(facts.programs)),
     }

@@ -22,6 +22,7 @@ from monev.engine.attainment import indicator_view
 from monev.engine.budget import budget_summary
 from monev.engine.frames import member, with_none
 from monev.engine.reporting import report_completeness
+from monev.engine.revisions import REVISED_MARK
 from monev.engine.snapshot import Source, snapshot
 from monev.engine.villages import village_rollout
 from monev.store import facts
@@ -70,8 +71,11 @@ def all_flags(con: Source, region: str, asof: AsOf, rules: Rules = DEFAULT) -> p
     parts = []
     hit = ind["attainment_flag"].notna().to_numpy()
     caps = ind["capaian_expected"].to_numpy(dtype="float64")[hit]
+    revised = ind["revised"].to_numpy(dtype=bool)[hit]  # against a revised target: marked
     parts.append(_part(ind["attainment_flag"].to_numpy(dtype=object)[hit],
-                       [fl.attainment_reason(float(c), asof.tw, rules) for c in caps],
+                       [fl.attainment_reason(float(c), asof.tw, rules)
+                        + (f" (target {REVISED_MARK})" if r else "")
+                        for c, r in zip(caps, revised, strict=True)],
                        ind["lead_opd_code"].to_numpy(dtype=object)[hit],
                        ind["program_code"].to_numpy(dtype=object)[hit],
                        ind["indicator_code"].to_numpy(dtype=object)[hit]))
@@ -124,9 +128,12 @@ def all_flags(con: Source, region: str, asof: AsOf, rules: Rules = DEFAULT) -> p
     return with_none(frame[list(FLAG_FRAME_COLUMNS)], text)
 
 
-def flag_counts(flags: pd.DataFrame) -> pd.DataFrame:
-    """Number of flags per kind, in urgency order, every kind listed: kind, label, n."""
+def flag_counts(flags: pd.DataFrame, asof: AsOf) -> pd.DataFrame:
+    """Number of flags per kind, in urgency order, every kind listed: kind, label, n, scope
+    (what the count covers, ``flags.flag_scope``: say it beside the count)."""
     counts = flags["kind"].value_counts() if not flags.empty else pd.Series(dtype="int64")
     return pd.DataFrame({"kind": list(fl.FLAG_KINDS),
                          "label": [fl.FLAG_LABELS[k] for k in fl.FLAG_KINDS],
-                         "n": [int(counts.get(k, 0)) for k in fl.FLAG_KINDS]})
+                         "n": [int(counts.get(k, 0)) for k in fl.FLAG_KINDS],
+                         "scope": [fl.flag_scope(k, asof.year, asof.tw)
+                                   for k in fl.FLAG_KINDS]})

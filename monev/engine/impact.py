@@ -22,7 +22,7 @@ def figures(con: Source, region: str, asof: AsOf, rules: Rules) -> dict[str, obj
     counts = program_attainment(con, region, asof, rules)["band_code"].value_counts()
     out.update((f"Program {b.code} – {b.label}", int(counts.get(b.code, 0)))
                for b in BANDS if b is not NA)
-    flags = flag_counts(all_flags(con, region, asof, rules))
+    flags = flag_counts(all_flags(con, region, asof, rules), asof)
     out.update((f"Tanda {label}", int(n))
                for label, n in zip(flags["label"], flags["n"], strict=True))
     return out

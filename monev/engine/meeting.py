@@ -18,6 +18,7 @@ from monev.engine.attainment import (
 )
 from monev.engine.flags import all_flags
 from monev.engine.reporting import report_completeness
+from monev.engine.revisions import off_plan
 from monev.engine.snapshot import snapshot
 from monev.engine.villages import village_rollout
 from monev.store import meetings as store
@@ -53,14 +54,15 @@ def current_rules(con: duckdb.DuckDBPyConnection, region: str) -> dict:
 class Slide:
     """One slide of the meeting deck: what it shows and for which key."""
 
-    kind: str        # ringkasan | dimensi | opd | desa | kelengkapan | tindak_lanjut
+    kind: str        # ringkasan | revisi | dimensi | opd | desa | kelengkapan | tindak_lanjut
     title: str
     key: str | None = None
 
 
 def slides(con: duckdb.DuckDBPyConnection, meeting: Meeting) -> list[Slide]:
-    """The deck: last meeting's follow-ups (if any), the masterplan at a glance, one slide per
-    dimension, the lagging items of each OPD, village rollout risk, reporting completeness."""
+    """The deck: last meeting's follow-ups (if any), the masterplan at a glance, what a
+    masterplan revision took off this year's plan (if anything), one slide per dimension, the
+    lagging items of each OPD, village rollout risk, reporting completeness."""
     asof, rules = meeting_asof(meeting), meeting_rules(meeting)
     deck: list[Slide] = []
     previous = store.previous_meeting(con, meeting)
@@ -68,6 +70,8 @@ def slides(con: duckdb.DuckDBPyConnection, meeting: Meeting) -> list[Slide]:
         deck.append(Slide("tindak_lanjut", f"Tindak lanjut rapat sebelumnya: {previous.title}",
                           str(previous.meeting_id)))
     deck.append(Slide("ringkasan", f"Masterplan sekilas — {asof.label}"))
+    if not off_plan(con, meeting.region_code, asof).empty:
+        deck.append(Slide("revisi", f"Ditunda / dibatalkan — revisi masterplan {asof.year}"))
     dims = dimension_attainment(con, meeting.region_code, asof, rules)
     for row in dims.itertuples():
         deck.append(Slide("dimensi", str(row.dimension_name), str(row.dimension_code)))

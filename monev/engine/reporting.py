@@ -17,6 +17,7 @@ import pandas as pd
 from monev.domain import workdays as wd
 from monev.domain.settings import DEFAULT, Rules
 from monev.domain.text import tw_label
+from monev.engine import revisions
 from monev.engine.asof import AsOf
 from monev.engine.frames import as_date
 from monev.engine.snapshot import Snapshot, Source, snapshot
@@ -29,16 +30,23 @@ REPORT_COLUMNS = (
 )
 
 
-def _periods(programs: pd.DataFrame, asof: AsOf, first_year: int) -> pd.DataFrame:
-    """opd_code, year, tw owed: lead OPDs of programs running in each year, in the order of
-    the report (year, TW, OPD)."""
+def _periods(snap: Snapshot, programs: pd.DataFrame, asof: AsOf,
+             first_year: int) -> pd.DataFrame:
+    """opd_code, year, tw owed: lead OPDs of programs planned in each quarter, in the order of
+    the report (year, TW, OPD). A program a revision postponed or cancelled, in force by the
+    quarter's last day, owes no report for that quarter (an OPD whose programs are all off the
+    plan is not "belum melapor"); the quarters before the revision took effect stay owed."""
     spans = list(zip(programs["lead_opd_code"].tolist(), programs["start_year"].tolist(),
-                     programs["end_year"].tolist(), strict=True))
+                     programs["end_year"].tolist(), programs["program_code"].tolist(),
+                     strict=True))
     rows = []
     for year in range(first_year, asof.year + 1):
-        owing = sorted({opd for opd, start, end in spans if start <= year <= end})
         last_tw = asof.tw if year == asof.year else 4
-        rows.extend((opd, year, tw) for tw in range(1, last_tw + 1) for opd in owing)
+        for tw in range(1, last_tw + 1):
+            off = revisions.off_programs(snap, year, wd.quarter_end(year, tw))
+            owing = sorted({opd for opd, start, end, code in spans
+                            if start <= year <= end and code not in off})
+            rows.extend((opd, year, tw) for opd in owing)
     return pd.DataFrame(rows, columns=["opd_code", "year", "tw"])
 
 
@@ -57,7 +65,7 @@ def _reports(snap: Snapshot, asof: AsOf, rules: Rules, all_years: bool) -> pd.Da
     if plan is None:
         return pd.DataFrame(columns=list(REPORT_COLUMNS))
     first_year = int(plan["start_year"]) if all_years else asof.year
-    grid = _periods(snap.read(facts.programs), asof, first_year)
+    grid = _periods(snap, snap.read(facts.programs), asof, first_year)
     receipts = snap.read(facts.report_receipts, None if all_years else asof.year)
     receipts = receipts.rename(columns={"received_on": "last_received_on",
                                         "first_received_on": "received_on"})

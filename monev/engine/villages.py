@@ -14,6 +14,7 @@ import pandas as pd
 
 from monev.domain import village as vil
 from monev.domain.settings import DEFAULT, Rules
+from monev.engine import revisions
 from monev.engine.asof import AsOf
 from monev.engine.frames import as_date
 from monev.engine.snapshot import Snapshot, Source, snapshot
@@ -26,7 +27,8 @@ ROLLOUT_COLUMNS = (
     "village_name", "district_code", "district_name", "kind", "kind_label", "route",
     "route_label", "funding_source", "funding_year", "current_stage", "current_stage_on",
     "stage_dates", "status", "status_label", "reason", "slip_to_year", "effective_funding_year",
-    "next_milestone", "next_milestone_due", "next_required_stage",
+    "next_milestone", "next_milestone_due", "next_required_stage", "funding_year_original",
+    "revision_note",
 )
 MILESTONE_COLUMNS = (
     "program_code", "village_code", "village_name", "kind", "route", "funding_year",
@@ -37,15 +39,32 @@ MILESTONE_STATES = {"terpenuhi": "Terpenuhi", "terpenuhi_terlambat": "Terpenuhi 
                     "terlewat": "Terlewat", "mendatang": "Belum jatuh tempo"}
 
 Key = tuple[str, int, tuple[tuple[str, date], ...]]
+# Stages after which a village's implementation is under way: a revision that postpones its
+# program no longer moves its funding year (monev.engine.revisions.moved_village_plans).
+UNDER_WAY = ("Pelaksanaan", vil.BEROPERASI)
 
 
-def _plans(snap: Snapshot) -> tuple[pd.DataFrame, dict[tuple[str, str], dict[str, date]]]:
-    """Village plans with program names, and their reported stage dates."""
-    return snap.derived(("village_plans",), lambda: _read_plans(snap))
+def _plans(snap: Snapshot,
+           on: date) -> tuple[pd.DataFrame, dict[tuple[str, str], dict[str, date]]]:
+    """Village plans with program names, as the masterplan revisions in force on ``on`` move
+    them (``revisions.moved_village_plans``), and their reported stage dates."""
+    return snap.derived(("village_plans", on), lambda: _read_plans(snap, on))
 
 
-def _read_plans(snap: Snapshot) -> tuple[pd.DataFrame, dict[tuple[str, str], dict[str, date]]]:
-    plans = snap.read(facts.village_plans).merge(
+def _read_plans(snap: Snapshot,
+                on: date) -> tuple[pd.DataFrame, dict[tuple[str, str], dict[str, date]]]:
+    dates = snap.read(facts.village_stage_dates)
+    begun = dates[dates["stage"].isin(list(UNDER_WAY))]
+    started: dict[tuple[str, str], date] = {}
+    for prog, village, when in zip(_objects(begun["program_code"]),
+                                   _objects(begun["village_code"]), begun["reached_on"],
+                                   strict=True):
+        when = as_date(when)
+        if when is not None:
+            key = (prog, village)
+            started[key] = min(when, started.get(key, when))
+    plans = revisions.moved_village_plans(snap, snap.read(facts.village_plans), on,
+                                          started).merge(
         snap.read(facts.programs)[["program_code", "program_name", "lead_opd_code",
                                    "lead_opd_name"]],
         on="program_code", how="left")
@@ -53,7 +72,6 @@ def _read_plans(snap: Snapshot) -> tuple[pd.DataFrame, dict[tuple[str, str], dic
              for k, c in zip(_objects(plans["kind"]), _objects(plans["village_code"]),
                              strict=True)]
     plans["kind"] = kinds
-    dates = snap.read(facts.village_stage_dates)
     stages: dict[tuple[str, str], dict[str, date]] = {}
     for prog, village, stage, when in zip(
             _objects(dates["program_code"]), _objects(dates["village_code"]),
@@ -107,8 +125,8 @@ def _judge(route: str, funding_year: int, own: tuple[tuple[str, date], ...], on:
 
 
 def _rollout(snap: Snapshot, asof: AsOf, rules: Rules) -> pd.DataFrame:
-    plans, stages = _plans(snap)
     on = asof.date
+    plans, stages = _plans(snap, on)
     memo: dict[Key, tuple[object, ...]] = {}
     results = []
     for route, year, prog, village in zip(
@@ -140,8 +158,8 @@ def village_milestones(con: Source, region: str, asof: AsOf,
     planned (``funding_year``) and, for a village that slipped (Bergeser), also the year it
     slipped to, whose milestones are the ones it must meet now (the planned year's deadlines
     still to come no longer apply and are left out)."""
-    plans, stages = _plans(snapshot(con, region, asof))
     on = asof.date
+    plans, stages = _plans(snapshot(con, region, asof), on)
     memo: dict[Key, list[tuple[object, ...]]] = {}
     rows = []
     cols = ("program_code", "village_code", "village_name", "kind", "route", "funding_year")

@@ -1,20 +1,19 @@
 """The quarterly evaluation report of a meeting, generated offline from its frozen view:
 an Excel workbook (formatted for printing) and a PDF with the charts.
 
-Charts are rendered to PNG by kaleido (which drives the machine's Debian chromium, no
-internet), the PDF is an HTML page printed by the same headless chromium. Every text taken
-from uploaded files is neutralised against formula injection in the workbook; the HTML
-escapes it.
+The PDF is an HTML page printed by the machine's headless Debian chromium (no internet);
+its chart is a static plotly.js figure inlined in the page, drawn by that same chromium.
+Every text taken from uploaded files is neutralised against formula injection in the
+workbook; the HTML escapes it.
 """
 
 from __future__ import annotations
 
-import base64
 import html
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from monev.domain.bands import BY_CODE
+from monev.domain.rollup import PLANNED_LABEL, RUNNING_LABEL, running_text
 from monev.domain.setting_text import differences
 from monev.domain.text import format_persen, format_tanggal
 from monev.engine.meeting import followup_review, meeting_data, meeting_rules
@@ -39,7 +39,7 @@ def _dimension_table(dims: pd.DataFrame) -> pd.DataFrame:
         "Dimensi": dims["dimension_name"],
         "Capaian (%)": dims["capaian"].round(2),
         "Tingkat": dims["band_code"] + " · " + dims["band_label"],
-        "Program berjalan": dims["n_running"], "Program direncanakan": dims["n_planned"],
+        RUNNING_LABEL: dims["n_running"], PLANNED_LABEL: dims["n_planned"],
         "Berjalan (%)": dims["pct_running"].round(1)})
 
 
@@ -92,7 +92,8 @@ def _summary(meeting: Meeting, data: dict) -> pd.DataFrame:
         ("Data per", meeting.cutoff.strftime("%d-%m-%Y %H:%M")),
         ("Capaian keseluruhan", f"{format_persen(overall['capaian'])} "
                                 f"({overall['band_code']} · {overall['band_label']})"),
-        ("Program berjalan ÷ direncanakan", f"{overall['n_running']} ÷ {overall['n_planned']}"),
+        (RUNNING_LABEL, running_text(overall["n_running"], overall["n_planned"],
+                                     overall["year"])),
         ("Target tertinggal/kritis", int(flags["kind"].isin(["tertinggal", "kritis"]).sum())),
         ("Desa/kelurahan rawan atau bergeser",
          int(data["villages"]["status"].isin(["rawan", "bergeser"]).sum())),
@@ -112,6 +113,8 @@ class ReportData:
     programs: pd.DataFrame         # program_code, dimension_code of the meeting's programs
     followups: pd.DataFrame        # decisions of this meeting
     review: pd.DataFrame           # follow-ups of the previous meeting
+    # masterplan revisions of the view: items off the plan and revised targets (_revisions)
+    revisions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def report_data(con: duckdb.DuckDBPyConnection, meeting: Meeting) -> ReportData:
@@ -122,7 +125,35 @@ def report_data(con: duckdb.DuckDBPyConnection, meeting: Meeting) -> ReportData:
     programs = program_attainment(con, meeting.region_code, meeting_asof(meeting),
                                   meeting_rules(meeting))[["program_code", "dimension_code"]]
     return ReportData(meeting, meeting_data(con, meeting), programs,
-                      store.followups(con, meeting.meeting_id), followup_review(con, meeting))
+                      store.followups(con, meeting.meeting_id), followup_review(con, meeting),
+                      _revisions(con, meeting))
+
+
+REVISION_COLUMNS = ["Program", "Indikator", "Revisi", "Target berlaku", "Target semula",
+                    "Keterangan"]
+
+
+def _revisions(con: duckdb.DuckDBPyConnection, meeting: Meeting) -> pd.DataFrame:
+    """The masterplan revisions a meeting's figures stand on: items off the plan of its year
+    (with the reason) and indicators judged against a revised target ("direvisi")."""
+    from monev.engine.attainment import indicator_attainment
+    from monev.engine.meeting import meeting_asof
+    from monev.engine.revisions import REVISED_MARK, off_plan
+
+    asof = meeting_asof(meeting)
+    off = off_plan(con, meeting.region_code, asof)
+    inds = indicator_attainment(con, meeting.region_code, asof, meeting_rules(meeting))
+    inds = inds[inds["revised"].astype(bool)]
+    rows = [(f"{p} {n}", i if isinstance(i, str) else "Seluruh program", s, None, None,
+             f"{r} ({b})") for p, n, i, s, r, b in zip(
+                 off["program_code"], off["program_name"], off["indicator_code"],
+                 off["status_label"], off["reason"], off["legal_basis"], strict=True)]
+    rows += [(f"{p} {pn}", f"{i} {n}", f"Target {REVISED_MARK}", t, o, note)
+             for p, pn, i, n, t, o, note in zip(
+                 inds["program_code"], inds["program_name"], inds["indicator_code"],
+                 inds["indicator_name"], inds["annual_target"], inds["target_original"],
+                 inds["revision_note"], strict=True)]
+    return pd.DataFrame(rows, columns=REVISION_COLUMNS)
 
 
 def evaluation_workbook(report: ReportData) -> bytes:
@@ -143,6 +174,8 @@ def evaluation_workbook(report: ReportData) -> bytes:
     sheets["Tindak Lanjut"] = _followup_table(report.followups)
     if not report.review.empty:
         sheets["TL Rapat Sebelumnya"] = _followup_table(report.review)
+    if not report.revisions.empty:
+        sheets["Revisi Masterplan"] = report.revisions
     return frames_to_xlsx(sheets, title=f"Evaluasi Masterplan Smart City — {meeting.title}")
 
 
@@ -168,11 +201,28 @@ def dimension_chart(dims: pd.DataFrame, period: str) -> go.Figure:
     return fig
 
 
-def _png(fig: go.Figure) -> str:
-    return base64.b64encode(fig.to_image(format="png")).decode()
+def _chart_html(fig: go.Figure) -> str:
+    """The chart as a static plotly.js figure inside the page (plotly.js inlined, no
+    network): chromium draws it while it loads the page it prints, so no second browser
+    (kaleido's) has to start for a report; kaleido's own chromium could hang the report."""
+    return fig.to_html(full_html=False, include_plotlyjs=True, default_width="1000px",
+                       default_height="480px",
+                       config={"staticPlot": True, "displayModeBar": False})
+
+
+# What a section says when it has no rows (instead of a table header with nothing under it).
+EMPTY_SECTION = {
+    "Target tertinggal dan kritis": "Tidak ada target yang tertinggal atau kritis.",
+    "Risiko peluncuran desa/kelurahan": "Tidak ada desa/kelurahan yang rawan atau bergeser.",
+    "Kelengkapan laporan": "Tidak ada laporan triwulan yang wajib diserahkan.",
+    "Tindak lanjut": "Belum ada tindak lanjut yang dicatat pada rapat ini.",
+}
 
 
 def _html_table(df: pd.DataFrame, limit: int = 60) -> str:
+    """The table as HTML (at most ``limit`` rows); '' when it has no rows."""
+    if df.empty:
+        return ""
     shown = df.head(limit)
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
@@ -201,7 +251,7 @@ def evaluation_html(report: ReportData) -> str:
     sections = [
         ("Ringkasan", _html_table(_summary(meeting, data))),
         ("Capaian per dimensi",
-         f"<img src='data:image/png;base64,{_png(dimension_chart(data['dimensions'], overall['period_label']))}'>"  # noqa: E501
+         _chart_html(dimension_chart(data["dimensions"], overall["period_label"]))
          + _html_table(_dimension_table(data["dimensions"]))),
         ("Target tertinggal dan kritis", _html_table(_flag_table(
             data["flags"][data["flags"]["kind"].isin(["kritis", "tertinggal"])]))),
@@ -209,14 +259,21 @@ def evaluation_html(report: ReportData) -> str:
         ("Kelengkapan laporan", _html_table(_report_table(data["reports"]))),
         ("Tindak lanjut", _html_table(_followup_table(report.followups))),
     ]
-    body = "".join(f"<section><h2>{html.escape(t)}</h2>{content}</section>"
-                   for t, content in sections)
+    if not report.revisions.empty:
+        sections.append(("Revisi masterplan (ditunda, dibatalkan, target direvisi)",
+                         _html_table(report.revisions)))
+    body = "".join(
+        f"<section><h2>{html.escape(t)}</h2>{content}</section>" if content else
+        f"<section class='none'><h2>{html.escape(t)}</h2><p>"
+        f"{html.escape(EMPTY_SECTION.get(t, 'Tidak ada data untuk bagian ini.'))}</p></section>"
+        for t, content in sections)
     return f"""<!doctype html><html lang="id"><head><meta charset="utf-8">
 <title>{html.escape(meeting.title)}</title><style>
-@page {{ size: A4 landscape; margin: 14mm; }}
+@page {{ size: A4 landscape; margin: 14mm 14mm 16mm; {PAGE_NUMBERS} }}
 body {{ font-family: 'DejaVu Sans', sans-serif; font-size: 11pt; color: #111; }}
 h1 {{ font-size: 20pt; margin: 0 0 4pt; }} h2 {{ font-size: 15pt; margin: 0 0 8pt; }}
 section {{ page-break-before: always; }} section:first-of-type {{ page-break-before: auto; }}
+section.none {{ page-break-before: auto; margin-top: 14pt; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 9.5pt; }}
 th {{ background: #1F4E79; color: #fff; text-align: left; }}
 th, td {{ border: 1px solid #999; padding: 3pt 5pt; vertical-align: top; }}
@@ -237,9 +294,20 @@ def chromium_path() -> str:
     raise FileNotFoundError("Chromium tidak ditemukan; pasang paket Debian 'chromium'.")
 
 
+PAGE_NUMBERS = ("@bottom-right { content: \"Halaman \" counter(page) \" dari \" "
+                "counter(pages); font-family: 'DejaVu Sans', sans-serif; font-size: 9pt; "
+                "color: #444; }")
+
+
 def evaluation_pdf(report: ReportData) -> bytes:
     """The report as a PDF, printed by headless chromium from evaluation_html."""
-    page = evaluation_html(report)
+    return html_to_pdf(evaluation_html(report))
+
+
+def html_to_pdf(page: str) -> bytes:
+    """A self-contained HTML page printed to PDF by the machine's headless chromium (no
+    header or footer of chromium's own; the page's CSS numbers its pages, see
+    ``PAGE_NUMBERS``). Every report and pack prints through here."""
     with tempfile.TemporaryDirectory(prefix="monev-pdf-") as tmp:
         src, out = Path(tmp) / "laporan.html", Path(tmp) / "laporan.pdf"
         src.write_text(page, encoding="utf-8")

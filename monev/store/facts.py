@@ -36,6 +36,9 @@ def _active_at(load_id: str) -> str:
             "$cutoff))")
 
 
+# Loads whose budget and fisik rows are read (latest upload wins): quarterly reports and the
+# monthly FORM RFK of a quarter's last month (etl/rfk.py; never counted as a report received).
+REPORT_KINDS = ("laporan", "rfk")
 _LOAD_COLUMNS = ("load_id", "kind", "file_name", "opd_code", "year", "tw", "uploaded_by",
                  "uploaded_at", "received_on")
 
@@ -68,7 +71,7 @@ def active_loads(con: duckdb.DuckDBPyConnection, region: str,
     loads = [dict(zip(_LOAD_COLUMNS, row, strict=True)) for row in rows]
     plans = [load["load_id"] for load in loads if load["kind"] == "masterplan"]
     reports = tuple((load["load_id"], load["opd_code"], load["uploaded_at"])
-                    for load in loads if load["kind"] == "laporan")
+                    for load in loads if load["kind"] in REPORT_KINDS)
     latest = {**loads[0], "n_active": len(loads)} if loads else None
     return ActiveLoads(max(plans) if plans else None, reports, latest)
 
@@ -205,13 +208,23 @@ def indicator_facts(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetim
 
 def programs_reported(con: duckdb.DuckDBPyConnection, region: str, cutoff: datetime,
                       year: int, tw: int, *, active: ActiveLoads | None = None) -> pd.DataFrame:
-    """Programs with at least one realisation reported up to (year, tw): program_code."""
+    """Programs with a realisation reported for ``year`` up to TW ``tw``: program_code.
+
+    A realisation is a kinerja figure of one of the program's indicators, a budget realisation
+    above zero or a physical progress above zero (a budget row that only repeats the pagu, or
+    0 % fisik, is a program that has not started). What makes a program "running"
+    (``rollup.running_share``)."""
     return _read(con, f"""WITH {_ACT}
-        SELECT DISTINCT i.program_code
+        SELECT i.program_code
         FROM realisation r JOIN act USING (load_id)
-        JOIN indicator i ON i.indicator_code = r.indicator_code
-             AND i.load_id = $mp
-        WHERE r.region_code = $region AND (r.year < $year OR (r.year = $year AND r.tw <= $tw))
+        JOIN indicator i ON i.indicator_code = r.indicator_code AND i.load_id = $mp
+        WHERE r.region_code = $region AND r.year = $year AND r.tw <= $tw
+        UNION
+        SELECT b.program_code FROM budget b JOIN act USING (load_id)
+        WHERE b.region_code = $region AND b.year = $year AND b.tw <= $tw AND b.realisasi > 0
+        UNION
+        SELECT p.program_code FROM program_progress p JOIN act USING (load_id)
+        WHERE p.region_code = $region AND p.year = $year AND p.tw <= $tw AND p.fisik_pct > 0
         ORDER BY 1""", region=region, cutoff=cutoff, active=active, year=year, tw=tw)
 
 

@@ -120,9 +120,12 @@ def _read_state(con: duckdb.DuckDBPyConnection, region: str, load_id: int, start
 def budgets_of_year(con: duckdb.DuckDBPyConnection, region: str,
                     year: int) -> list[tuple[str, str, str, int, float | None, str]]:
     """Budget realisation reported in a region's active loads for a year:
-    (opd_code, program_code, funding_source, tw, realisasi, basis)."""
+    (opd_code, program_code, funding_source, tw, realisasi, basis), oldest upload first (a
+    TW reported by both a quarterly report and an RFK: the later upload wins, as in the
+    views)."""
     return con.execute(
         f"""SELECT l.opd_code, b.program_code, b.funding_source, b.tw, b.realisasi, b.basis
             FROM budget b JOIN load l USING (load_id)
             WHERE l.region_code = ? AND b.year = ?
-              AND l.load_id IN ({ACTIVE_LOAD_IDS})""", [region, year]).fetchall()
+              AND l.load_id IN ({ACTIVE_LOAD_IDS})
+            ORDER BY l.uploaded_at, l.load_id""", [region, year]).fetchall()

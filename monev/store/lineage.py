@@ -12,16 +12,22 @@ import pandas as pd
 import pyarrow as pa
 
 FACT_TABLES = ("masterplan", "opd", "program", "program_support", "indicator", "target",
-               "village_plan", "realisation", "budget", "program_progress", "village_stage")
+               "village_plan", "realisation", "budget", "program_progress", "village_stage",
+               "revision")
 MASTERPLAN_TABLES = FACT_TABLES[:7]
-LAPORAN_TABLES = FACT_TABLES[7:]
+LAPORAN_TABLES = FACT_TABLES[7:11]
+REVISION_TABLES = FACT_TABLES[11:]  # a masterplan's "Revisi" sheet, or a revision workbook
 
 
 def scope_key(kind: str, region: str, opd: str | None = None, year: int | None = None,
-              tw: int | None = None) -> str:
+              tw: int | None = None, file_hash: str | None = None) -> str:
     """The key under which a newer load replaces an older one."""
     if kind == "masterplan":
         return f"{region}|masterplan"
+    if kind == "revisi":  # one revision never supersedes another: its own scope per file
+        return f"{region}|revisi|{file_hash}"
+    if kind == "rfk":  # a monthly FORM RFK never supersedes the quarterly report (etl/rfk.py)
+        return f"{region}|rfk|{opd}|{year}|{tw}"
     return f"{region}|laporan|{opd}|{year}|{tw}"
 
 

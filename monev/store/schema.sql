@@ -59,7 +59,10 @@ CREATE TABLE IF NOT EXISTS load (
     file_hash VARCHAR NOT NULL,      -- sha256 of the file bytes
     file_name VARCHAR NOT NULL,
     file_size BIGINT NOT NULL,
-    kind VARCHAR NOT NULL,           -- 'masterplan' | 'laporan'
+    kind VARCHAR NOT NULL,           -- 'masterplan' | 'laporan' | 'revisi' (masterplan revisions)
+                                     -- | 'rfk' (monthly FORM RFK of a quarter's last month,
+                                     -- etl/rfk.py: budget and fisik rows only; scope key
+                                     -- '<region>|rfk|<opd>|<year>|<tw>', never a report)
     region_code VARCHAR NOT NULL,
     opd_code VARCHAR,                -- laporan only
     year INTEGER,                    -- laporan only
@@ -300,6 +303,142 @@ CREATE TABLE IF NOT EXISTS village_stage (
     reached_on DATE NOT NULL,
     note VARCHAR,
     src_sheet VARCHAR, src_row INTEGER
+);
+
+-- ---------------------------------------------------------------- Smart City evaluation (Kominfo/Komdigi, issue 30)
+-- Written only by monev/store/evaluation.py. Not journaled: a rebuild carries these tables over
+-- (etl/rebuild.py KEPT_TABLES) and a backup exports them like every table. Survey files are
+-- archived by sha256 beside the workbooks (data/archive/files/), not replayed.
+-- One edition per region and year. The five dimensions' weights (%, summing to 100), the score
+-- scale's maximum and the survey's minimum respondents per program are data, never constants
+-- (defaults in monev/domain/evaluation.py, domain.md §6, all *(setting)*). cutoff/tw: the frozen
+-- view the Outcome and Quick Win proposals are computed from (like a meeting), rules_json the
+-- monitoring rules frozen with it.
+CREATE TABLE IF NOT EXISTS eval_edition (
+    region_code VARCHAR NOT NULL,
+    year INTEGER NOT NULL,
+    w_baseline DOUBLE NOT NULL, w_output DOUBLE NOT NULL, w_outcome DOUBLE NOT NULL,
+    w_impact DOUBLE NOT NULL, w_quick_win DOUBLE NOT NULL,
+    scale_max DOUBLE NOT NULL,
+    min_respondents INTEGER NOT NULL,
+    data_tw INTEGER,
+    cutoff TIMESTAMP,
+    rules_json VARCHAR,
+    note VARCHAR,
+    updated_by VARCHAR NOT NULL,
+    updated_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (region_code, year)
+);
+-- A score per dimension (baseline | output | outcome | impact | quick_win) of an edition:
+-- typed by the admin ('diisi') or a proposal from our data accepted ('usulan').
+CREATE TABLE IF NOT EXISTS eval_score (
+    region_code VARCHAR NOT NULL,
+    year INTEGER NOT NULL,
+    dimension VARCHAR NOT NULL,
+    score DOUBLE NOT NULL,
+    origin VARCHAR NOT NULL,
+    note VARCHAR,
+    updated_by VARCHAR NOT NULL,
+    updated_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (region_code, year, dimension)
+);
+-- Citizen surveys (Impact): one imported file per row; the latest active one of a region and
+-- year counts. Per program: respondents and mean satisfaction; the free-text answers.
+CREATE TABLE IF NOT EXISTS eval_survey (
+    survey_id INTEGER PRIMARY KEY,
+    region_code VARCHAR NOT NULL,
+    year INTEGER NOT NULL,
+    file_hash VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    archive_path VARCHAR NOT NULL,
+    scale_max DOUBLE NOT NULL,       -- the survey's own answer scale (e.g. 1..5)
+    n_rows INTEGER NOT NULL,
+    below_minimum_ok BOOLEAN NOT NULL DEFAULT FALSE,
+    uploaded_by VARCHAR NOT NULL,
+    uploaded_at TIMESTAMP NOT NULL,
+    active BOOLEAN NOT NULL
+);
+CREATE TABLE IF NOT EXISTS eval_survey_program (
+    survey_id INTEGER NOT NULL,
+    program_code VARCHAR NOT NULL,
+    n_respondents INTEGER NOT NULL,
+    satisfaction DOUBLE NOT NULL     -- mean answer on the survey's scale
+);
+CREATE TABLE IF NOT EXISTS eval_survey_answer (
+    survey_id INTEGER NOT NULL,
+    program_code VARCHAR NOT NULL,
+    src_row INTEGER NOT NULL,
+    answer VARCHAR NOT NULL
+);
+-- Output: the evidence of each checklist item (dasar_hukum | sk_dewan | sk_tim | anggaran |
+-- kelembagaan) of an edition: a document (PDF, PNG or JPEG, checked by its bytes, archived by
+-- sha256 like workbooks) or an http(s) link. Removing one keeps the row (active = FALSE).
+CREATE TABLE IF NOT EXISTS eval_evidence (
+    evidence_id INTEGER PRIMARY KEY,
+    region_code VARCHAR NOT NULL,
+    year INTEGER NOT NULL,
+    item VARCHAR NOT NULL,
+    note VARCHAR,
+    url VARCHAR,
+    file_hash VARCHAR,
+    file_name VARCHAR,
+    file_type VARCHAR,               -- pdf | png | jpeg
+    file_size BIGINT,
+    archive_path VARCHAR,
+    uploaded_by VARCHAR NOT NULL,
+    uploaded_at TIMESTAMP NOT NULL,
+    active BOOLEAN NOT NULL
+);
+-- The public page of a region: off unless an admin switches it on.
+CREATE TABLE IF NOT EXISTS public_page (
+    region_code VARCHAR PRIMARY KEY,
+    enabled BOOLEAN NOT NULL,
+    updated_by VARCHAR NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+
+-- ---------------------------------------------------------------- masterplan revisions
+-- Masterplan revisions (domain.md 3b): rows of a "Revisi" sheet, either in a masterplan
+-- workbook (they belong to that masterplan load) or in a revision workbook of its own (load
+-- kind 'revisi', scope key '<region>|revisi|<sha256>': one revision never supersedes another;
+-- withdrawing one is the usual delete of its load). The original targets are never changed:
+-- monev/engine/revisions.py applies the rows in force at a view's date.
+CREATE TABLE IF NOT EXISTS revision (
+    region_code VARCHAR NOT NULL,
+    load_id INTEGER NOT NULL,
+    kind VARCHAR NOT NULL,           -- ditunda | dijadwal_ulang | target_diubah | dibatalkan |
+                                     -- ditambah
+    program_code VARCHAR NOT NULL,
+    indicator_code VARCHAR,          -- NULL = the whole program
+    year INTEGER NOT NULL,           -- the year concerned (ditunda/dijadwal ulang: the original)
+    new_year INTEGER,                -- ditunda / dijadwal ulang
+    tw INTEGER,                      -- a quarterly target (1..4); NULL = the annual one
+    new_target DOUBLE,               -- target diubah / ditambah
+    reason VARCHAR NOT NULL,
+    legal_number VARCHAR NOT NULL,
+    legal_date DATE NOT NULL,
+    effective_date DATE NOT NULL,
+    src_sheet VARCHAR, src_row INTEGER
+);
+
+-- ---------------------------------------------------------------- names mapped once (E.81 intake)
+-- What an OPD's own form (the E.81 Renja evaluation) calls a program or an indicator, mapped
+-- once per region by an admin to a masterplan code ('-' = not part of the masterplan: its rows
+-- are skipped). A row is never changed in place: a correction closes it (replaced_at) and adds
+-- a new one, so a load replayed at its own time (etl rebuild) resolves every text as it did.
+-- An E.81 load is a load of kind 'laporan' (it supersedes and is superseded like a template
+-- report); its load event's detail names the mapping ids it used ("pemetaan").
+CREATE TABLE IF NOT EXISTS text_mapping (
+    mapping_id INTEGER PRIMARY KEY,
+    region_code VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,           -- program | indikator
+    text_key VARCHAR NOT NULL,       -- the text without case, spacing or punctuation
+    text VARCHAR NOT NULL,           -- as the file wrote it
+    code VARCHAR NOT NULL,           -- masterplan code, or '-' (not in the masterplan)
+    created_at TIMESTAMP NOT NULL,
+    created_by VARCHAR NOT NULL,
+    replaced_at TIMESTAMP,           -- NULL while in force
+    replaced_by VARCHAR
 );
 
 -- ---------------------------------------------------------------- pre-aggregated current state

@@ -13,7 +13,7 @@ from monev.domain.setting_text import stored_text
 from monev.domain.text import format_angka, tw_label
 from monev.store.meetings import FOLLOWUP_STATUS
 from monev.ui.format import KOSONG, tanggal_jam
-from monev.ui.upload import counts_text
+from monev.ui.upload import counts_text, value_text
 
 ACTION_LABELS: dict[str, str] = {
     "sign_in": "Masuk", "sign_in_failed": "Gagal masuk", "sign_out": "Keluar",
@@ -72,7 +72,23 @@ def detail_text(action: str, target: object, detail: object) -> str:
 
 
 def _pairs(values: dict) -> str:
-    return "; ".join(f"{k}: {v}" for k, v in values.items())
+    return "; ".join(f"{k}: {_words(v)}" for k, v in values.items())
+
+
+def _words(value: object) -> str:
+    """A detail value as a reader writes it: '–' for none, 'ya'/'tidak', 3,8 not 3.8, a list
+    or a mapping spelled out (never Python's None, [...] or {...})."""
+    if value is None:
+        return KOSONG
+    if isinstance(value, bool):
+        return "ya" if value else "tidak"
+    if isinstance(value, (int, float)):
+        return str(value_text(value))
+    if isinstance(value, list):
+        return ", ".join(_words(v) for v in value) if value else KOSONG
+    if isinstance(value, dict):
+        return "(" + ", ".join(f"{k} {_words(v)}" for k, v in value.items()) + ")"
+    return str(value)
 
 
 def _load(d: dict, _: str | None) -> str:

@@ -20,8 +20,9 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from monev.domain.bands import BANDS, BY_CODE, band
+from monev.domain.rollup import RUNNING_LABEL, running_text
 from monev.domain.settings import DEFAULT, Rules
-from monev.domain.text import KOSONG
+from monev.domain.text import KOSONG, format_persen
 from monev.ui.format import angka, persen, tanggal
 from monev.ui.format import is_missing as _missing
 from monev.ui.theme import ACCENT, BAND_COLORS, BASE_FONT_PX, MUTED, TEXT, figure_layout
@@ -70,10 +71,12 @@ def band_label(code: object) -> str:
 
 
 def capaian_text(value: object, code: object) -> str:
-    """'62,5% · S' (value and band code side by side); 'Belum ada data' when missing."""
+    """'62,5% · S' (value and band code side by side); 'Belum ada data' when missing. Always
+    one decimal ('85,0% · T' beside '90,1% · T'), as on the slides: one precision for one
+    kind of figure."""
     if _missing(value):
         return NO_DATA
-    return f"{persen(value)} · {code}"
+    return f"{format_persen(float(value), 1)} · {code}"  # type: ignore[arg-type]
 
 
 def capaian_band_text(value: object, code: object) -> str:
@@ -151,13 +154,15 @@ def band_count_finding(programs: pd.DataFrame, rules: Rules = DEFAULT) -> Findin
     return Finding(f"Semua {len(done)} program berpita Tinggi ke atas", detail)
 
 
-def running_finding(dims: pd.DataFrame) -> Finding:
-    """('Program berjalan 30 dari 42 (71,4%)', 'terendah Smart Branding 2 dari 6')."""
+def running_finding(dims: pd.DataFrame, year: int) -> Finding:
+    """('Program berjalan: 30 dari 42 program yang direncanakan tahun 2026 (71,4%)',
+    'terendah Smart Branding 2 dari 6')."""
     planned = int(dims["n_planned"].sum())
     running = int(dims["n_running"].sum())
     if not planned:
-        return Finding("Belum ada program dalam masterplan", "")
-    title = f"Program berjalan {running} dari {planned} ({persen(running / planned * 100)})"
+        return Finding(f"Tidak ada program masterplan yang direncanakan tahun {year}", "")
+    title = (f"{RUNNING_LABEL}: {running_text(running, planned, year)} "
+             f"({persen(running / planned * 100)})")
     has_plan = dims[dims["n_planned"] > 0]
     low = has_plan.sort_values("pct_running", kind="stable").iloc[0]
     if low["n_running"] < low["n_planned"]:
@@ -336,7 +341,7 @@ def running_bars(dims: pd.DataFrame, title: str, subtitle: str | None = None) ->
         hovertemplate="%{y}: %{text}<extra></extra>", showlegend=False))
     fig = _layout(fig, title, subtitle, max(320, 170 + 44 * len(has)))
     fig.update_xaxes(range=[0, 104], tickvals=[0, 25, 50, 75, 100], ticksuffix="%",
-                     title_text="Program berjalan ÷ program dalam rencana")
+                     title_text="% program berjalan dari yang direncanakan")
     fig.update_yaxes(autorange="reversed", title_text="")
     fig.update_layout(bargap=0.3)
     return fig

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import html
 import logging
+import pickle
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import ContextDecorator
 from types import TracebackType
 
@@ -17,9 +18,11 @@ from streamlit.delta_generator import DeltaGenerator
 
 from monev import export
 from monev.domain.bands import BANDS, Band
+from monev.domain.settings import Rules
+from monev.domain.text import KOSONG
 from monev.store.db import DatabaseBusy, DatabaseMissing
-from monev.ui.data import BUSY_MESSAGE
-from monev.ui.theme import BASE_FONT_PX, CHART_PX, fit_bar_labels, fit_heading
+from monev.ui.data import BUSY_MESSAGE, by_pickle
+from monev.ui.theme import BASE_FONT_PX, CHART_PX, SCREEN_CSS, fit_bar_labels, fit_heading
 
 LOG = logging.getLogger(__name__)
 TILE_MIN_PX = 200   # a KPI tile's narrowest: its value at 36 px, the padding and the border
@@ -59,13 +62,86 @@ GLOBAL_CSS = """
 [data-testid="stColumn"] [data-testid="stMetric"] { height: 100%; }
 [data-testid="stMetricLabel"] *, [data-testid="stMetricDelta"] * {
   white-space: normal !important; text-overflow: clip !important; overflow: visible !important; }
+@SCREEN@
 </style>
-""".replace("@PAIR@", str(CHART_PX[2])).replace("@TILE@", str(TILE_MIN_PX))
+""".replace("@SCREEN@", SCREEN_CSS).replace("@PAIR@", str(CHART_PX[2])).replace(
+    "@TILE@", str(TILE_MIN_PX))
 
 
 def global_style() -> None:
     """Page-wide CSS (called once per run by app.py)."""
     st.markdown(GLOBAL_CSS, unsafe_allow_html=True)
+
+
+# The columns a reader needs from each table, by the table's key (st.dataframe's key, a
+# trailing "_<n>" dropped): shown first, at most KEY_MAX_PX wide, so they are in view on a
+# 1280 px screen; the other columns follow (scroll sideways, or the row's detail). Not pinned:
+# Streamlit draws a pinned column's text grey, too faint for the key figures. WHOLE means the
+# table must fit without scrolling sideways (an OPD × TW matrix: the current TW is its last
+# column). tests/browser/test_screens.py fails when a key column is out of view.
+WHOLE = "*"
+KEY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "rk_lagging": ("Program", "Capaian", "Pita"),
+    "rk_dims": ("Dimensi", "Capaian", "Pita"),
+    "cp_program_table": ("Program", "Capaian", "Pita"),
+    "cp_indicators": ("Indikator", "Capaian", "Pita"),
+    "cp_series_table": ("Triwulan", "Capaian"),
+    "cp_trace": ("Data", "Nilai"),
+    "tt_table": ("Jenis", "Program", "Kendala", "Tindak Lanjut"),
+    "kl_matrix": ("OPD", WHOLE),
+    "kl_detail": ("OPD", "Status"),
+    "desa_risk": ("Status", "Desa/Kelurahan", "Program"),
+    "kol_card": ("OPD", "Program diampu", "Capaian sebagai pengampu"),
+    "rw_table": ("No. Muatan", "Jenis", "OPD", "Periode", "Status"),
+    "rw_rej_issues": ("Pesan",),
+    "issues": ("Sheet", "Baris", "Pesan"),
+    "done": ("Sheet", "Baris", "Pesan"),
+    "us_users": ("Nama pengguna", "Peran", "OPD", "Aktif"),
+    "au_events": ("Waktu", "Pengguna", "Tindakan"),
+}
+# A key column wider than this would leave no room for the rest on a 1280 px screen.
+KEY_MAX_PX = 300
+# Streamlit wraps a cell's text (up to three lines here) only in rows taller than 4 rem
+# (72 px at the 18 px type): pass as row_height to a table of long messages.
+WRAP_ROW_PX = 80
+
+
+def key_columns(key: str, columns: Iterable[object]) -> tuple[str, ...]:
+    """The declared key columns of the table ``key`` (``KEY_COLUMNS``) that it has."""
+    names = [str(c) for c in columns]
+    return tuple(c for c in declared_keys(key) if c in names)
+
+
+def declared_keys(key: str) -> tuple[str, ...]:
+    """``KEY_COLUMNS`` of the table ``key`` (a trailing '_<n>' of a repeated table dropped)."""
+    return KEY_COLUMNS.get(key) or KEY_COLUMNS.get(re.sub(r"_\d+$", "", key), ())
+
+
+def table(data: pd.DataFrame | object, key: str, *,
+          column_config: Mapping[str, object] | None = None,
+          column_order: Iterable[str] | None = None, hide_index: bool = True,
+          **kwargs: object) -> object:
+    """``st.dataframe`` with the table's key columns (``KEY_COLUMNS``) first, a
+    missing value shown as '–', inside a container keyed ``tbl_<key>`` (the browser test
+    finds the table by it). ``data`` is a DataFrame or its Styler. Returns what
+    ``st.dataframe`` returns (the selection when ``on_select`` is given)."""
+    frame = getattr(data, "data", data)
+    columns = [str(c) for c in getattr(frame, "columns", [])]
+    keys = key_columns(key, columns)
+    config: dict[str, object] = dict(column_config or {})
+    for col in keys:
+        given = config.get(col)
+        base = dict(given) if isinstance(given, Mapping) else (
+            {"label": given} if isinstance(given, str) else {})
+        if isinstance(base.get("width"), int):
+            base["width"] = min(int(base["width"]), KEY_MAX_PX)
+        config[col] = base
+    order = [str(c) for c in column_order] if column_order is not None else columns
+    order = [c for c in keys if c in order] + [c for c in order if c not in keys]
+    with st.container(key=f"tbl_{key}"):
+        return st.dataframe(data, key=key, hide_index=hide_index,  # type: ignore[arg-type]
+                            column_config=config, column_order=order, placeholder=KOSONG,
+                            **kwargs)  # type: ignore[arg-type]
 
 
 def side_by_side(key: str) -> list[DeltaGenerator]:
@@ -116,6 +192,51 @@ def show_figure(fig: go.Figure, key: str | None = None, columns: int = 1) -> Non
     fitted to the narrowest width it is drawn at (alone, or one of ``columns`` side by side):
     its title wrapped, its bar labels given room; a link written in a name stays text."""
     fig = inert_links(fit_heading(fit_bar_labels(fig, columns), columns))
+    st.plotly_chart(fig, theme=None, key=key,
+                    config={"displaylogo": False, "displayModeBar": False})
+
+
+# Figures shared by every session: a chart built from the same arguments is built once and
+# then only sent (plotly's construction and validation were about half of a warm page view's
+# server CPU). A few dozen, so a big Gantt chart or two cannot hold much memory.
+SHARED_CHARTS = 48
+
+
+def _frame_key(frame: pd.DataFrame) -> bytes:
+    """A table argument as the chart cache's key: its columns, types and a hash of every row;
+    a table whose cells pandas cannot hash (a column of dicts) is pickled instead, silently
+    (Streamlit's own hasher would log a warning on every view)."""
+    head = repr((list(frame.columns), [str(t) for t in frame.dtypes])).encode()
+    try:
+        return head + pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes()
+    except TypeError:
+        return head + pickle.dumps(frame, protocol=5)
+
+
+@st.cache_resource(show_spinner=False, max_entries=SHARED_CHARTS,
+                   hash_funcs={Rules: by_pickle, pd.DataFrame: _frame_key})
+def _shared_chart(name: str, args: tuple, kwargs: tuple, columns: int,
+                  _build: Callable[..., go.Figure]) -> go.Figure:
+    # ``_build`` is not hashed (leading underscore); ``name`` stands for it in the key. The
+    # figure is one object for every session: st.plotly_chart only reads it (to_dict copies).
+    return fitted(_build, args, kwargs, columns)
+
+
+def fitted(build: Callable[..., go.Figure], args: tuple, kwargs: tuple,
+           columns: int) -> go.Figure:
+    """``build(*args, **dict(kwargs))`` fitted as :func:`show_figure` fits a figure (what
+    :func:`chart` shares; the benchmark calls it per view as the baseline)."""
+    fig = build(*args, **dict(kwargs))
+    return inert_links(fit_heading(fit_bar_labels(fig, columns), columns))
+
+
+def chart(build: Callable[..., go.Figure], *args: object, key: str, columns: int = 1,
+          **kwargs: object) -> None:
+    """Show ``build(*args, **kwargs)`` as :func:`show_figure` does, built and fitted once for
+    every session that asks with equal arguments (the arguments are the key, so the figure
+    follows the data). ``build`` must be a pure function of its arguments (monev/ui/charts_*)."""
+    fig = _shared_chart(f"{build.__module__}.{build.__qualname__}", args,
+                        tuple(sorted(kwargs.items())), columns, build)
     st.plotly_chart(fig, theme=None, key=key,
                     config={"displaylogo": False, "displayModeBar": False})
 

@@ -32,6 +32,12 @@ Design
   ``db.READ_SETTINGS`` (one DuckDB thread, a memory limit).
 * Pages never write SQL; the functions they pass live in ``monev.store`` or ``monev.engine``
   and know nothing about Streamlit.
+* **Cluster mode** (``$MONEV_CLUSTER=1``, deploy/cluster/): cached reads come from the newest
+  immutable snapshot of the database (``monev.store.snapshots``), taken at the start of each
+  rerun (:func:`pin_snapshot`, called by ``session.active_user``) and kept for the rest of it;
+  the data version is then the snapshot's name. Uncached reads and every write still use the
+  live file, and :func:`write` publishes a new snapshot after each write of data (not after
+  :func:`write_account`'s). Without the variable nothing of this happens.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import pickle
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -48,7 +55,9 @@ import duckdb
 import streamlit as st
 
 from etl.archive import Archive
-from monev.store import db
+from monev.domain.settings import Rules
+from monev.engine.asof import AsOf
+from monev.store import db, snapshots
 from monev.store.db import DatabaseBusy
 
 __all__ = ["BUSY_MESSAGE", "LOCK", "DatabaseBusy", "archive", "cached", "data_version",
@@ -58,6 +67,8 @@ LOG = logging.getLogger(__name__)
 T = TypeVar("T")
 
 BUSY_MESSAGE = "Data sedang diperbarui. Coba lagi dalam beberapa detik."
+SNAPSHOT_FAILED = ("Perubahan sudah tersimpan, tetapi server lain dalam klaster belum "
+                   "menampilkannya (snapshot gagal dibuat). Hubungi admin server.")
 LOCK = db.WRITE_LOCK  # one process-wide (re-entrant) lock shared with the loader and CLI
 READ_RETRIES = 8    # db.connect waits 0.2 s × attempt: about 7 s in all
 WRITE_RETRIES = 10  # about 11 s: an upload is worth waiting for a little longer
@@ -130,11 +141,23 @@ def read(fn: Callable[..., T], *args: Any, path: Path | None = None) -> T:
         return fn(con, *args)
 
 
-def write(fn: Callable[..., T], *args: Any, path: Path | None = None) -> T:
-    """Call ``fn(con, *args)`` on a short-lived read-write connection (uploads, restores)."""
+def write(fn: Callable[..., T], *args: Any, path: Path | None = None,
+          publish: bool = True) -> T:
+    """Call ``fn(con, *args)`` on a short-lived read-write connection (uploads, restores).
+
+    In cluster mode (or on a database with snapshots) the data it committed is published as
+    a new snapshot before the connection closes (``publish=False``: account-only writes)."""
     path = ensure(path)
     with LOCK, db.opened(path, read_only=False, retries=WRITE_RETRIES) as con:
-        return fn(con, *args)
+        result = fn(con, *args)
+        if publish:
+            try:
+                snapshots.publish_if_enabled(con, path)
+            except snapshots.SnapshotError:
+                # Committed, but the replicas do not see it yet: said, never silent.
+                LOG.exception("snapshot not published after a write")
+                st.warning(SNAPSHOT_FAILED)
+        return result
 
 
 # The data version a file has after an account-only write -> the version before that write.
@@ -152,7 +175,7 @@ def write_account(fn: Callable[..., T], *args: Any, path: Path | None = None) ->
     path = ensure(path)
     with LOCK:
         before = _version(path)
-        result = write(fn, *args, path=path)
+        result = write(fn, *args, path=path, publish=False)
         _SAME_DATA[data_version(path)] = before
     return result
 
@@ -163,16 +186,47 @@ def _version(path: Path) -> str:
     return _SAME_DATA.get(version, version)
 
 
-@st.cache_data(show_spinner=False, max_entries=CACHE_MAX_ENTRIES, max_size=CACHE_MAX_SIZE)
+def by_pickle(value: object) -> bytes:
+    """A frozen dataclass argument as a cache key sees it (``hash_funcs``): its pickle, made
+    in C. Streamlit would hash it through ``dataclasses.asdict``, a deep copy of every nested
+    tuple (the rules hold the holidays, horizons and dimensions), for each of a page's dozen
+    cached calls on every view."""
+    return pickle.dumps(value, protocol=5)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_MAX_ENTRIES, max_size=CACHE_MAX_SIZE,
+               hash_funcs={Rules: by_pickle, AsOf: by_pickle})
 def _cached_call(name: str, args: tuple, version: str, path: str,
                  _fn: Callable[..., Any]) -> Any:
     # ``_fn`` is not hashed (leading underscore); ``name`` stands for it in the key.
     LOG.debug("cache miss %s%r @ %s", name, args, version)
+    if version.startswith(_SNAPSHOT):
+        # An immutable snapshot: read as it is (never created, as ensure() would a missing
+        # live file); gone meanwhile (pruned): FileNotFoundError, the caller takes the newest.
+        if not os.path.exists(path):
+            raise FileNotFoundError(path)
+        with LOCK, db.opened(path, read_only=True, retries=READ_RETRIES,
+                             settings=db.READ_SETTINGS) as con:
+            return _fn(con, *args)
     return read(_fn, *args, path=Path(path))
 
 
 _VERSIONS: dict[str, str] = {}    # database path -> the newest data version seen
 _VERSIONS_LOCK = threading.Lock()
+
+
+def _newer(version: str, seen: str) -> bool:
+    """Whether ``version`` is newer data than ``seen``: any change of a live file's version,
+    only a later snapshot for snapshots (reruns still on the previous one for a moment do not
+    empty the cache again)."""
+    if version.startswith(_SNAPSHOT) and seen.startswith(_SNAPSHOT):
+        return _seq(version) > _seq(seen)
+    return version != seen
+
+
+def _seq(version: str) -> int:
+    digits = version[len(_SNAPSHOT):].split(".", 1)[0]
+    return int(digits) if digits.isdigit() else -1
 
 
 def _drop_older_versions(path: str, version: str) -> None:
@@ -182,18 +236,52 @@ def _drop_older_versions(path: str, version: str) -> None:
     other databases, only ever seen in tests, are simply read again."""
     with _VERSIONS_LOCK:
         seen = _VERSIONS.get(path)
+        if seen is not None and not _newer(version, seen):
+            return
         _VERSIONS[path] = version
-    if seen is not None and seen != version:
+    if seen is not None:
         LOG.debug("data version of %s changed: cache emptied", path)
         _cached_call.clear()
         with _VERSIONS_LOCK:
             _SAME_DATA.clear()             # versions of older data never come back
 
 
+_SNAPSHOT = "snapshot:"
+SNAPSHOT_KEY = "_monev_snapshot"   # session state: the snapshot this rerun reads (cluster)
+
+
+def pin_snapshot() -> None:
+    """Cluster mode: take the newest snapshot for the rerun that starts now (every cached
+    read of the rerun comes from it, so one page never mixes two versions); otherwise
+    nothing."""
+    if snapshots.cluster_mode():
+        snap = snapshots.current(db_path())
+        st.session_state[SNAPSHOT_KEY] = str(snap) if snap else None
+
+
+def _source(live: Path, fresh: bool = False) -> tuple[Path, str]:
+    """The file cached reads come from and its data version: the live database, or in
+    cluster mode the rerun's snapshot (the newest one when none is pinned or it is gone)."""
+    if snapshots.cluster_mode():
+        pinned = None if fresh else st.session_state.get(SNAPSHOT_KEY)
+        snap = Path(pinned) if pinned and os.path.exists(pinned) else snapshots.current(live)
+        if snap is not None:
+            if pinned:
+                st.session_state[SNAPSHOT_KEY] = str(snap)
+            return snap, f"{_SNAPSHOT}{snap.name}"
+    return live, _version(live)
+
+
 def cached(fn: Callable[..., T], *args: Any) -> T:
     """``fn(con, *args)`` memoised per (qualified name, args, database, data version)."""
-    path = db_path()
+    live = db_path()
     name = f"{fn.__module__}.{fn.__qualname__}"
-    version = _version(path)
-    _drop_older_versions(str(path), version)
+    path, version = _source(live)
+    _drop_older_versions(str(live), version)
+    try:
+        return _cached_call(name, tuple(args), version, str(path), fn)
+    except FileNotFoundError:
+        if not version.startswith(_SNAPSHOT):
+            raise
+    path, version = _source(live, fresh=True)   # the pinned snapshot was pruned meanwhile
     return _cached_call(name, tuple(args), version, str(path), fn)

@@ -24,7 +24,7 @@ from monev.domain.text import (
 )
 
 __all__ = ["KOSONG", "angka", "display_frame", "persen", "rupiah", "tanggal", "tanggal_jam",
-           "triwulan", "rename", "is_missing", "ukuran", "md_text"]
+           "triwulan", "rename", "is_missing", "ukuran", "md_text", "expected_sentence"]
 
 # Every ASCII punctuation character: CommonMark lets each be backslash-escaped, and together
 # they are all the syntax Streamlit's Markdown knows (links, images, emphasis, code, headings,
@@ -143,3 +143,37 @@ def md_text(value: object) -> str:
     text = _LINE_BREAKS.sub(" ", str(value)).strip()
     text = _LINK_PARTS.sub(lambda m: m.group(0) + _WORD_JOINER, text)
     return _MD_PUNCT.sub(r"\\\1", text)
+
+
+# How each expected-to-date method reads in a sentence ("untuk 17 indikator …"); {n}: the TW.
+_FRACTIONS = {1: "seperempat", 2: "separuh", 3: "tiga perempat", 4: "seluruh"}
+_METHOD_WORDS = {
+    "target_tw": "target TW dari rencana aksi OPD",
+    "proporsional": "{frac} target tahunan",
+    "interpolasi_linier": "kenaikan merata dari kondisi awal menuju target tahunan",
+    "interpolasi_linier_baseline_0": "{frac} target tahunan (kondisi awal kosong dianggap 0)",
+    "interpolasi_linier_realisasi_lalu": ("kenaikan merata dari realisasi akhir tahun lalu "
+                                          "menuju target tahunan"),
+    "interpolasi_linier_target_lalu": ("kenaikan merata dari target tahun lalu menuju target "
+                                       "tahunan (realisasi akhir tahun lalu belum dilaporkan)"),
+    "target_tahunan": "target tahunan itu sendiri (indikator rata-rata)",
+}
+
+
+def expected_sentence(methods: Iterable[object], tw: int) -> str:
+    """How the target to date was set, as a sentence a reader need not decode: 'Untuk 17
+    indikator target s.d. TW III adalah tiga perempat target tahunan, untuk 16 indikator
+    target TW dari rencana aksi OPD, …'. '' when no indicator has a method."""
+    counts: dict[str, int] = {}
+    for m in methods:
+        if isinstance(m, str) and m:
+            counts[m] = counts.get(m, 0) + 1
+    if not counts:
+        return ""
+    parts = [f"untuk {n} indikator "
+             + _METHOD_WORDS.get(m, m.replace("_", " ")).format(frac=_FRACTIONS.get(tw, ""))
+             for m, n in sorted(counts.items(), key=lambda kv: -kv[1])]
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + ", dan " + parts[-1]
+    return (f"Target s.d. {tw_label(tw)} adalah bagian target tahunan yang diharapkan "
+            f"tercapai sampai triwulan ini: {listed}. Capaian adalah realisasi s.d. "
+            f"{tw_label(tw)} dibagi target s.d. {tw_label(tw)}.")

@@ -229,6 +229,7 @@ def _still_valid(user: auth.User, now: datetime) -> auth.User | None:
 
 def active_user() -> auth.User | None:
     """The signed-in user, or None when nobody is or the session has expired."""
+    data.pin_snapshot()  # cluster mode: this rerun reads the newest snapshot (else nothing)
     user = current_user() or _resume_from_cookie()
     if user is None:
         return None

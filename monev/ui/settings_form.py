@@ -126,8 +126,9 @@ def field(item: Effective, key: str) -> object:
     if isinstance(value, int):   # the ranges are those Rules accepts
         return int(st.number_input(label, min_value=0, max_value=MAX_DAYS, value=value, step=1,
                                    key=key, help=help_))
+    # "%g": a whole threshold reads "91", not the English "91.0"; a half keeps its ".5"
     return float(st.number_input(label, min_value=0.0, max_value=100.0, value=float(value),  # type: ignore[arg-type]
-                                 step=0.5, format="%.1f", key=key, help=help_))
+                                 step=0.5, format="%g", key=key, help=help_))
 
 
 def impact_table(impact: pd.DataFrame) -> pd.DataFrame:

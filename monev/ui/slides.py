@@ -18,6 +18,7 @@ pages/presentasi.py.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import logging
 import textwrap
@@ -32,6 +33,12 @@ import streamlit as st
 
 from monev.domain.bands import BY_CODE
 from monev.domain.flags import FLAG_KINDS, FLAG_LABELS
+from monev.domain.rollup import (
+    PLANNED_LABEL,
+    RUNNING_LABEL,
+    reported_text,
+    running_text,
+)
 from monev.domain.setting_text import differences
 from monev.domain.settings import Rules
 from monev.domain.text import KOSONG, format_angka, format_persen, format_tanggal, tw_label
@@ -46,6 +53,7 @@ from monev.engine.meeting import (
     meeting_rules,
     slides,
 )
+from monev.engine.revisions import off_plan
 from monev.store import facts
 from monev.store import meetings as store
 from monev.store.db import DatabaseBusy
@@ -61,11 +69,15 @@ LOG = logging.getLogger(__name__)
 LAGGING = ("kritis", "tertinggal", "stagnan", "fisik_keuangan")
 SEVERITY = {kind: i for i, kind in enumerate(FLAG_KINDS)}
 
-# Geometry of a 1280×720 slide (the smallest screen designed for); see module docstring.
-SLIDE_PX = 1200        # text width: 1280 px less the page margins
+# Geometry of a slide on the smallest screens designed for, 1280×720 and a 1024×768
+# projector, in px of the 24,5 px body text; see module docstring.
+SLIDE_PX = 975         # text width: 1024 px less the page margins, at 24 px type (in 24,5 px
+                       # units); a 1280×720 screen has 1200
+
 CHAR_PX = 10.8         # average glyph width of the 24,5 px body text (Source Sans; measured
                        # 10,1 px on Indonesian text in chromium, rounded up for safety)
-BODY_LINES = 16.5      # body lines (of 1,25 × 24,5 px) between the title and the button bar
+BODY_LINES = 15.5      # body lines (of 1,25 × 24,5 px) between the title and the button bar,
+                       # one kept for a title or section line that wraps on a 4:3 screen
 HEADER_LINES = 1.3     # a table's header row
 ROW_PAD = 0.55         # cell padding and rule of a table row, in lines
 BAR_PAD = 0.3          # gap of a bar chart row, in lines
@@ -101,6 +113,9 @@ class MeetingView:
     followups: pd.DataFrame     # decided in this meeting
     review: pd.DataFrame        # last meeting's follow-ups judged on this meeting's data
     rules: Rules
+    # items a masterplan revision in force takes off the plan of the meeting's year
+    # (monev.engine.revisions.off_plan): listed with their reason on the summary slide
+    off_plan: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
     def opd_short(self, code: object) -> str:
         """The OPD's short name ('Dishub'), else its code."""
@@ -137,7 +152,8 @@ def meeting_view(con: duckdb.DuckDBPyConnection, meeting_id: int) -> MeetingView
         opds=facts.opds(con, meeting.region_code, meeting.cutoff).rename(
             columns={"opd_name": "name", "opd_short_name": "short_name"}),
         followups=store.followups(con, meeting.meeting_id),
-        review=followup_review(con, meeting), rules=rules)
+        review=followup_review(con, meeting), rules=rules,
+        off_plan=off_plan(con, meeting.region_code, asof))
 
 
 def _present(value: object) -> bool:
@@ -274,6 +290,9 @@ RAWAN_COLUMNS = (Column("program", "Program", 0.28),
                  Column("desa", "Desa/kelurahan (kecamatan)", 0.40))
 REPORT_COLUMNS = (Column("opd", "OPD", 0.24), Column("status", "Status", 0.22),
                   Column("ket", "Keterangan", 0.54))
+OFF_PLAN_COLUMNS = (Column("butir", "Program / indikator", 0.38),
+                    Column("status", "Status", 0.20),
+                    Column("alasan", "Alasan dan dasar hukum", 0.42))
 
 
 def _chars(width: float, strong: bool = False) -> int:
@@ -375,6 +394,10 @@ def pages(view: MeetingView) -> list[Page]:
             if rawan:
                 out += _split(slide, rawan, [row_lines(r, RAWAN_COLUMNS) for r in rawan],
                               fixed=header_lines(RAWAN_COLUMNS), variant="rawan")
+        elif slide.kind == "revisi":
+            rows = off_plan_rows(view)
+            out += _split(slide, rows, [row_lines(r, OFF_PLAN_COLUMNS) for r in rows],
+                          fixed=header_lines(OFF_PLAN_COLUMNS))
         elif slide.kind == "kelengkapan":
             rows = report_rows(view)
             out += _split(slide, rows, [row_lines(r, REPORT_COLUMNS) for r in rows],
@@ -536,6 +559,20 @@ def _kinds(group: pd.DataFrame) -> str:
     return "/".join(kinds)
 
 
+def off_plan_rows(view: MeetingView) -> list[Row]:
+    """What a masterplan revision in force took off this year's plan, with its reason."""
+    off = view.off_plan
+    rows: list[Row] = []
+    for r in off.itertuples(index=False):
+        what = (f"{r.indicator_code} {r.indicator_name}" if isinstance(r.indicator_code, str)
+                else f"{r.program_code} {r.program_name}")
+        rows.append({"butir": (Text(_text(what), strong=True),
+                               Text(f"OPD pengampu: {_text(r.lead_opd_name)}", muted=True)),
+                     "status": (Text(_text(r.status_label), strong=True),),
+                     "alasan": (Text(_text(r.reason)), Text(_text(r.legal_basis), muted=True))})
+    return rows
+
+
 def report_rows(view: MeetingView) -> list[Row]:
     """OPDs whose report for the meeting's quarter is not in on time."""
     reports = view.reports[view.reports["status"] != "tepat_waktu"]
@@ -626,6 +663,10 @@ def title_of(view: MeetingView, page: Page) -> str:
         if not rawan and not geser:
             return f"Semua {len(status)} desa/kelurahan sesuai jadwal"
         return f"{rawan} desa/kelurahan rawan, {geser} bergeser"
+    if kind == "revisi":
+        n = len(view.off_plan)
+        return (f"{n} butir tidak dinilai tahun {view.meeting.year}: ditunda atau dibatalkan "
+                "oleh revisi masterplan")
     if kind == "kelengkapan":
         reports = view.reports
         due = reports[reports["status"] != "belum_jatuh_tempo"]
@@ -654,13 +695,16 @@ def section_of(view: MeetingView, page: Page) -> str:
         text = esc(f"Dimensi {slide.title}")
         if dim is not None:
             text += (" · capaian " + _chip_html(_band_chip(dim["capaian"], dim["band_code"]))
-                     + esc(f"· berjalan {int(dim['n_running'])} dari {int(dim['n_planned'])} "
-                           "program"))
+                     + esc("· " + reported_text(dim["n_with_value"], dim["n_indicators"])
+                           + " · program berjalan: " + running_text(
+                               dim["n_running"], dim["n_planned"], view.meeting.year)))
     elif slide.kind == "opd":
         text = esc(f"Target tertinggal · {view.opd_name(slide.key)}")
     elif slide.kind == "desa":
         text = esc("Peluncuran desa/kelurahan" + (" · perlu tindakan segera"
                                                   if page.variant == "rawan" else ""))
+    elif slide.kind == "revisi":
+        text = esc(f"Revisi masterplan · keadaan per {view.period}")
     elif slide.kind == "kelengkapan":
         text = esc(f"Kelengkapan laporan {view.period}")
     else:
@@ -740,8 +784,12 @@ def bars_html(view: MeetingView, bars: Sequence[dict]) -> str:
     limit = view.rules.band_t
     band_t = BY_CODE["T"]
     refs = ((limit, f"{format_angka(limit, 0)}% · {band_t.code}"), (100.0, "100%"))
-    axis = "".join(f"<span class='mv-axis-label' style='left:{x / BAR_MAX * 100:.2f}%'>"
-                   f"{html.escape(label)}</span>" for x, label in refs)
+    # the band's label ends left of its line, "100%" starts right of its own: centred on
+    # their lines they ran into each other on a 1024 px projector ("76% · T100%")
+    shift = ("translateX(calc(-100% - 0.3em))", "translateX(0.3em)")
+    axis = "".join(f"<span class='mv-axis-label' style='left:{x / BAR_MAX * 100:.2f}%;"
+                   f"transform:{move}'>{html.escape(label)}</span>"
+                   for (x, label), move in zip(refs, shift, strict=True))
     lines = "".join(f"<span class='mv-ref' style='left:{x / BAR_MAX * 100:.2f}%'></span>"
                     for x, _ in refs)
     rows = [f"<div></div><div class='mv-axis'>{axis}</div><div></div>"]
@@ -772,13 +820,12 @@ def summary_html(view: MeetingView) -> str:
     tiles = [
         _tile(f"Capaian {o.get('period_label', '')}", format_persen(o.get("capaian")),
               _chip_html(_level_chip(o.get("band_code")))),
-        _tile("Program dinilai", str(o.get("n_programs", 0)),
-              html.escape(f"berjalan tahun {view.meeting.year}, dari "
-                          f"{o.get('n_planned', 0)} program masterplan")),
-        _tile("Program berjalan ÷ direncanakan",
-              f"{o.get('n_running', 0)} ÷ {o.get('n_planned', 0)}",
-              html.escape(f"{format_persen(pct, 1, trim=True)} sudah dimulai"
-                          if _present(pct) else "belum ada program")),
+        _tile(PLANNED_LABEL, str(o.get("n_planned", 0)),
+              html.escape(f"tahun {view.meeting.year}, dari {o.get('n_masterplan', 0)} "
+                          "program masterplan")),
+        _tile(RUNNING_LABEL, format_persen(pct, 1, trim=True) if _present(pct) else "–",
+              html.escape(running_text(o.get("n_running", 0), o.get("n_planned", 0),
+                                       view.meeting.year))),
         _tile("Tanda peringatan", str(len(flags)),
               html.escape(f"{lagging} butir perlu tindak lanjut")),
     ]
@@ -819,6 +866,9 @@ def body_html(view: MeetingView, page: Page) -> str:
         if not page.rows:
             return _message("Tidak ada program yang dipantau per desa/kelurahan.")
         return table_html(VILLAGE_COLUMNS, page.rows) + _note(VILLAGE_NOTE)
+    if kind == "revisi":
+        return table_html(OFF_PLAN_COLUMNS, page.rows) + _note(
+            "Butir ini tidak masuk Tertinggal/Kritis dan hitungan program berjalan tahun ini.")
     if kind == "kelengkapan":
         if not page.rows:
             return _message(f"Semua OPD menyerahkan laporan {view.period} tepat waktu.")
@@ -846,7 +896,8 @@ PROJECTOR_CSS = """
   display: none !important; }
 [data-testid="stMainBlockContainer"] {
   padding: 1.8vh 3.2vw 12vh 3.2vw !important; max-width: 100% !important; }
-.mv-slide { --fs: max(24px, 3.4vh); --fs-title: max(40px, 6vh); font-size: var(--fs);
+.mv-slide { --fs: max(24px, min(3.4vh, 1.91vw)); --fs-title: max(40px, min(6vh, 3.37vw));
+  font-size: var(--fs);
   line-height: 1.25; color: #111827; }
 .mv-slide * { font-size: inherit; }
 .mv-top { display: flex; justify-content: space-between; align-items: baseline; gap: 2vw;

@@ -29,11 +29,13 @@ from etl.load import (
     load_many,
     restore_load,
 )
+from etl.mapping import MappingRefused, Proposal, proposals_for_upload, save_rows  # noqa: F401 - the page catches MappingRefused
 from etl.template import laporan_template, masterplan_template
 from etl.validate import Expect
 from etl.workbook import ParsedWorkbook, read_ahead
 from monev.domain.text import format_angka
 from monev.store import current, lineage
+from monev.store.mapping import Saved
 from monev.ui import data
 
 LOG = logging.getLogger(__name__)
@@ -57,6 +59,8 @@ class Checked:
     result: LoadResult
     sha: str = field(default="")
     annotated: Annotated | None = None   # the marked copy, for a rejected file
+    # An E.81 form refused for texts not mapped yet: each with its suggested codes.
+    proposals: list[Proposal] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.sha = self.sha or sha256(self.data)
@@ -124,7 +128,23 @@ def check_file(name: str, content: bytes, expect: Expect | None = None,
     item = Checked(name, content, result)
     if result.status == "rejected":
         item.annotated = annotated_copy(item)
+        if any(i.check == "belum_dipetakan" for i in result.issues):
+            try:
+                item.proposals = data.read(proposals_for_upload, name, content, expect)
+            except Exception:  # the refusal above still says what to map and how
+                LOG.exception("mapping proposals for %s failed", name)
     return item
+
+
+def save_mapping(rows: Sequence[tuple[str, str, str, str]], actor: str) -> Saved:
+    """Save the names an admin mapped on the page, (region, kind, text, code) each, all or
+    nothing (``MappingRefused`` says why)."""
+    return data.write(_save_mapping, list(rows), actor)
+
+
+def _save_mapping(con: duckdb.DuckDBPyConnection, rows: list[tuple[str, str, str, str]],
+                  actor: str) -> Saved:
+    return save_rows(con, rows, actor=actor)
 
 
 def check_files(files: Sequence[tuple[str, bytes]], expect: Expect | None = None,
@@ -200,7 +220,23 @@ def issues_table(issues: Sequence[Issue]) -> pd.DataFrame:
     rows = [{k: v for k, v in i.as_row().items() if k in ISSUE_COLUMNS} for i in issues]
     df = pd.DataFrame(rows, columns=list(ISSUE_COLUMNS))
     df["Baris"] = df["Baris"].astype("Int64")
+    df["Nilai"] = df["Nilai"].map(value_text).astype(object)
     return df
+
+
+def value_text(value: object) -> object:
+    """A cell's value as the sheet's reader wrote it, in Indonesian: -12.0 -> '-12',
+    1234.5 -> '1.234,5' (every decimal kept); text and missing values unchanged."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return value
+    if float(value).is_integer() and abs(value) < 1e15:
+        return format_angka(float(value), 0)
+    whole, _, frac = repr(float(value)).partition(".")
+    if "e" in frac or "e" in whole:
+        return repr(float(value)).replace(".", ",")
+    return f"{format_angka(float(whole), 0) if whole != '-0' else '-0'},{frac}"
 
 
 def annotated_copy(item: Checked) -> Annotated | None:

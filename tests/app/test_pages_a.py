@@ -231,7 +231,7 @@ def test_capaian_bars_clip_at_120_with_a_marker_and_keep_the_real_value() -> Non
     fig = cc.capaian_bars(frame, "dimension_name", "judul", "sub")
     bar, marker = fig.data[0], fig.data[1]
     assert list(bar.x) == [120.0, 58.2, 0.0]
-    assert list(bar.text) == ["150% · ST", "58,2% · R", "Belum ada data"]
+    assert list(bar.text) == ["150,0% · ST", "58,2% · R", "Belum ada data"]
     assert marker.marker.symbol == "triangle-right" and list(marker.y) == ["Smart Governance"]
     assert list(bar.marker.color)[1] == cc.BAND_COLORS["R"]
 

@@ -87,21 +87,29 @@ def test_rollups_count_the_indicators_with_a_figure() -> None:
 
 def test_running_share() -> None:
     programs = pd.DataFrame({
-        "dimension_code": ["GOV", "GOV", "GOV", "GOV", "ECO"],
-        "program_code": ["P1", "P2", "P3", "P4", "P5"],
-        "start_year": [2024, 2025, 2026, 2025, 2027],
-        "has_realisation": [True, True, True, None, False],
+        "dimension_code": ["GOV", "GOV", "GOV", "GOV", "GOV", "GOV", "ECO"],
+        "program_code": ["P1", "P2", "P3", "P4", "P5", "P6", "P7"],
+        "start_year": [2024, 2025, 2026, 2025, 2022, 2025, 2027],
+        "end_year": [2026, 2025, 2028, 2029, 2024, 2026, 2029],
+        "has_realisation": [True, True, True, None, True, True, False],
+        "off_plan": [False, False, False, False, False, True, False],
     })
     out = running_share(programs, 2025, keys_all=["GOV", "BRA", "ECO"])
     assert list(out["dimension_code"]) == ["GOV", "BRA", "ECO"]
     out = out.set_index("dimension_code")
-    # P1, P2 running; P3 not started yet (a realisation does not make it start); P4 no report.
-    assert out.loc["GOV", "n_rencana"] == 4
+    # Planned in 2025: P1, P2 (its last year), P4. P3 starts later (a realisation does not
+    # make it start), P5 ended in 2024, P6 was postponed; P7 starts in 2027.
+    assert out.loc["GOV", "n_rencana"] == 3
+    # Running: planned with a realisation (P4 has no report).
     assert out.loc["GOV", "n_berjalan"] == 2
-    assert out.loc["GOV", "persen_berjalan"] == pytest.approx(50.0)
-    assert out.loc["ECO", "persen_berjalan"] == pytest.approx(0.0)
+    assert out.loc["GOV", "persen_berjalan"] == pytest.approx(200 / 3)
+    assert out.loc["ECO", "n_rencana"] == 0
+    assert math.isnan(out.loc["ECO", "persen_berjalan"])
     assert out.loc["BRA", "n_rencana"] == 0
     assert math.isnan(out.loc["BRA", "persen_berjalan"])
+    # Without off_plan nothing is excluded: P6 counts as planned and running.
+    plain = running_share(programs.drop(columns="off_plan"), 2025).set_index("dimension_code")
+    assert (plain.loc["GOV", "n_rencana"], plain.loc["GOV", "n_berjalan"]) == (4, 3)
 
 
 # Against a plain reading of the rules (a dict per key): any mix of keys (missing ones too),

@@ -175,9 +175,9 @@ def test_dimension_rollup_and_running_share(world) -> None:
     assert dims.loc["GOV", ["n_indicators", "n_with_value"]].tolist() == [2, 2]
     assert pd.isna(dims.loc["BRA", "capaian"]) and dims.loc["BRA", "band_code"] == "NA"
     assert dims.loc["BRA", ["n_indicators", "n_with_value"]].tolist() == [0, 0]
-    # ENV-01 is planned (2027–2030) but not running: 0 of 1.
-    assert (dims.loc["ENV", "n_planned"], dims.loc["ENV", "n_running"]) == (1, 0)
-    assert dims.loc["ENV", "pct_running"] == 0.0
+    # ENV-01 (2027–2030) is not planned in 2025: 0 planned, no share (never "0 %").
+    assert (dims.loc["ENV", "n_planned"], dims.loc["ENV", "n_running"]) == (0, 0)
+    assert pd.isna(dims.loc["ENV", "pct_running"])
     assert dims.loc["GOV", "pct_running"] == 100.0
     assert pd.isna(dims.loc["ECO", "pct_running"])
 
@@ -224,8 +224,10 @@ def test_masterplan_attainment(world) -> None:
     # LIV-01 has no capaian for TW II (DINKES did not report): the mean of the other two.
     assert overall["capaian"] == pytest.approx((70 + 87.5) / 2)
     assert overall["band_code"] == "T" and overall["band_label"] == "Tinggi"
-    assert (overall["n_planned"], overall["n_running"]) == (4, 3)
-    assert overall["pct_running"] == 75.0
+    # Planned in 2025: GOV-01, LIV-01, SOC-01 (ENV-01 starts 2027); all three reported a
+    # figure for 2025 (LIV-01 in TW I only), so all three run.
+    assert (overall["n_planned"], overall["n_running"]) == (3, 3)
+    assert overall["pct_running"] == 100.0
     assert (overall["n_programs"], overall["n_programs_computed"]) == (3, 2)
     assert (overall["n_indicators"], overall["n_with_value"],
             overall["n_indicators_computed"], overall["n_indicators_reported"]) == (5, 4, 4, 5)
@@ -255,3 +257,15 @@ def test_latest_view_equals_a_view_cut_off_now(world) -> None:
     live = AsOf.latest(2025, 2, today=VIEW.date)
     pd.testing.assert_frame_equal(indicator_attainment(world.con, REGION, live),
                                   indicator_attainment(world.con, REGION, VIEW))
+
+
+def test_running_counts_only_the_viewed_years_realisation(world) -> None:
+    """Planned in 2026: GOV-01 (2023–2027), SOC-01 (its last year), LIV-01; ENV-01 starts in
+    2027. Nothing of 2026 is reported, so none runs, whatever 2025 held (the old count said 3
+    of 4: every masterplan program planned, a 2025 report made it run)."""
+    overall = masterplan_attainment(world.con, REGION, AsOf(2026, 1, datetime(2026, 4, 30)))
+    assert (overall["n_planned"], overall["n_running"], overall["n_masterplan"]) == (3, 0, 4)
+    assert overall["pct_running"] == 0.0
+    # 2025 TW I seen on 15 April: KOMINFO and DPMD had reported, DINKES had not (22 April).
+    early = masterplan_attainment(world.con, REGION, AsOf(2025, 1, datetime(2025, 4, 15)))
+    assert (early["n_planned"], early["n_running"]) == (3, 2)

@@ -95,10 +95,15 @@ def test_kendala_as_of_an_earlier_view(world) -> None:
 
 
 def test_flag_counts(flags: pd.DataFrame) -> None:
-    counts = flag_counts(flags).set_index("kind")["n"].to_dict()
+    table = flag_counts(flags, VIEW).set_index("kind")
+    counts = table["n"].to_dict()
     assert counts == {"kritis": 1, "belum_melapor": 1, "desa_bergeser": 1, "tertinggal": 1,
                       "stagnan": 1, "fisik_keuangan": 1, "terlambat": 2, "desa_rawan": 1}
-    assert flag_counts(flags.iloc[0:0])["n"].sum() == 0
+    # Each count says what it covers: the two late reports are of TW I and TW II together.
+    assert table.loc["terlambat", "scope"] == "laporan TW I–II 2025"
+    assert table.loc["tertinggal", "scope"] == "indikator, s.d. TW II 2025"
+    assert table.loc["desa_rawan", "scope"] == "desa/kelurahan, akhir TW II 2025"
+    assert flag_counts(flags.iloc[0:0], VIEW)["n"].sum() == 0
 
 
 def test_no_masterplan_no_flags(world) -> None:

@@ -153,7 +153,7 @@ def test_evaluation_pdf(meeting_env):
         pytest.skip("Debian chromium not installed (CI installs it)")
     env, meeting = meeting_env
     pdf = PdfReader(io.BytesIO(evaluation_pdf(report_data(env.con, meeting))))
-    assert len(pdf.pages) >= 6  # one section per page at least
+    assert len(pdf.pages) >= 5  # a section per page; one without rows shares a page
     text = "\n".join(p.extract_text() for p in pdf.pages)
     assert "Rapat Evaluasi TW I" in text and "Capaian per dimensi" in text
     assert "Kelengkapan laporan" in text and "Tindak lanjut" in text
