@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 RESULTS = Path(__file__).with_name("results.md")
 KEEP = "<!-- notes below are kept -->"
 INGEST_TARGET = "≤ 1.3× (raw parse + durable floor)"
-PARTS = ("ingest", "pages", "views", "serve", "hostile", "cluster")
+PARTS = ("ingest", "pages", "views", "firstview", "serve", "hostile", "cluster")
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -471,6 +471,15 @@ def main(argv: list[str] | None = None) -> None:
                     rows += views.run(national, "national (an admin's first region)", log=log)
             except Exception as exc:  # noqa: BLE001
                 failed("Biaya tampilan", exc)
+            save()
+        if "firstview" in parts:
+            from bench import firstview
+
+            try:
+                log("Pages opened by their address …")
+                rows += firstview.run(tuban_demo()[0], "Tuban demo (35.23)", log=log)
+            except Exception as exc:  # noqa: BLE001
+                failed("App", exc)
             save()
         if "serve" in parts:
             try:
