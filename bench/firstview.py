@@ -6,7 +6,9 @@ started server (``bench.serve.Server`` on a copy-free read of the given database
 each page of the navigation by its URL in turn: first visits (nothing of that page computed
 yet in the server) and then every page again (warm). Each load is timed from ``goto`` to the
 content shown (``bench.serve.READY_JS``: connected, script not running, something in the main
-area, nothing stale). A load not shown within ``timeout_s`` counts as that limit.
+area, nothing stale). Last, each page is reached once more by a click on its sidebar link
+(``bench.serve.open_sidebar``: a click inside the app, warm). A view not shown within
+``timeout_s`` counts as that limit.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-TARGET_S = 2.0
+TARGET_S = 2.0        # a page opened by its address
+CLICK_TARGET_S = 1.0  # a click inside the app
 
 
 async def _visits(db_path: Path, log_path: Path, timeout_s: float) -> dict[str, list[float]]:
@@ -30,6 +33,7 @@ async def _visits(db_path: Path, log_path: Path, timeout_s: float) -> dict[str, 
         Server,
         _shown,
         ensure_account,
+        open_sidebar,
         page_paths,
         sign_in,
     )
@@ -54,6 +58,16 @@ async def _visits(db_path: Path, log_path: Path, timeout_s: float) -> dict[str, 
                             times[title].append(time.perf_counter() - t0)
                         except Exception:  # noqa: BLE001 - a failed view counts as the limit
                             times[title].append(timeout_s)
+                # then a click inside the app on each page's sidebar link (warm)
+                for title, path in paths[1:] + paths[:1]:
+                    suffix = "/" if path == "/" else path
+                    link = page.locator(f'[data-testid="stSidebarNav"] a[href$="{suffix}"]')
+                    if not await link.count():      # not in this database's navigation
+                        continue
+                    try:
+                        times[title].append(await open_sidebar(page, path, timeout_s))
+                    except Exception:  # noqa: BLE001 - a failed view counts as the limit
+                        times[title].append(timeout_s)
             finally:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(browser.close(), timeout=30)
@@ -69,17 +83,20 @@ def run(db_path: Path, dataset: str, timeout_s: float = 30,
     log_path = Path("/tmp") / "monev-bench-firstview.log"
     times = asyncio.run(_visits(db_path, log_path, timeout_s))
     rows = []
-    for i, when in enumerate(("first visit after a server start", "warm")):
+    views = (("opened by its address, first visit after a server start", TARGET_S),
+             ("opened by its address, warm", TARGET_S),
+             ("reached by a click in the sidebar, warm", CLICK_TARGET_S))
+    for i, (when, target) in enumerate(views):
         per_page = {t: v[i] for t, v in times.items() if len(v) > i}
         values = list(per_page.values())
         worst = max(per_page, key=per_page.get)
         detail = ", ".join(f"{t} {v:.1f} s" for t, v in
                            sorted(per_page.items(), key=lambda kv: -kv[1]))
         log(f"  {when}: median {statistics.median(values):.2f} s, slowest {worst}")
-        rows.append({"section": "App", "measure": f"page opened by its address, {when}: "
-                     f"slowest of the {len(values)} pages (chromium 1280×720, time to content; "
-                     f"{detail})", "dataset": dataset,
+        rows.append({"section": "App", "measure": f"page {when}: slowest of the "
+                     f"{len(values)} pages (chromium 1280×720, time to content; {detail})",
+                     "dataset": dataset,
                      "timing": Timing(max(values), min(values), max(values), len(values)),
                      "unit": "s", "compare": f"median {statistics.median(values):.2f} s",
-                     "target": f"≤ {TARGET_S:.0f} s", "met": max(values) <= TARGET_S})
+                     "target": f"≤ {target:.0f} s", "met": max(values) <= target})
     return rows
