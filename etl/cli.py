@@ -424,15 +424,15 @@ def main(argv: list[str] | None = None) -> int:
     from monev.store.db import default_db_path
     db_path = args.db or default_db_path()
     handler = globals()[f"_cmd_{args.command}"]
-    from monev.store import snapshots
+    from monev.store import db, snapshots
     from monev.store.db import DatabaseBusy, DatabaseMissing
     try:
-        before = snapshots.stamp(db_path)
+        before = db.file_stamp(db_path)
         status = handler(args, Path(db_path))
         # Cluster (deploy/cluster/): a command that wrote publishes a snapshot for the
         # replicas (a load already did, on its own connection).
         if (args.command != "load" and snapshots.publishing(db_path)
-                and snapshots.stamp(db_path) != before and Path(db_path).exists()):
+                and db.file_stamp(db_path) != before and Path(db_path).exists()):
             snapshots.publish_path(db_path)
         return status
     except snapshots.SnapshotError as exc:

@@ -47,6 +47,22 @@ def lost_database(db_path: Path | str) -> str | None:
             "pulihkan cadangan dengan 'python -m etl restore FOLDER').")
 
 
+def file_stamp(db_path: Path | str) -> tuple:
+    """``os.stat`` of the database file and its WAL (size, mtime, inode): any committed write
+    by any process changes it (a short-lived connection's close checkpoints into the file; an
+    open one's commit writes the WAL). Cheap enough to read on every rerun."""
+    path = Path(db_path)
+    parts: list[object] = []
+    for file in (path, path.with_name(path.name + ".wal")):
+        try:
+            found = os.stat(file)
+        except OSError:
+            parts.append(None)
+        else:
+            parts.append((found.st_size, found.st_mtime_ns, found.st_ino))
+    return tuple(parts)
+
+
 def default_db_path() -> Path:
     """The database path: $MONEV_DB when set, else data/monev.duckdb."""
     env = os.environ.get("MONEV_DB")

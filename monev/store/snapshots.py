@@ -173,21 +173,6 @@ def publish_path(db_path: Path | str) -> Path:
         return publish(con, db_path)
 
 
-def stamp(db_path: Path | str) -> tuple:
-    """``os.stat`` of the live file and its WAL (size, mtime, inode): a committed write by any
-    process changes it. Used to publish after a command only when it wrote."""
-    path = Path(db_path)
-    parts: list[object] = []
-    for file in (path, path.with_name(path.name + ".wal")):
-        try:
-            found = os.stat(file)
-        except OSError:
-            parts.append(None)
-        else:
-            parts.append((found.st_size, found.st_mtime_ns, found.st_ino))
-    return tuple(parts)
-
-
 def prune(folder: Path, now: float | None = None) -> list[Path]:
     """Delete snapshots older than the newest :data:`KEEP` whose successor has existed for
     :data:`GRACE_S` seconds, and temporary files of failed publications as old; returns what

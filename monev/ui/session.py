@@ -27,7 +27,6 @@ Sign-in is counted per source, the client's address (``_source``), see ``monev.a
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -88,21 +87,6 @@ def _source() -> str:
                               auth.trusted_proxies())
 
 
-def _file_stamp(path: Path) -> tuple:
-    """What ``os.stat`` says of the database file and its WAL: any committed write changes
-    it (a short-lived connection's close checkpoints into the file; an open one's commit
-    writes the WAL)."""
-    parts: list[object] = []
-    for file in (path, path.with_name(path.name + ".wal")):
-        try:
-            found = os.stat(file)
-        except OSError:
-            parts.append(None)
-        else:
-            parts.append((found.st_size, found.st_mtime_ns, found.st_ino))
-    return tuple(parts)
-
-
 # The stamp after a quiet write -> the stamp before it (a write that ends or changes no
 # other session: a sign-in, a refused one, a tab marking its session seen).
 _QUIET: dict[tuple, tuple] = {}
@@ -111,7 +95,7 @@ _QUIET_LOCK = threading.Lock()
 
 def _stamp(path: Path) -> tuple:
     """The database's stamp, quiet writes left out."""
-    stamp = _file_stamp(path)
+    stamp = db.file_stamp(path)
     with _QUIET_LOCK:
         return _QUIET.get(stamp, stamp)
 
@@ -125,7 +109,7 @@ def _quiet(fn, *args):  # noqa: ANN001, ANN202 - as data.write_account
         with _QUIET_LOCK:
             if len(_QUIET) > 10_000:
                 _QUIET.clear()
-            _QUIET[_file_stamp(path)] = before
+            _QUIET[db.file_stamp(path)] = before
     return result
 
 

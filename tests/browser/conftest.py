@@ -13,11 +13,13 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -243,8 +245,16 @@ def browser() -> Iterator[object]:
 @pytest.fixture
 def page(browser) -> Iterator[object]:
     """A fresh 1920×1080 tab in Indonesian locale and Jakarta time."""
-    context = browser.new_context(viewport=VIEWPORT, locale="id-ID",
-                                  timezone_id="Asia/Jakarta", accept_downloads=True)
+    with signed_in_tab(browser, VIEWPORT, accept_downloads=True) as tab:
+        yield tab
+
+
+@contextmanager
+def signed_in_tab(browser: object, viewport: dict, **options: object) -> Iterator[object]:
+    """A tab of a fresh context (Indonesian locale, Jakarta time) on which every navigation
+    lands signed in, as a user would be; closed afterwards."""
+    context = browser.new_context(viewport=viewport, locale="id-ID",  # type: ignore[attr-defined]
+                                  timezone_id="Asia/Jakarta", **options)
     tab = context.new_page()
     tab.set_default_timeout(30_000)
     goto = tab.goto
@@ -254,7 +264,7 @@ def page(browser) -> Iterator[object]:
         sign_in(tab)
         return response
 
-    tab.goto = goto_signed_in  # every navigation lands signed in, as a user would be
+    tab.goto = goto_signed_in
     try:
         yield tab
     finally:
@@ -263,14 +273,36 @@ def page(browser) -> Iterator[object]:
 
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
-    """Where screenshots go (repo root test-artifacts/, gitignored), emptied once per test run
-    (by the first pytest-xdist worker that takes one; the others keep what it holds)."""
+    """Where screenshots go (repo root test-artifacts/, gitignored), emptied once per run."""
+    return fresh_folder(SCREENSHOTS)
+
+
+def fresh_folder(folder: Path) -> Path:
+    """``folder``, emptied once per test run (by the first pytest-xdist worker that asks; the
+    others keep what it holds)."""
     run = os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid-{os.getpid()}"
-    SCREENSHOTS.parent.mkdir(parents=True, exist_ok=True)
-    with held_lock(SCREENSHOTS.parent / ".screenshots.lock"):
-        marker = SCREENSHOTS / ".run"
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with held_lock(folder.parent / f".{folder.name}.lock"):
+        marker = folder / ".run"
         if not marker.exists() or marker.read_text() != run:
-            shutil.rmtree(SCREENSHOTS, ignore_errors=True)
-            SCREENSHOTS.mkdir(parents=True)
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
             marker.write_text(run)
-    return SCREENSHOTS
+    return folder
+
+
+def wait_listening(port: int, proc: subprocess.Popen, name: str, log: Path | None = None,
+                   timeout: float = 20) -> None:
+    """Wait until ``proc`` (a balancer or proxy called ``name``) accepts connections on
+    127.0.0.1:``port``; fail with its log when it exits first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            told = f":\n{log.read_text(errors='replace')}" if log else ""
+            raise RuntimeError(f"{name} exited with {proc.returncode}{told}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)  # polling another process's port: no event to wait on
+    raise TimeoutError(f"{name} not listening on {port} after {timeout} s")

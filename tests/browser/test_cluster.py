@@ -32,6 +32,7 @@ from tests.browser.conftest import (
     _ensure_account,
     _workbooks,
     sign_in,
+    wait_listening,
     worker_suffix,
 )
 from tests.browser.test_pages_in_browser import settle, upload
@@ -77,19 +78,6 @@ def _free_ports(n: int) -> list[int]:
             s.close()
 
 
-def _wait_listening(port: int, proc: subprocess.Popen, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"haproxy exited with {proc.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)  # polling another process's port: no event to wait on
-    raise TimeoutError(f"haproxy not listening on {port} after {timeout} s")
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     """The small test masterplan served by two replicas in cluster mode behind HAProxy."""
@@ -116,7 +104,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             cluster_py.wait_healthy(port, found.procs[i], timeout=90)
         balancer = cluster_py.start_balancer(cluster_py.haproxy_config(
             ports, f"127.0.0.1:{front}", run_dir / "haproxy.pid"), run_dir)
-        _wait_listening(front, balancer)
+        wait_listening(front, balancer, "haproxy")
         yield found
     finally:
         for proc in ([balancer] if balancer else []) + list(found.procs.values()):

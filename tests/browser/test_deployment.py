@@ -14,7 +14,6 @@ import shutil
 import socket
 import ssl
 import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,15 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.app.dbs import build_masterplan
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, Server, _serving, sign_in
+from tests.browser.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    Server,
+    _serving,
+    sign_in,
+    wait_listening,
+)
 
 HOST = "monev.test"   # the public name in the tests (RFC 2606: never a real host)
 STREAMLIT_TOML = ROOT / "deploy" / "streamlit.toml"
@@ -116,19 +123,6 @@ def _site(app_port: int, https: int, http: int, cert: Path, key: Path) -> str:
     return re.sub(r"^\s*listen \[::\]:.*\n", "", site, flags=re.M)
 
 
-def _wait_listening(port: int, proc: subprocess.Popen, log: Path, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"nginx berhenti:\n{log.read_text(errors='replace')}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)  # polling another process's port: no event to wait on
-    raise TimeoutError(f"nginx tidak siap dalam {timeout} s")
-
-
 @pytest.fixture(scope="module")
 def front(production: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Front]:
     """Debian's nginx with the shipped site file, a self-signed certificate for HOST."""
@@ -159,7 +153,7 @@ def front(production: Server, tmp_path_factory: pytest.TempPathFactory) -> Itera
                                  "-e", str(log), "-g", "daemon off;"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         try:
-            _wait_listening(https, proc, log)
+            wait_listening(https, proc, "nginx", log)
             break
         except RuntimeError:
             if "Address already in use" not in log.read_text(errors="replace"):

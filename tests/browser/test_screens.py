@@ -13,17 +13,14 @@ by CI) for a person to look at.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from monev.ui import components, nav
-from tests.app.dbs import held_lock
-from tests.browser.conftest import ROOT, Server, sign_in
+from tests.browser.conftest import ROOT, Server, fresh_folder, signed_in_tab
 from tests.browser.test_pages_in_browser import open_page, settle, url_of
 from tests.browser.test_slides_in_browser import (  # noqa: F401 - deck is a fixture
     GEOMETRY_JS,
@@ -107,17 +104,8 @@ SLIDE_JS = """() => {
 
 
 def screens_folder() -> Path:
-    """test-artifacts/screens/ (CI keeps test-artifacts/), emptied once per test run by the
-    first process of the run that takes a screenshot (see conftest's ``screenshots``)."""
-    run = os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid-{os.getpid()}"
-    SCREENS.parent.mkdir(parents=True, exist_ok=True)
-    with held_lock(SCREENS.parent / ".screens.lock"):
-        marker = SCREENS / ".run"
-        if not marker.exists() or marker.read_text() != run:
-            shutil.rmtree(SCREENS, ignore_errors=True)
-            SCREENS.mkdir(parents=True)
-            marker.write_text(run)
-    return SCREENS
+    """test-artifacts/screens/ (CI keeps test-artifacts/), emptied once per test run."""
+    return fresh_folder(SCREENS)
 
 
 def bad_words(texts: list[str]) -> list[str]:
@@ -160,22 +148,8 @@ def table_problems(tables: list[dict], width: int) -> list[str]:
 @pytest.fixture
 def sized(browser) -> Iterator[object]:
     """A tab whose size each test sets; Indonesian locale, Jakarta time."""
-    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="id-ID",
-                                  timezone_id="Asia/Jakarta")
-    tab = context.new_page()
-    tab.set_default_timeout(30_000)
-    goto = tab.goto
-
-    def goto_signed_in(url: str, **kwargs: object) -> object:
-        response = goto(url, **kwargs)
-        sign_in(tab)
-        return response
-
-    tab.goto = goto_signed_in
-    try:
+    with signed_in_tab(browser, {"width": 1920, "height": 1080}) as tab:
         yield tab
-    finally:
-        context.close()
 
 
 def page_problems(tab, title: str, width: int) -> list[str]:
