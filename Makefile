@@ -8,12 +8,13 @@ PORT ?= 8501
 ADDRESS ?= 127.0.0.1
 DB ?= data/monev.duckdb
 
-# Test processes (pytest-xdist): one per core of the project's 2-core machines (`auto` gives
-# the same; a third worker was no faster within the noise: 6 min 14 s against 6 min 31 s,
-# with more CPU time); `make test TEST_WORKERS=0` runs in one process. Whole files go to one
+# Test processes (pytest-xdist): three on the project's 2-core machines. The browser tests
+# spend much of their time waiting on chromium and the served app: with two workers the
+# machine was about half idle; with three the whole suite took 7 min 24 s at 91 % of both
+# cores (2026-12-07). `make test TEST_WORKERS=0` runs in one process. Whole files go to one
 # worker each (--dist loadfile): tests of a file keep their order, and module fixtures (a
 # database built through the loader, a browser) are built once, not once per worker.
-TEST_WORKERS ?= 2
+TEST_WORKERS ?= 3
 PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadfile
 
 .PHONY: run test test-fast lint bench demo etl clean cluster cluster-stop

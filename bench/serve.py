@@ -102,6 +102,10 @@ class ServeResult:
     single: dict[str, float] = field(default_factory=dict)     # page -> seconds (one user)
     failures: list[str] = field(default_factory=list)          # of the one-user phase
     loads: list[LoadResult] = field(default_factory=list)      # the N-session phases
+    # The same phases on a second server on the code path before issue 29 part 1
+    # (bench/baseline.py), run in turns with these; empty without a baseline.
+    baseline_loads: list[LoadResult] = field(default_factory=list)
+    baseline_peak_rss_mb: float | None = None
 
 
 def ensure_account(db_path: Path) -> str:
@@ -150,9 +154,10 @@ def page_paths() -> list[tuple[str, str]]:
 class Server:
     """``streamlit run app.py`` on a free port, in its own process group, stopped on exit."""
 
-    def __init__(self, db_path: Path, log_path: Path) -> None:
-        """Remember what to serve; nothing starts yet."""
-        self.db_path, self.log_path = Path(db_path), Path(log_path)
+    def __init__(self, db_path: Path, log_path: Path, module: str = "streamlit") -> None:
+        """Remember what to serve; nothing starts yet. ``module`` runs it (``python -m
+        module run app.py``): Streamlit, or ``bench.baseline`` for the baseline code path."""
+        self.db_path, self.log_path, self.module = Path(db_path), Path(log_path), module
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
 
@@ -167,7 +172,7 @@ class Server:
                "PYTHONPATH": str(ROOT)}
         self._log = self.log_path.open("w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port",
+            [sys.executable, "-m", self.module, "run", "app.py", "--server.port",
              str(self.port), "--server.address", "127.0.0.1", "--server.headless", "true",
              "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
@@ -288,10 +293,15 @@ async def _one_user(server: Server, password: str, result: ServeResult, timeout_
 
 def run(db_path: Path, sessions: int = 30, timeout_s: float = 60, single_s: float = 420,
         phase_s: float = 900, paces: Sequence[tuple[float, float]] = (READING_PACE, NO_PAUSE),
-        log_path: Path | None = None, log: Callable[[str], None] | None = None) -> ServeResult:
+        log_path: Path | None = None, log: Callable[[str], None] | None = None,
+        baseline: bool = False) -> ServeResult:
     """Serve the app on db_path and measure (c) one browser user and peak RSS, then (d) page
     responses of ``sessions`` protocol-level sessions at once, once per pace in ``paces``
     (the pause range before each view).
+
+    With ``baseline``, a second server on the code path before issue 29 part 1
+    (``bench.baseline``, on a copy of the database) takes each (d) phase too, just before the
+    app's own: the two are measured side by side, in turns, on the same machine.
 
     Bounded: one view waits at most timeout_s, the one-user phase single_s, the concurrent
     phase phase_s; whatever was measured by then is returned.
@@ -304,8 +314,14 @@ def run(db_path: Path, sessions: int = 30, timeout_s: float = 60, single_s: floa
     log_path = log_path or Path(os.environ.get("TMPDIR", "/tmp")) / "monev-bench-serve.log"
     password = ensure_account(Path(db_path))
     result = ServeResult(pages=[])
-    with Server(db_path, log_path) as server:
-        pid = server.proc.pid
+    with contextlib.ExitStack() as stack:
+        server = stack.enter_context(Server(db_path, log_path))
+        servers = [(server, result.loads)]
+        if baseline:
+            before = stack.enter_context(Server(
+                _copy(Path(db_path), stack), log_path.with_suffix(".baseline.log"),
+                module="bench.baseline"))
+            servers.insert(0, (before, result.baseline_loads))
         log("  (c) one user in chromium …")
         try:
             asyncio.run(asyncio.wait_for(_one_user(server, password, result, timeout_s,
@@ -314,12 +330,32 @@ def run(db_path: Path, sessions: int = 30, timeout_s: float = 60, single_s: floa
             result.failures.append("one-user phase stopped by its time limit")
         result.peak_rss_single_mb = server.mb("VmHWM")
         for think_s in paces:
-            log(f"  (d) {sessions} protocol-level sessions, pause {think_s[0]:g}–"
-                f"{think_s[1]:g} s before each view …")
-            result.loads.append(asyncio.run(run_load(
-                server.port, BENCH_USER, password, sessions=sessions, limit_s=timeout_s,
-                phase_s=phase_s, think_s=think_s,
-                cpu=lambda: (cpu_seconds(pid), cpu_seconds()), log=log)))
+            for each, loads in servers:
+                name = "baseline" if each is not server else "now"
+                log(f"  (d) {name}: {sessions} protocol-level sessions, pause "
+                    f"{think_s[0]:g}–{think_s[1]:g} s before each view …")
+                loads.append(asyncio.run(run_load(
+                    each.port, BENCH_USER, password, sessions=sessions, limit_s=timeout_s,
+                    phase_s=phase_s, think_s=think_s,
+                    cpu=lambda pid=each.proc.pid: (cpu_seconds(pid), cpu_seconds()),
+                    log=log)))
         result.peak_rss_mb = server.mb("VmHWM")
         result.rss_after_mb = server.mb("VmRSS")
+        if baseline:
+            result.baseline_peak_rss_mb = servers[0][0].mb("VmHWM")
     return result
+
+
+def _copy(db_path: Path, stack: contextlib.ExitStack) -> Path:
+    """A copy of the database (and its archive folder) in a temporary folder removed when
+    ``stack`` closes: two servers never share one file's lock."""
+    import shutil
+    import tempfile
+
+    folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="monev-baseline-")))
+    copy = folder / db_path.name
+    shutil.copy2(db_path, copy)
+    archive = db_path.parent / "archive"
+    if archive.is_dir():
+        shutil.copytree(archive, folder / "archive")
+    return copy

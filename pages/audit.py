@@ -8,10 +8,8 @@ from datetime import date, datetime, time
 import pandas as pd
 import streamlit as st
 
-from monev.store import accounts
-from monev.ui import components, data, nav, session
-from monev.ui.audit_text import action_label, detail_text, target_text
-from monev.ui.format import tanggal_jam
+from monev.ui import audit_text, components, data, nav, session
+from monev.ui.audit_text import action_label
 
 nav.ensure_routed()
 session.require("audit")
@@ -23,8 +21,8 @@ st.caption("Siapa melakukan apa dan kapan: masuk, unggah, uji coba, penggantian,
            "perubahan akun dan pengaturan, cadangan, rapat dan tindak lanjut.")
 
 with components.busy_guard(stop=True):
-    # Read each time: sign-ins add to it without changing the data version (data.py).
-    trail = data.read(accounts.audit_trail, None, None, None, 5000)
+    # Read again after every write: sign-ins add to it without changing the data version.
+    trail = data.latest(audit_text.trail_table, 5000)
 
 cols = st.columns(3)
 actor = cols[0].selectbox("Pengguna", [ALL, *sorted(trail["actor"].dropna().unique())])
@@ -40,15 +38,7 @@ if action != ALL:
 if isinstance(since, date):
     shown = shown[shown["event_at"] >= pd.Timestamp(datetime.combine(since, time()))]
 
-table = pd.DataFrame({
-    "Waktu": shown["event_at"].map(tanggal_jam),
-    "Pengguna": shown["actor"],
-    "Tindakan": shown["action"].map(action_label),
-    "Sasaran": [target_text(a, t) for a, t in zip(shown["action"], shown["target"],
-                                                  strict=True)],
-    "Rincian": [detail_text(a, t, d) for a, t, d in zip(shown["action"], shown["target"],
-                                                        shown["detail"], strict=True)],
-})
+table = shown[["Waktu", "Pengguna", "Tindakan", "Sasaran", "Rincian"]]
 st.metric("Jumlah catatan", f"{len(table):,}".replace(",", "."))
 if table.empty:
     st.info("Belum ada catatan yang cocok dengan pilihan di atas.")

@@ -9,17 +9,17 @@ desa/APBD, kelurahan/APBD); the sidebar's Dimensi/OPD narrow the programs.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
 from monev.domain.workdays import quarter_end
-from monev.engine import AsOf, program_attainment, rules_for, village_milestones, village_rollout
+from monev.engine import AsOf, rules_for, village_rollout
 from monev.ui import charts_capaian as cc
 from monev.ui import charts_desa as cd
-from monev.ui import components, filters, nav
-from monev.ui.data import cached
+from monev.ui import components, filters, models, nav
+from monev.ui.data import cached, derived
 from monev.ui.format import md_text, persen, tanggal
 
 TODAY, END_OF_TW = "hari_ini", "akhir_tw"
@@ -43,24 +43,10 @@ def as_of_choice(flt: filters.Filters) -> tuple[date, str]:
     return today, f"Hari ini {cd.short_date(today)}"
 
 
-def narrowed(rollout: pd.DataFrame, programs: pd.DataFrame,
-             flt: filters.Filters) -> pd.DataFrame:
-    """The villages of programs in the sidebar's dimension and OPD (lead or supporting)."""
-    keep = pd.Series(True, index=rollout.index)
-    if flt.dimension:
-        codes = set(programs.loc[programs["dimension_code"] == flt.dimension, "program_code"])
-        keep &= rollout["program_code"].isin(codes)
-    if flt.opd:
-        support = programs[cc.codes_in(programs["supporting_opds"], {flt.opd})]
-        keep &= (rollout["lead_opd_code"] == flt.opd) | rollout["program_code"].isin(
-            set(support["program_code"]))
-    return rollout[keep].reset_index(drop=True)
-
-
-def kpi_row(shown: pd.DataFrame, rules_window: int) -> None:
+def kpi_row(view: models.VillageView, rules_window: int) -> None:
     """Lokasi sasaran, Beroperasi, Sesuai jadwal, Rawan, Bergeser."""
+    shown, counts = view.shown, view.counts
     n = len(shown)
-    counts = cd.status_counts(shown)
     noun = cd.place_noun(shown["kind"])
     slipped = shown[shown["status"] == "bergeser"]
 
@@ -88,57 +74,55 @@ def kpi_row(shown: pd.DataFrame, rules_window: int) -> None:
                       border=True, help=help_text)
 
 
-def matrix_section(shown: pd.DataFrame, stem: str) -> None:
+def matrix_section(view: models.VillageView, stem: str) -> None:
     """Kecamatan × program: share operating, with Bergeser and Rawan counts in each cell."""
-    matrix = cd.district_matrix(shown)
-    names = dict(zip(shown["program_code"], shown["program_name"], strict=True))
-    components.chart(cd.district_heatmap, matrix, cd.rollout_finding(shown), names,
+    components.chart(cd.district_heatmap, view.matrix, view.finding, view.names,
                      key="desa_matrix")
-    programs = ", ".join(f"**{md_text(c)}** {md_text(n)}" for c, n in sorted(names.items()))
+    programs = ", ".join(f"**{md_text(c)}** {md_text(n)}" for c, n in sorted(view.names.items()))
     st.caption(f"Program: {programs}.")
-    components.download_buttons(cd.matrix_table(matrix), f"desa_kecamatan_program_{stem}",
+    components.download_buttons(cd.matrix_table(view.matrix), f"desa_kecamatan_program_{stem}",
                                 key="desa_dl_matrix", what="matriks kecamatan × program")
 
 
-def program_label(code: str, rows: pd.DataFrame, counts: dict[str, int]) -> str:
-    """'SOC-01 · Desa Digital (40 lokasi · 5 bergeser · 2 rawan)' from one program's rows."""
-    extra = [f"{len(rows)} lokasi"]
-    if counts["bergeser"]:
-        extra.append(f"{counts['bergeser']} bergeser")
-    if counts["rawan"]:
-        extra.append(f"{counts['rawan']} rawan")
-    return f"{code} · {cd.short(rows['program_name'].iloc[0], 60)} ({' · '.join(extra)})"
+def program_label(code: str, row: Mapping[str, object]) -> str:
+    """'SOC-01 · Desa Digital (40 lokasi · 5 bergeser · 2 rawan)' from the program's row of
+    ``cd.program_summary``."""
+    extra = [f"{int(row['lokasi'])} lokasi"]
+    if row["bergeser"]:
+        extra.append(f"{int(row['bergeser'])} bergeser")
+    if row["rawan"]:
+        extra.append(f"{int(row['rawan'])} rawan")
+    return f"{code} · {cd.short(row['program_name'], 60)} ({' · '.join(extra)})"
 
 
-def timeline_section(shown: pd.DataFrame, milestones: pd.DataFrame, on: date,
+def timeline_section(view: models.VillageView, pick: Callable[[str], models.ProgramVillages],
                      on_label: str, stem: str) -> None:
-    """One program: its villages' planning milestones on a timeline, then all its villages."""
+    """One program: its villages' planning milestones on a timeline, then all its villages
+    (``pick(code)``: the program's part of the view)."""
     st.subheader("Linimasa per program")
-    by_code = dict(list(shown.groupby("program_code", sort=True)))
-    codes = list(by_code)
-    trouble = {c: cd.status_counts(rows) for c, rows in by_code.items()}
-    default = max(codes, key=lambda c: (trouble[c]["bergeser"] + trouble[c]["rawan"],
+    summary = view.programs
+    codes = list(summary)
+    default = max(codes, key=lambda c: (summary[c]["bergeser"] + summary[c]["rawan"],
                                         -codes.index(c)))
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     code = left.selectbox("Program", codes, index=codes.index(default), key="desa_program",
-                          format_func=lambda c: program_label(c, by_code[c], trouble[c]))
-    villages = cd.sort_villages(by_code[code])
+                          format_func=lambda c: program_label(c, summary[c]))
+    part = pick(code)
+    villages = part.villages
     show_all = False
     if len(villages) > cd.GANTT_TOP_N:
         show_all = right.toggle(f"Tampilkan semua {len(villages)} lokasi di grafik",
                                 key="desa_all")
     drawn = villages if show_all else villages.head(cd.GANTT_TOP_N)
-    mine = milestones[milestones["program_code"] == code]
-    title = cd.program_finding(villages, mine, on)
     subtitle = None
     if len(drawn) < len(villages):
         subtitle = (f"{len(drawn)} dari {len(villages)} lokasi ditampilkan, yang paling "
                     "mendesak lebih dulu; semuanya ada di tabel di bawah")
-    components.chart(cd.village_gantt, drawn, mine, on, on_label, title, subtitle,
-                     key="desa_gantt")
+    components.chart(cd.village_gantt, drawn, part.milestones, part.on, on_label,
+                     part.finding, subtitle, key="desa_gantt")
     st.caption("Setiap batang = masa menuju satu tenggat perencanaan pada tahun sebelum tahun "
                "anggaran; lokasi yang bergeser juga menampilkan tenggat tahun anggaran "
-               "barunya. " + cd.calendar_caption(mine))
+               "barunya. " + part.caption)
     with st.expander(f"Semua {len(villages)} lokasi program {md_text(code)}"):
         table = cd.village_table(villages)
         st.dataframe(table, hide_index=True, key="desa_program_table",
@@ -147,10 +131,9 @@ def timeline_section(shown: pd.DataFrame, milestones: pd.DataFrame, on: date,
                                     what="daftar lokasi program")
 
 
-def risk_section(shown: pd.DataFrame, stem: str) -> None:
+def risk_section(view: models.VillageView, stem: str) -> None:
     """The villages to act on: Bergeser (with the new funding year) and Rawan, with reasons."""
-    table = cd.risk_table(shown)
-    counts = cd.status_counts(shown)
+    table, counts = view.risk, view.counts
     st.subheader(f"Desa/kelurahan rawan dan bergeser ({counts['rawan']} rawan · "
                  f"{counts['bergeser']} bergeser)")
     if table.empty:
@@ -170,14 +153,13 @@ def render(flt: filters.Filters) -> None:
     with c_asof:
         on, on_label = as_of_choice(flt)
     asof = AsOf.latest(flt.year, flt.tw, on)
-    rollout = cached(village_rollout, flt.region, asof, rules)
-    if rollout.empty:
+    scope = (flt.region, asof, rules, flt.dimension, flt.opd)
+    scoped = derived(models.village_scope, *scope)
+    if scoped.empty and cached(village_rollout, flt.region, asof, rules).empty:
         st.info("Belum ada program yang dipantau per desa/kelurahan. Lokasi sasaran "
                 "(desa/kelurahan, tahun anggaran, sumber dana) diisi pada masterplan dan "
                 "tahapnya dilaporkan OPD dalam laporan triwulan.", icon=":material/info:")
         return
-    programs = cached(program_attainment, flt.region, asof, rules)
-    scoped = narrowed(rollout, programs, flt)
     if scoped.empty:
         st.info("Tidak ada program desa/kelurahan untuk Dimensi atau OPD yang dipilih di "
                 "saringan samping.", icon=":material/info:")
@@ -190,24 +172,24 @@ def render(flt: filters.Filters) -> None:
     routes = cd.route_options(scoped)
     route = c_route.radio("Jalur (jenis lokasi dan pendanaan)", list(routes), horizontal=True,
                           format_func=routes.get, key="desa_jalur")
-    shown = cd.narrow_villages(scoped, district, route)
+    view = derived(models.village_view, *scope, district, route)
     where = "semua kecamatan" if district == cd.ALL else f"Kec. {md_text(districts[district])}"
     way = "semua jalur" if route == cd.ALL else f"jalur {routes[route]}"
     st.caption(f"{md_text(flt.region_name)} · {where} · {way} · status dinilai per "
                f"{tanggal(on)}")
-    if shown.empty:
+    if view.shown.empty:
         st.info("Tidak ada desa/kelurahan sasaran untuk kecamatan dan jalur ini.",
                 icon=":material/info:")
         return
     stem = f"{on:%Y%m%d}"
-    kpi_row(shown, rules.rawan_window_days)
+    kpi_row(view, rules.rawan_window_days)
     st.markdown(cd.legend_html(cd.status_legend_items(), "Status"), unsafe_allow_html=True)
-    matrix_section(shown, stem)
+    matrix_section(view, stem)
     st.divider()
-    timeline_section(shown, cached(village_milestones, flt.region, asof, rules), on,
-                     on_label, stem)
+    timeline_section(view, lambda code: derived(models.program_villages, *scope, district,
+                                                route, code, on), on_label, stem)
     st.divider()
-    risk_section(shown, stem)
+    risk_section(view, stem)
 
 
 nav.ensure_routed()

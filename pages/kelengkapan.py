@@ -102,7 +102,7 @@ def render(flt: filters.Filters) -> None:
     st.subheader("Laporan per OPD dan triwulan")
     cc.report_legend()
     grid = matrix(reports)
-    styled = grid.style.map(cc.report_cell_style, subset=list(grid.columns[1:]))
+    styled = components.styled(grid, "kl_matrix", cc.report_css, grid, tuple(grid.columns[1:]))
     # every TW in view on a 1280 px screen: a cell's date may be cut, its status never is
     # (the dates are in the Rincian below)
     components.table(styled, key="kl_matrix", row_height=ROW_PX,

@@ -18,17 +18,14 @@ from monev.domain.rollup import PLANNED_LABEL
 from monev.domain.settings import Rules
 from monev.engine import (
     AsOf,
-    indicator_attainment,
-    opd_attainment,
     program_attainment,
-    report_completeness,
     rules_for,
 )
 from monev.store import uploads
 from monev.ui import charts_capaian as cc
 from monev.ui import charts_desa as cd
-from monev.ui import components, filters, nav
-from monev.ui.data import cached
+from monev.ui import components, filters, models, nav
+from monev.ui.data import cached, derived
 from monev.ui.format import angka, md_text, persen, tanggal
 
 
@@ -85,20 +82,14 @@ def matrix_section(roles: pd.DataFrame, names: dict[str, str], full: dict[str, s
         components.download_buttons(table, f"peran_opd_{stem}", key="kol_dl_roles")
 
 
-def scorecard_section(flt: filters.Filters, asof: AsOf, rules: Rules, opds: pd.DataFrame,
-                      dims: dict[str, str], stem: str) -> None:
+def scorecard_section(flt: filters.Filters, asof: AsOf, rules: Rules, dims: dict[str, str],
+                      stem: str) -> None:
     """Per OPD: capaian as lead (band) and as supporter, programs, reports, lagging; on the
     programs of the sidebar's dimension when one is chosen."""
     dim_name = dims.get(flt.dimension, flt.dimension) if flt.dimension else None
     st.subheader(f"Kartu kinerja OPD {asof.label}"
                  + (f" · {md_text(dim_name)}" if dim_name else ""))
-    lead = cached(opd_attainment, flt.region, asof, rules, True, flt.dimension)
-    support = cached(opd_attainment, flt.region, asof, rules, False, flt.dimension)
-    reports = cached(report_completeness, flt.region, asof, rules)
-    indicators = cached(indicator_attainment, flt.region, asof, rules)
-    if flt.dimension:
-        indicators = indicators[indicators["dimension_code"] == flt.dimension]
-    card = cd.opd_scorecard(lead, support, reports, indicators, opds)
+    card = derived(models.opd_scorecard, flt.region, asof, rules, flt.dimension)
     if card.empty:
         st.info(f"Belum ada OPD dengan program {md_text(dim_name)} yang direncanakan tahun ini."
                 if dim_name else "Belum ada OPD dengan program yang direncanakan tahun ini.",
@@ -112,7 +103,7 @@ def scorecard_section(flt: filters.Filters, asof: AsOf, rules: Rules, opds: pd.D
                      hover_col="opd_name", key="kol_lead")
     components.band_legend()
     table = cd.scorecard_table(card, asof.year)
-    styled = table.style.apply(lambda _: cd.scorecard_styles(card, table), axis=None)
+    styled = components.styled(table, "kol_card", cd.scorecard_styles, card, table)
     components.table(styled, key="kol_card",
                      height=min(1000, 40 * (len(table) + 1) + 4))
     scope = (f"Hanya program {md_text(dim_name)}: capaian dan indikator tertinggal/kritis "
@@ -157,7 +148,7 @@ def render(flt: filters.Filters) -> None:
         kpi_row(shown, flt.year)
         matrix_section(shown, names, full, dims, stem)
     st.divider()
-    scorecard_section(flt, asof, rules, opds, dims, stem)
+    scorecard_section(flt, asof, rules, dims, stem)
 
 
 nav.ensure_routed()

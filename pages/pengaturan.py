@@ -38,9 +38,8 @@ region = st.selectbox("Berlaku untuk", choices, index=choices.index(default),
                       format_func=lambda r: sf.scope_label(r, regions), key="pengaturan_wilayah")
 
 with components.busy_guard(stop=True):
-    # Read each time (cheap, admin only): what this form saves must show at once.
-    items, own, changes_so_far = data.read(
-        lambda con: (rs.effective(con, region), rs.stored(con, region), rs.history(con)))
+    # Read again after every write: what this form saves shows at once.
+    items, own, changes_so_far = data.latest(sf.settings_state, region)
 by_name = {i.name: i for i in items}
 
 st.subheader("Nilai yang berlaku", divider="gray")

@@ -26,8 +26,8 @@ st.caption("Admin (Diskominfo) mengelola akun. Operator terikat pada satu OPD; p
            "dalam bentuk asli.")
 
 with components.busy_guard(stop=True):
-    # Read each time: sign-ins change failed attempts and lock-outs (data.write_account).
-    people = data.read(accounts.users)
+    # Read again after every write: sign-ins change failed attempts and lock-outs.
+    people = data.latest(accounts.users)
     # The OPDs an operator may be bound to: those of the active masterplans (the account's
     # region is checked when it is saved, by monev.store.accounts).
     opd_table = data.cached(accounts.operator_opds, None)

@@ -65,8 +65,8 @@ def province_view(comp: pd.DataFrame, rules: Rules) -> None:
         "Laporan diterima": prov["completeness_pct"].map(persen),
         "Desa/Kelurahan berisiko": prov["pct_villages_at_risk"].map(persen)})
     st.subheader("Per provinsi", divider="gray")
-    st.dataframe(table.style.map(cw.band_cell_style, subset=["Median capaian"]),
-                 hide_index=True, key="wl_provinsi")
+    st.dataframe(components.styled(table, "wl_provinsi", cw.band_css, table,
+                                   ("Median capaian",)), hide_index=True, key="wl_provinsi")
 
 
 def render(flt: filters.Filters) -> None:
@@ -95,8 +95,8 @@ def render(flt: filters.Filters) -> None:
     st.subheader("Per kabupaten/kota", divider="gray")
     table = cw.region_table(shown, dimensions, rules)
     band_cols = ["Capaian", *[n for n in dimensions.values() if n in table.columns]]
-    st.dataframe(table.style.map(cw.band_cell_style, subset=band_cols), hide_index=True,
-                 key="wl_table")
+    st.dataframe(components.styled(table, "wl_table", cw.band_css, table, tuple(band_cols)),
+                 hide_index=True, key="wl_table")
     components.download_buttons(table, f"perbandingan_wilayah_{flt.year}_tw{flt.tw}",
                                 key="wl_dl")
 

@@ -7,10 +7,14 @@ import json
 from collections.abc import Callable
 from datetime import datetime
 
+import duckdb
+import pandas as pd
+
 from monev import auth
 from monev.domain.setting_text import LABELS as SETTING_LABELS
 from monev.domain.setting_text import stored_text
 from monev.domain.text import format_angka, tw_label
+from monev.store import accounts
 from monev.store.meetings import FOLLOWUP_STATUS
 from monev.ui.format import KOSONG, tanggal_jam
 from monev.ui.upload import counts_text, value_text
@@ -182,3 +186,20 @@ _DESCRIBE: dict[str, Callable[[dict, str | None], str]] = {
     "followup_status": lambda d, _: FOLLOWUP_STATUS.get(d["status"], d["status"]),
     "rebuild": _rebuild,
 }
+
+
+def trail_table(con: duckdb.DuckDBPyConnection, limit: int) -> pd.DataFrame:
+    """The newest ``limit`` entries of the audit trail in words (Waktu, Pengguna, Tindakan,
+    Sasaran, Rincian), with the stored ``event_at``, ``actor`` and ``action`` beside them for
+    the page's filters (read once per write by ``data.latest``, not per view)."""
+    trail = accounts.audit_trail(con, None, None, None, limit)
+    return pd.DataFrame({
+        "event_at": trail["event_at"], "actor": trail["actor"], "action": trail["action"],
+        "Waktu": trail["event_at"].map(tanggal_jam),
+        "Pengguna": trail["actor"],
+        "Tindakan": trail["action"].map(action_label),
+        "Sasaran": [target_text(a, t) for a, t in zip(trail["action"], trail["target"],
+                                                      strict=True)],
+        "Rincian": [detail_text(a, t, d) for a, t, d in zip(trail["action"], trail["target"],
+                                                            trail["detail"], strict=True)],
+    })

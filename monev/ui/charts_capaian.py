@@ -25,7 +25,15 @@ from monev.domain.settings import DEFAULT, Rules
 from monev.domain.text import KOSONG, format_persen
 from monev.ui.format import angka, persen, tanggal
 from monev.ui.format import is_missing as _missing
-from monev.ui.theme import ACCENT, BAND_COLORS, BASE_FONT_PX, MUTED, TEXT, figure_layout
+from monev.ui.theme import (
+    ACCENT,
+    BAND_COLORS,
+    BASE_FONT_PX,
+    MUTED,
+    TEXT,
+    cell_css,
+    figure_layout,
+)
 
 CLIP = 120.0            # capaian bars stop here; a marker shows that the value is higher
 AXIS_MAX = 152.0        # room right of the clip for the value text
@@ -445,6 +453,11 @@ def report_cell(status: str, received: object, days_late: object) -> str:
     if status == "belum_melapor" and not _missing(days_late):
         return f"{symbol} {label} ({int(days_late)} hari)"
     return f"{symbol} {label}"
+
+
+def report_css(table: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """The status fills of the report matrix's cells of ``columns`` (``components.styled``)."""
+    return cell_css(table, columns, report_cell_style)
 
 
 def report_cell_style(text: object) -> str:

@@ -132,6 +132,17 @@ def status_counts(rollout: pd.DataFrame) -> dict[str, int]:
     return {s: int(counts.get(s, 0)) for s in STATUS_ORDER}
 
 
+def program_summary(rollout: pd.DataFrame) -> pd.DataFrame:
+    """One row per program (index: program_code, sorted): ``program_name``, ``lokasi`` (its
+    villages) and the villages in each status (STATUS_ORDER columns, 0 when none); counted
+    in one pass, without a table per program."""
+    by = rollout.groupby("program_code", sort=True)
+    counts = (rollout.groupby(["program_code", "status"], sort=False).size()
+              .unstack(fill_value=0).reindex(columns=list(STATUS_ORDER), fill_value=0))
+    out = pd.DataFrame({"program_name": by["program_name"].first(), "lokasi": by.size()})
+    return out.join(counts).fillna(0).astype({s: "int64" for s in STATUS_ORDER})
+
+
 def slip_years_text(years: Iterable[object]) -> str:
     """'ke 2028' or 'ke 2027–2028'."""
     found = sorted({int(y) for y in years if not _missing(y)})

@@ -14,7 +14,7 @@ from monev.domain.bands import band
 from monev.domain.settings import DEFAULT, Rules
 from monev.ui import charts_capaian as cc
 from monev.ui.format import angka, persen
-from monev.ui.theme import BAND_COLORS, BAND_TEXT_COLORS
+from monev.ui.theme import BAND_COLORS, BAND_TEXT_COLORS, cell_css
 
 ALL_PROVINCES = "*"
 N_SHOWN = 15          # regencies in the ranked chart when there are more than that
@@ -133,6 +133,11 @@ def region_table(comp: pd.DataFrame, dimensions: dict[str, str],
         for n, t, p in zip(rows["n_villages_at_risk"], rows["n_villages"],
                            rows["pct_villages_at_risk"], strict=True)]
     return out.reset_index(drop=True)
+
+
+def band_css(table: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """The band fills of the '62,5% · S' cells of ``columns`` (``components.styled``)."""
+    return cell_css(table, columns, band_cell_style)
 
 
 def band_cell_style(text: object) -> str:

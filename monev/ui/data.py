@@ -24,7 +24,8 @@ Design
   (rejected attempts are recorded only inside the database). A new upload, from the app or
   from the CLI, therefore changes the key and every page re-reads; nothing else re-queries.
   Signing in and out (:func:`write_account`) writes only the account, session and audit
-  tables, which pages read uncached; the version the file has after such a write is taken as
+  tables, which pages read through :func:`latest` (memoised on the file's own stamp, so
+  read again after any write); the version the file has after such a write is taken as
   the same data as before it, so a sign-in does not empty every session's cache.
 * **Memory**: the cache keeps pickled results, at most :data:`CACHE_MAX_SIZE` of them in all
   (least recently used go first). Entries of an older data version can never be read again,
@@ -61,7 +62,7 @@ from monev.store import db, snapshots
 from monev.store.db import DatabaseBusy
 
 __all__ = ["BUSY_MESSAGE", "LOCK", "DatabaseBusy", "archive", "cached", "data_version",
-           "db_path", "ensure", "read", "write", "write_account"]
+           "db_path", "derived", "ensure", "latest", "read", "write", "write_account"]
 
 LOG = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -79,6 +80,7 @@ WRITE_RETRIES = 10  # about 11 s: an upload is worth waiting for a little longer
 # and keeps the server's peak resident set under its 500 MB target.
 CACHE_MAX_SIZE = "64MB"
 CACHE_MAX_ENTRIES = 1024
+LATEST_MAX_ENTRIES = 16   # latest(): a few tables of at most about 1 MB (the audit trail)
 
 
 def db_path() -> Path:
@@ -147,17 +149,27 @@ def write(fn: Callable[..., T], *args: Any, path: Path | None = None,
 
     In cluster mode (or on a database with snapshots) the data it committed is published as
     a new snapshot before the connection closes (``publish=False``: account-only writes)."""
+    global _WRITES
     path = ensure(path)
-    with LOCK, db.opened(path, read_only=False, retries=WRITE_RETRIES) as con:
-        result = fn(con, *args)
-        if publish:
-            try:
-                snapshots.publish_if_enabled(con, path)
-            except snapshots.SnapshotError:
-                # Committed, but the replicas do not see it yet: said, never silent.
-                LOG.exception("snapshot not published after a write")
-                st.warning(SNAPSHOT_FAILED)
-        return result
+    with LOCK:
+        try:
+            with db.opened(path, read_only=False, retries=WRITE_RETRIES) as con:
+                result = fn(con, *args)
+                if publish:
+                    try:
+                        snapshots.publish_if_enabled(con, path)
+                    except snapshots.SnapshotError:
+                        # Committed, but the replicas do not see it yet: said, never silent.
+                        LOG.exception("snapshot not published after a write")
+                        st.warning(SNAPSHOT_FAILED)
+                return result
+        finally:
+            _WRITES += 1    # what latest() read before this write is read again
+
+
+# Writes of this process so far (part of latest()'s key: a write within the file system's
+# timestamp tick that leaves the file's size alone still reads again).
+_WRITES = 0
 
 
 # The data version a file has after an account-only write -> the version before that write.
@@ -167,7 +179,7 @@ _SAME_DATA: dict[str, str] = {}
 def write_account(fn: Callable[..., T], *args: Any, path: Path | None = None) -> T:
     """Like :func:`write`, for a write that no cached read depends on (sign-in, sign-out,
     lock-outs and browser sessions touch only ``app_user``, ``web_session`` and
-    ``audit_event``, read uncached): the cache is kept.
+    ``audit_event``, read through :func:`latest`): the cache is kept.
 
     The write runs under :data:`LOCK`, so no write of this process falls between the two
     versions; a write by another process in those milliseconds that leaves the archive journal
@@ -181,9 +193,41 @@ def write_account(fn: Callable[..., T], *args: Any, path: Path | None = None) ->
 
 
 def _version(path: Path) -> str:
-    """The data version of ``path``, account-only writes left out."""
+    """The data version of ``path``, account-only writes left out.
+
+    A version that is neither known as an account-only write's nor the newest seen is
+    settled under :data:`LOCK`: an account-only write still running has recorded its new
+    version by the time the lock is free. Without that wait, a page of another session
+    reading the file's stat between such a write's close and its record took a sign-in for
+    new data and emptied every session's cache (seen as cache misses of every page while 30
+    sessions signed in, bench/results.md)."""
     version = data_version(path)
-    return _SAME_DATA.get(version, version)
+    same = _SAME_DATA.get(version)
+    if same is not None:
+        return same
+    if version == _VERSIONS.get(str(path)):
+        return version
+    with LOCK:
+        version = data_version(path)
+        return _SAME_DATA.get(version, version)
+
+
+@st.cache_data(show_spinner=False, max_entries=LATEST_MAX_ENTRIES)
+def _latest_call(name: str, args: tuple, stamp: tuple, writes: int, path: str,
+                 _fn: Callable[..., Any]) -> Any:
+    # ``_fn`` is not hashed (leading underscore); ``name`` stands for it in the key.
+    return read(_fn, *args, path=Path(path))
+
+
+def latest(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(con, *args)`` memoised until the next committed write of any kind, account-only
+    ones included, by this process or another (``db.file_stamp`` and this process's count of
+    writes): for what sign-ins change and pages show (the audit trail, accounts, settings).
+    Every session shares one read until then, where each view used to open a connection
+    (about 30 ms on the national dataset). Always the live file, in cluster mode too."""
+    path = ensure()
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    return _latest_call(name, tuple(args), db.file_stamp(path), _WRITES, str(path), fn)
 
 
 def by_pickle(value: object) -> bytes:
@@ -209,6 +253,25 @@ def _cached_call(name: str, args: tuple, version: str, path: str,
                              settings=db.READ_SETTINGS) as con:
             return _fn(con, *args)
     return read(_fn, *args, path=Path(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_MAX_ENTRIES, max_size=CACHE_MAX_SIZE,
+               hash_funcs={Rules: by_pickle, AsOf: by_pickle})
+def _derived_call(name: str, args: tuple, version: str, _fn: Callable[..., Any]) -> Any:
+    # ``_fn`` is not hashed (leading underscore); ``name`` stands for it in the key.
+    return _fn(*args)
+
+
+def derived(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` memoised per (qualified name, args, data version), like :func:`cached`
+    for work done on what cached reads return: ``fn`` takes small arguments (codes, the
+    period, the rules, a page's filter values; no table), reads through :func:`cached`
+    itself and returns what a page shows (monev/ui/models.py). The pandas work of a page is
+    then done once for every session that asks with equal arguments, not on every view."""
+    live = db_path()
+    _, version = _source(live)
+    _drop_older_versions(str(live), version)
+    return _derived_call(f"{fn.__module__}.{fn.__qualname__}", tuple(args), version, fn)
 
 
 _VERSIONS: dict[str, str] = {}    # database path -> the newest data version seen
@@ -242,6 +305,7 @@ def _drop_older_versions(path: str, version: str) -> None:
     if seen is not None:
         LOG.debug("data version of %s changed: cache emptied", path)
         _cached_call.clear()
+        _derived_call.clear()
         with _VERSIONS_LOCK:
             _SAME_DATA.clear()             # versions of older data never come back
 

@@ -22,7 +22,7 @@ from monev.engine.asof import AsOf
 from monev.engine.revisions import REVISED_MARK, off_plan, program_history
 from monev.store import revisions as store
 from monev.ui import components, upload
-from monev.ui.data import cached, read
+from monev.ui.data import cached
 from monev.ui.format import angka, tanggal, triwulan
 
 KIND_CHOICES = tuple(KIND_LABELS)   # ditunda, dijadwal_ulang, target_diubah, dibatalkan, ...
@@ -90,7 +90,7 @@ def _loads(con: duckdb.DuckDBPyConnection, region: str) -> pd.DataFrame:
 
 def loads_table(region: str) -> pd.DataFrame:
     """Revision workbooks loaded in the region, in Indonesian."""
-    loads = read(_loads, region)
+    loads = cached(_loads, region)
     return pd.DataFrame({
         "No. muatan": [str(int(v)) for v in loads["load_id"]],
         "File": loads["file_name"], "Diunggah oleh": loads["uploaded_by"],

@@ -12,16 +12,26 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
 from monev.domain.setting_text import LABELS, stored_text, value_text
 from monev.domain.settings import MAX_DAYS, SETTINGS
+from monev.store import rule_settings as rs
 from monev.store.rule_settings import NATIONAL, Effective
 from monev.ui.format import tanggal_jam
 
 __all__ = ["GROUPS", "LABELS", "HolidayError", "effective_table", "field", "history_table",
-           "holidays_text", "parse_holidays", "saved_message", "scope_label", "value_text"]
+           "holidays_text", "parse_holidays", "saved_message", "scope_label", "settings_state",
+           "value_text"]
+
+
+def settings_state(con: duckdb.DuckDBPyConnection, region: str
+                   ) -> tuple[list[Effective], dict[str, object], list[dict[str, object]]]:
+    """What the page shows of ``region``'s settings: the values in force with their source,
+    the region's own stored values, and the history of every change."""
+    return rs.effective(con, region), rs.stored(con, region), rs.history(con)
 
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Pita capaian (Permendagri 86/2017)", ("band_st", "band_t", "band_s", "band_r")),

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Iterable
 from numbers import Real
 
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -227,3 +229,13 @@ def fit_heading(fig: go.Figure, columns: int = 1) -> go.Figure:
         fig.update_layout(margin_t=(top or 0) + math.ceil(extra),
                           height=(fig.layout.height or 450) + math.ceil(extra))
     return fig
+
+
+def cell_css(table: pd.DataFrame, columns: Iterable[str],
+             rule: Callable[[object], str]) -> pd.DataFrame:
+    """CSS of each cell of ``columns`` by ``rule`` (a cell's value -> CSS text), '' elsewhere:
+    what ``table.style.map(rule, subset=columns)`` would give (for ``components.styled``)."""
+    css = pd.DataFrame("", index=table.index, columns=table.columns)
+    for col in columns:
+        css[col] = [rule(v) for v in table[col]]
+    return css

@@ -88,3 +88,32 @@ def test_the_key_follows_the_data() -> None:
     assert fig is again and len(calls) == 1
     components._shared_chart("t.bars", (a.assign(v=[9.0, 9.0]), "judul"), (), 1, bars)
     assert len(calls) == 2
+
+
+def test_a_styled_table_is_rendered_once_as_style_map_would_render_it() -> None:
+    """components.styled gives Streamlit the CSS and cell texts that ``table.style.map`` gives
+    it, rendered once for equal tables; another value is another rendering."""
+    from streamlit.elements.lib.pandas_styler_utils import marshall_styler
+    from streamlit.proto.ArrowData_pb2 import ArrowData as Arrow
+
+    from monev.ui import charts_wilayah as cw
+
+    table = pd.DataFrame({"Wilayah": ["Kab. A", "Kab. B", "Kab. C"],
+                          "Capaian": ["101,2% · ST", "40,0% · SR", "Belum ada data"]})
+    shown = components.styled(table, "uji", cw.band_css, table, ("Capaian",))
+    again = components.styled(table.copy(), "uji", cw.band_css, table.copy(), ("Capaian",))
+    assert shown is again
+
+    def marshalled(styler: object) -> Arrow:
+        proto = Arrow()
+        marshall_styler(proto, styler, "unused")
+        return proto
+
+    plain = table.style.map(cw.band_cell_style, subset=["Capaian"]).set_uuid("T_uji")
+    ours, theirs = marshalled(shown), marshalled(plain)
+    assert ours.styler.styles == theirs.styler.styles and "#0072B2" in ours.styler.styles
+    assert ours.styler.display_values == theirs.styler.display_values
+    assert marshalled(shown).styler.styles == ours.styler.styles      # shown again: the same
+    other = table.assign(Capaian=["40,0% · SR", "101,2% · ST", "Belum ada data"])
+    moved = components.styled(other, "uji", cw.band_css, other, ("Capaian",))
+    assert moved is not shown and marshalled(moved).styler.styles != ours.styler.styles

@@ -250,3 +250,22 @@ def test_band_legend_prints_code_and_label() -> None:
     html = at.markdown[0].value
     for band in BANDS:
         assert f">{band.code}</span>" in html and band.label in html and band.color in html
+
+
+def test_program_summary_counts_each_programs_villages_by_status() -> None:
+    """One pass gives what a table per program gave: villages and the count of each status,
+    every status present."""
+    from monev.ui import charts_desa as cd
+
+    rollout = pd.DataFrame({
+        "program_code": ["B-02", "A-01", "B-02", "A-01", "A-01"],
+        "program_name": ["Desa Digital", "Kelurahan Cerdas", "Desa Digital",
+                         "Kelurahan Cerdas", "Kelurahan Cerdas"],
+        "status": ["rawan", "beroperasi", "bergeser", "bergeser", "bergeser"]})
+    summary = cd.program_summary(rollout).to_dict("index")
+    assert list(summary) == ["A-01", "B-02"]
+    for code, row in summary.items():
+        rows = rollout[rollout["program_code"] == code]
+        assert row["lokasi"] == len(rows)
+        assert {s: row[s] for s in cd.STATUS_ORDER} == cd.status_counts(rows)
+    assert summary["A-01"]["bergeser"] == 2 and summary["B-02"]["sesuai_jadwal"] == 0

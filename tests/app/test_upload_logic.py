@@ -253,6 +253,40 @@ def test_signing_in_keeps_the_cache_and_a_data_change_still_empties_it(mp_db: Pa
     assert data.cached(count_loads) == 2 and calls == ["read", "read"]
 
 
+def test_a_page_never_takes_a_sign_in_in_progress_for_new_data(mp_db: Path,
+                                                              monkeypatch) -> None:
+    """Another session asking for the data version in the moment after a sign-in's write
+    closed and before it is recorded as the same data waits for the record: it never sees
+    a new version (which would empty every session's cache)."""
+    import threading
+
+    from monev.store import accounts
+
+    data.write(lambda con: accounts.add_user(con, "sekda", "Sekda", "pimpinan",
+                                             "rahasia-panjang-1", actor="admin"))
+    live = data.db_path()
+    before = data._version(live)
+    data._drop_older_versions(str(live), before)      # the version every page has seen
+    seen: list[str] = []
+    real_write = data.write
+
+    def write_then_ask(fn, *args, **kwargs):  # noqa: ANN001, ANN202 - as data.write
+        result = real_write(fn, *args, **kwargs)
+        assert data.data_version(live) != before      # the file has changed
+        other = threading.Thread(target=lambda: seen.append(data._version(live)))
+        other.start()
+        other.join(0.3)                               # it waits for the record
+        assert not seen
+        waiting.append(other)
+        return result
+
+    waiting: list[threading.Thread] = []
+    monkeypatch.setattr(data, "write", write_then_ask)
+    data.write_account(accounts.sign_in, "sekda", "rahasia-panjang-1")
+    waiting[0].join(5)
+    assert seen == [before]
+
+
 def test_cli_load_in_another_process_is_seen_by_the_app(mp_db: Path) -> None:
     """The app holds no connection: a load by another writer shows up at the next read."""
     assert len(data.cached(lineage.history)) == 1

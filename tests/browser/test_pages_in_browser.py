@@ -1,4 +1,6 @@
-"""The real app in headless Chromium: every page opens, uploads work through the file input.
+"""The real app in headless Chromium: uploads work through the file input, history, sign-in
+across tabs, settings and backups through their pages. Every page opening and fitting each
+screen is tests/browser/test_screens.py (one walk for every size).
 
 Screenshots at 1920×1080 go to test-artifacts/screenshots/ for a person to look at.
 """
@@ -75,17 +77,6 @@ def test_deep_link_on_a_fresh_server_goes_through_the_router(server: Server, pag
     assert "Unggah Data" in links and "\nunggah\n" not in f"\n{links}\n"
 
 
-def test_every_page_opens(server: Server, page, screenshots: Path) -> None:
-    for i, (file, title, _, _) in enumerate(nav.PAGES, start=1):
-        if file in nav.ACROSS_REGIONS:      # one region here: see the national test below
-            continue
-        open_page(page, server, file, title)
-        assert_no_raw_errors(page)
-        # Streamlit's own menu is English (Print, Record screen): hidden by toolbarMode.
-        assert page.query_selector('[data-testid="stMainMenuButton"]') is None
-        page.screenshot(path=str(screenshots / f"halaman_{i:02d}_{Path(file).stem}.png"))
-
-
 def test_comparison_page_on_several_regions(national_server: Server, page,
                                            screenshots: Path) -> None:
     """Three regencies loaded: Perbandingan Wilayah is listed, draws its charts and its table,
@@ -139,30 +130,6 @@ TILE_HEIGHTS_JS = """() => [...document.querySelectorAll('[data-testid="stHorizo
     .filter(row => row.querySelector(':scope > [data-testid="stColumn"] [data-testid="stMetric"]'))
     .map(row => [...row.querySelectorAll('[data-testid="stMetric"]')].map(
         m => Math.round(m.getBoundingClientRect().height)))"""
-
-
-def test_pages_fit_a_1280_screen(server: Server, national_server: Server, page) -> None:
-    """On a 1280×800 laptop or projector with the sidebar open, no chart title or subtitle is
-    cut at the chart's edge or runs into the plot (plotly never wraps them by itself), no
-    text (a bar's label, a village's status on the Gantt) runs past the right edge, and no
-    KPI tile's value, label or delta is cut short; a row of tiles, wrapped or not, is of one
-    height."""
-    page.set_viewport_size({"width": 1280, "height": 800})
-    charts, tiles, problems = 0, 0, []
-    for file, title, _, _ in nav.PAGES:
-        running = national_server if file in nav.ACROSS_REGIONS else server
-        open_page(page, running, file, title)
-        page.wait_for_timeout(500)                        # plotly lays out after the script
-        charts += sum(1 for c in page.evaluate(CHART_TEXTS_JS) if c["width"] and c["title"])
-        problems += [f"{title}: {p}" for p in cut_chart_texts(page)]
-        cut = page.evaluate(TILES_JS)
-        tiles += len(cut)
-        problems += [f"{title}: tile text cut {texts}" for texts in cut if texts]
-        problems += [f"{title}: tiles of unequal height {heights}"
-                     for heights in page.evaluate(TILE_HEIGHTS_JS)
-                     if max(heights) - min(heights) > 1]
-    assert charts >= 12 and tiles >= 30, f"only {charts} charts and {tiles} tiles drawn"
-    assert not problems, "\n".join(problems)
 
 
 def test_bad_workbook_shows_its_problems(server: Server, page, screenshots: Path,

@@ -1,5 +1,7 @@
 """Made for the screens people use: every page at 1280×720 (a laptop, a projector) and
-1920×1080, the deck also at 1024×768 and 1280×720, in headless Chromium.
+1920×1080, every slide of the deck at 1024×768, 1280×720 and 1920×1080, in headless
+Chromium. Each page and each slide is opened once and looked at in every size (the window
+resized): one walk instead of one per size.
 
 A page fails when a table's declared key column (``components.KEY_COLUMNS``) is out of
 view, when the page scrolls sideways, when a filter box or selectbox cuts its choice, when
@@ -7,8 +9,7 @@ tick labels of a chart collide, or when any text a user reads (the page, the cel
 tables, the values of its inputs) says None/nan/NaT or writes a number in English
 ("-12.0", "91.0", "1,234.5"). A slide fails when anything on it runs past the slide's edge,
 sits under the control bar, or when its axis labels collide. Screenshots of every page at
-both sizes and of every slide at the projector sizes go to test-artifacts/screens/ (kept
-by CI) for a person to look at.
+each size go to test-artifacts/screens/ (kept by CI) for a person to look at.
 """
 
 from __future__ import annotations
@@ -21,8 +22,18 @@ import pytest
 
 from monev.ui import components, nav
 from tests.browser.conftest import ROOT, Server, fresh_folder, signed_in_tab
-from tests.browser.test_pages_in_browser import open_page, settle, url_of
+from tests.browser.test_pages_in_browser import (
+    CHART_TEXTS_JS,
+    RAW_ERROR,
+    TILE_HEIGHTS_JS,
+    TILES_JS,
+    cut_chart_texts,
+    open_page,
+    settle,
+    url_of,
+)
 from tests.browser.test_slides_in_browser import (  # noqa: F401 - deck is a fixture
+    ENGLISH,
     GEOMETRY_JS,
     Deck,
     counter,
@@ -32,7 +43,7 @@ from tests.browser.test_slides_in_browser import (  # noqa: F401 - deck is a fix
 
 SCREENS = ROOT / "test-artifacts" / "screens"
 PAGE_SIZES = {"1280x720": (1280, 720), "1920x1080": (1920, 1080)}
-DECK_SIZES = {"1024x768": (1024, 768), "1280x720": (1280, 720)}
+DECK_SIZES = {"1280x720": (1280, 720), "1024x768": (1024, 768), "1920x1080": (1920, 1080)}
 MISSING = re.compile(r"(?<![\w-])(None|nan|NaN|NaT|null|undefined)(?![\w-])")
 # A number written the English way: one decimal after a point ("91.0", "-12.0", "60.1%")
 # or a comma before three digits and a point ("1,234.5"). Indonesian writes 91, -12, 60,1%,
@@ -167,32 +178,81 @@ def page_problems(tab, title: str, width: int) -> list[str]:
     return [f"{title} at {width}px: {p}" for p in problems]
 
 
-@pytest.mark.parametrize("size", list(PAGE_SIZES))
-def test_every_page_fits_the_screen(server: Server, national_server: Server, sized,
-                                    size: str) -> None:
-    """Every page at 1280×720 and 1920×1080: key columns in view, no sideways scrolling, no
-    None/nan/NaT, no English numbers, no cut choice, no colliding ticks; a screenshot each."""
-    width, height = PAGE_SIZES[size]
-    sized.set_viewport_size({"width": width, "height": height})
+# After the window changes size: every drawn chart has been laid out again at its box's
+# width (Streamlit passes the new width, plotly redraws), and two frames have been painted.
+RESIZED_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => {
+    const p = c.querySelector('.js-plotly-plot');
+    const width = c.getBoundingClientRect().width;
+    return !width || (p && p._fullLayout && Math.abs(p._fullLayout.width - width) <= 2);
+})"""
+FRAMES_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
+def resize(tab, width: int, height: int) -> None:
+    """Give the tab another size and wait until the page is laid out again (no rerun: the
+    script's output stays; only the layout follows the window)."""
+    tab.set_viewport_size({"width": width, "height": height})
+    tab.evaluate(FRAMES_JS)
+    tab.wait_for_function(RESIZED_JS, timeout=30_000)
+    tab.evaluate(FRAMES_JS)
+
+
+def fit_problems(tab, title: str) -> tuple[int, int, list[str]]:
+    """Charts drawn, tile rows seen, and what is cut on a laptop screen: chart titles or
+    texts past an edge or into the plot, KPI tile texts ended in '…', tiles of a row of
+    unequal height."""
+    charts = sum(1 for c in tab.evaluate(CHART_TEXTS_JS) if c["width"] and c["title"])
+    problems = [f"{title}: {p}" for p in cut_chart_texts(tab)]
+    cut = tab.evaluate(TILES_JS)
+    problems += [f"{title}: tile text cut {texts}" for texts in cut if texts]
+    problems += [f"{title}: tiles of unequal height {heights}"
+                 for heights in tab.evaluate(TILE_HEIGHTS_JS) if max(heights) - min(heights) > 1]
+    return charts, len(cut), problems
+
+
+def test_every_page_opens_and_fits_each_screen(server: Server, national_server: Server,
+                                               sized) -> None:
+    """Every page of the navigation, opened once by its address and looked at on a laptop
+    or projector (1280×720) and on a full-HD screen (1920×1080; the window resized, the page
+    not run again):
+
+    * it opens: its own title, no raw error or traceback, no Streamlit menu (English);
+    * at 1280 px no chart title, subtitle or text is cut or runs into the plot, no KPI
+      tile's text ends in '…', the tiles of a row are of one height;
+    * at both sizes: key columns in view, no sideways scrolling, no None/nan/NaT, no English
+      numbers, no cut choice, no colliding ticks (``page_problems``);
+    * a screenshot at each size goes to test-artifacts/screens/."""
     folder = screens_folder()
-    problems: list[str] = []
+    charts, tiles, problems = 0, 0, []
     for i, (file, title, _, _) in enumerate(nav.PAGES, start=1):
         running = national_server if file in nav.ACROSS_REGIONS else server
+        sized.set_viewport_size({"width": 1280, "height": 720})
         open_page(sized, running, file, title)
-        sized.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')]"
-                                ".every(p => p._fullLayout)")  # plotly lays out after the run
-        problems += page_problems(sized, title, width)
-        sized.screenshot(path=str(folder / f"{size}_{i:02d}_{Path(file).stem}.png"))
+        sized.wait_for_function(RESIZED_JS)             # plotly lays out after the run
+        body = sized.inner_text("body")
+        if RAW_ERROR.search(body) or sized.query_selector('[data-testid="stException"]'):
+            problems.append(f"{title}: raw error {RAW_ERROR.search(body)}")
+        # Streamlit's own menu is English (Print, Record screen): hidden by toolbarMode.
+        if sized.query_selector('[data-testid="stMainMenuButton"]') is not None:
+            problems.append(f"{title}: Streamlit's menu is shown")
+        drawn, cut, found = fit_problems(sized, title)
+        charts, tiles, problems = charts + drawn, tiles + cut, problems + found
+        for size, (width, height) in PAGE_SIZES.items():
+            if width != 1280:
+                resize(sized, width, height)
+            problems += page_problems(sized, title, width)
+            sized.screenshot(path=str(folder / f"{size}_{i:02d}_{Path(file).stem}.png"))
+    assert charts >= 12 and tiles >= 30, f"only {charts} charts and {tiles} tiles drawn"
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("size", list(DECK_SIZES))
-def test_every_slide_fits_a_projector(server: Server, deck: Deck, browser,  # noqa: F811
-                                      size: str) -> None:
-    """Every slide at 1024×768 and 1280×720: nothing past the slide's edges or under the
-    control bar, no colliding axis labels, no None/nan/NaT or English number."""
-    width, height = DECK_SIZES[size]
-    context = browser.new_context(viewport={"width": width, "height": height},
+def test_every_slide_fits_each_screen(server: Server, deck: Deck, browser) -> None:  # noqa: F811
+    """Every slide of the deck, opened once and looked at on a projector (1024×768,
+    1280×720) and a full-HD screen (1920×1080; the window resized): no Streamlit chrome,
+    nothing past the slide's edges or under the control bar, no scrolling, type of at least
+    24 px (titles 40 px), no colliding axis labels, no English word of Streamlit's, no
+    None/nan/NaT or English number; a screenshot at each size (test-artifacts/screens/)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720},
                                   locale="id-ID", timezone_id="Asia/Jakarta")
     tab = context.new_page()
     tab.set_default_timeout(30_000)
@@ -204,21 +264,40 @@ def test_every_slide_fits_a_projector(server: Server, deck: Deck, browser,  # no
         for n in range(1, total + 1):
             open_slide(tab, server, deck.meeting_id, n)
             assert counter(tab) == (n, total)
-            geo = tab.evaluate(GEOMETRY_JS)
-            found = tab.evaluate(SLIDE_JS)
-            where = f"slide {n} ({deck.titles[n - 1]}) at {size}"
-            if geo["slideBottom"] > geo["barTop"] + 1:
-                problems.append(f"{where}: runs under the control bar {geo}")
-            if geo["scrollWidth"] > width or geo["scrollHeight"] > height + 1:
-                problems.append(f"{where}: the page scrolls {geo}")
-            problems += [f"{where}: past the slide: {o}" for o in found["out"][:5]]
-            problems += [f"{where}: axis labels collide: {c}" for c in found["labels"]]
-            problems += [f"{where}: reads {t!r}"
-                         for t in bad_words([tab.inner_text(".mv-slide")])]
-            tab.screenshot(path=str(folder / f"{size}_{n:02d}.png"))
+            assert tab.inner_text(".mv-title") == deck.titles[n - 1]
+            for testid in ("stSidebar", "stHeader", "stToolbar", "stMainMenuButton",
+                           "stStatusWidget", "stDecoration"):
+                found = tab.query_selector(f'[data-testid="{testid}"]')
+                if found is not None and found.is_visible():
+                    problems.append(f"slide {n}: Streamlit's {testid} is shown")
+            shown = tab.inner_text("body")
+            if ENGLISH.search(shown):
+                problems.append(f"slide {n}: English {ENGLISH.search(shown)}")
+            for size, (width, height) in DECK_SIZES.items():
+                resize(tab, width, height)
+                problems += slide_problems(tab, f"slide {n} ({deck.titles[n - 1]}) at {size}",
+                                           width, height)
+                tab.screenshot(path=str(folder / f"{size}_{n:02d}.png"))
     finally:
         context.close()
     assert not problems, "\n".join(problems)
+
+
+def slide_problems(tab, where: str, width: int, height: int) -> list[str]:
+    """What is wrong with the slide on screen at this size."""
+    geo = tab.evaluate(GEOMETRY_JS)
+    found = tab.evaluate(SLIDE_JS)
+    problems = []
+    if geo["slideBottom"] > geo["barTop"] + 1:
+        problems.append(f"{where}: runs under the control bar {geo}")
+    if geo["scrollWidth"] > width or geo["scrollHeight"] > height + 1:
+        problems.append(f"{where}: the page scrolls {geo}")
+    if geo["smallest"] < 24 or geo["title"] < 40:
+        problems.append(f"{where}: text under 24 px or title under 40 px {geo}")
+    problems += [f"{where}: past the slide: {o}" for o in found["out"][:5]]
+    problems += [f"{where}: axis labels collide: {c}" for c in found["labels"]]
+    problems += [f"{where}: reads {t!r}" for t in bad_words([tab.inner_text(".mv-slide")])]
+    return problems
 
 
 OPERATOR, OPERATOR_PASSWORD = "operator.layar", "uji-layar-2026"

@@ -1,6 +1,7 @@
-"""The projector view in headless Chromium: every slide of a meeting, at 1280×720 and at
-1920×1080, fits the screen in large type without Streamlit's chrome; a presentation
-clicker's PageDown/PageUp and the arrow keys move through the deck.
+"""The projector view in headless Chromium: a presentation clicker's PageDown/PageUp and
+the arrow keys move through the deck; a decision is recorded from a slide. The seeded
+meeting (``deck``) and the helpers to open a slide serve tests/browser/test_screens.py too,
+which looks at every slide in every screen size.
 
 Screenshots go to test-artifacts/screenshots/slides/ for a person to look at.
 """
@@ -8,7 +9,6 @@ Screenshots go to test-artifacts/screenshots/slides/ for a person to look at.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -22,8 +22,6 @@ from monev.ui import slides as sl
 from tests.browser.conftest import Server
 
 USER, PASSWORD = "rapat.uji", "uji-rapat-2026"
-VIEWPORTS = {"1280x720": {"width": 1280, "height": 720},
-             "1920x1080": {"width": 1920, "height": 1080}}
 # Words of Streamlit's own (English) interface that must never reach the projector.
 ENGLISH = re.compile(r"\b(Running|Stop|Deploy|Rerun|Made with|Press|Page ?(Up|Down)|Submit|"
                      r"Loading|Error|Exception|Traceback|Skip to)\b")
@@ -101,19 +99,6 @@ def deck(server: Server) -> Deck:
     return Deck(meeting.meeting_id, tuple(sl.title_of(view, p) for p in pages))
 
 
-@pytest.fixture(params=list(VIEWPORTS))
-def screen(request: pytest.FixtureRequest, browser) -> Iterator[tuple[str, object]]:
-    """A fresh tab of the given size, Indonesian locale."""
-    context = browser.new_context(viewport=VIEWPORTS[request.param], locale="id-ID",
-                                  timezone_id="Asia/Jakarta")
-    tab = context.new_page()
-    tab.set_default_timeout(30_000)
-    try:
-        yield request.param, tab
-    finally:
-        context.close()
-
-
 def settle(page) -> None:
     """Streamlit has finished the run and drawn it."""
     page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')",
@@ -160,33 +145,6 @@ def open_slide(page, server: Server, meeting_id: int, n: int) -> None:
 def counter(page) -> tuple[int, int]:
     number, total = page.inner_text(".mv-count").split(" / ")
     return int(number), int(total)
-
-
-def test_every_slide_fits_the_screen(server: Server, deck: Deck, screen,
-                                     screenshots: Path) -> None:
-    size, page = screen
-    folder = screenshots / "slides"
-    folder.mkdir(exist_ok=True)
-    total = len(deck.titles)
-    for n in range(1, total + 1):
-        open_slide(page, server, deck.meeting_id, n)
-        assert counter(page) == (n, total)
-        assert page.inner_text(".mv-title") == deck.titles[n - 1]
-        # no Streamlit chrome: sidebar, header, toolbar, menu, running indicator
-        for testid in ("stSidebar", "stHeader", "stToolbar", "stMainMenuButton",
-                       "stStatusWidget", "stDecoration"):
-            found = page.query_selector(f'[data-testid="{testid}"]')
-            assert found is None or not found.is_visible(), testid
-        geo = page.evaluate(GEOMETRY_JS)
-        where = f"slide {n} at {size}: {geo}"
-        assert geo["slideBottom"] <= geo["barTop"] + 1, "slide runs under the button bar: " + where
-        assert geo["scrollHeight"] <= VIEWPORTS[size]["height"] + 1, "page scrolls: " + where
-        assert geo["scrollWidth"] <= VIEWPORTS[size]["width"], "page scrolls sideways: " + where
-        assert geo["smallest"] >= 24, "text under 24 px: " + where
-        assert geo["title"] >= 40, "title under 40 px: " + where
-        shown = page.inner_text("body")
-        assert not ENGLISH.search(shown), f"English on slide {n}: {ENGLISH.search(shown)}"
-        page.screenshot(path=str(folder / f"{size}_{n:02d}.png"))
 
 
 def test_clicker_and_arrow_keys_move_through_the_deck(server: Server, deck: Deck,
