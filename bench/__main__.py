@@ -455,7 +455,7 @@ def main(argv: list[str] | None = None) -> None:
                 failed("Ingest", exc)
             save()
         national = None
-        if "pages" in parts or "serve" in parts:
+        if "pages" in parts or "serve" in parts or ("views" in parts and args.national_db):
             national, stats = _national(args.national_db, work, log)
             rows.append(_build_row(stats, national))
         demo: list[tuple[Path, Path | None]] = []

@@ -23,9 +23,29 @@ little dearer: the cheaper hashing of the rules (``data.by_pickle``) and of a ch
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+# The functions undo_part_one() replaces: (module name, attribute).
+REPLACED = (("monev.ui.components", "_shared_chart"), ("monev.ui.components", "_shared_styler"),
+            ("monev.ui.data", "_latest_call"), ("monev.ui.data", "_derived_call"))
+
+
+@contextmanager
+def part_one_undone() -> Iterator[None]:
+    """The baseline code path inside the block, the app's own after it (bench/views.py)."""
+    import importlib
+
+    saved = [(importlib.import_module(m), a) for m, a in REPLACED]
+    kept = [getattr(module, attr) for module, attr in saved]
+    undo_part_one()
+    try:
+        yield
+    finally:
+        for (module, attr), value in zip(saved, kept, strict=True):
+            setattr(module, attr, value)
 
 
 def undo_part_one() -> None:

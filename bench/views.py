@@ -1,22 +1,24 @@
-"""Server CPU per page view with charts shared by sessions, against building them per view.
+"""Server CPU per page view, by page, against the code path before issue 29 part 1.
 
 Each page of the dashboard is run as the server runs it (``streamlit.testing.v1.AppTest``: the
 real ``app.py``, signed in as an admin, on the given database), opened once, then re-run
 ``views`` times; the process's CPU time over those re-runs ÷ ``views`` is one measurement. The
 cached data calls are warm in both modes, as on a server that already served the page once:
 
-* **per view (before)**: every chart built and fitted on every view (the code path before
-  issue 29: ``components.fitted`` called directly);
-* **shared (now)**: ``components.chart``, each chart built once for equal arguments.
+* **before**: inside ``bench.baseline.part_one_undone`` (charts built, page models computed,
+  coloured tables rendered and the sign-in tables read on every view);
+* **now**: the app as it is (each of those done once for equal arguments).
 
 The two modes alternate page by page and round by round in one process, so a busy machine
 weighs on both alike. The figure includes AppTest's own work (reading the page's messages back
 into an element tree) and Streamlit compiling the page script, which a running server keeps
-compiled: a served view costs somewhat less than measured here.
+compiled: a served view costs somewhat less than measured here (``python -m bench --only
+serve`` measures the served app).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import statistics
 import time
@@ -83,27 +85,21 @@ def run(db_path: Path, dataset: str, rounds: int = 3, views: int = 6,
     os.environ["MONEV_DB"] = str(db_path)
     import streamlit as st
 
-    from monev.ui import components
-
-    shared = components._shared_chart
-
-    def per_view(name: str, args: tuple, kwargs: tuple, columns: int,
-                 _build: Callable) -> object:
-        return components.fitted(_build, args, kwargs, columns)
+    from bench.baseline import part_one_undone
 
     samples: dict[tuple[str, str], list[float]] = {}
     for page, label in PAGES:
         log(f"  {label} …")
         for _ in range(rounds):
-            for mode, fn in (("before", per_view), ("now", shared)):
-                components._shared_chart = fn  # type: ignore[assignment]
-                try:
-                    at = _app_test(page)
-                    if at is not None:
-                        samples.setdefault((label, mode), []).append(_cpu_per_view(at, views))
-                finally:
-                    components._shared_chart = shared  # type: ignore[assignment]
-                    st.cache_resource.clear()  # the next round starts with no shared figure
+            for mode, within in (("before", part_one_undone), ("now", contextlib.nullcontext)):
+                with within():
+                    try:
+                        at = _app_test(page)
+                        if at is not None:
+                            samples.setdefault((label, mode), []).append(
+                                _cpu_per_view(at, views))
+                    finally:
+                        st.cache_resource.clear()  # the next round shares nothing yet
     from bench.pages import Timing
 
     rows = []
@@ -121,7 +117,7 @@ def run(db_path: Path, dataset: str, rounds: int = 3, views: int = 6,
                      "timing": Timing(now / 1000, min(now_ms) / 1000, max(now_ms) / 1000,
                                       rounds),
                      "unit": "ms", "target": "", "met": None,
-                     "compare": f"charts built per view (before): {before:.0f} ms"})
+                     "compare": f"before issue 29 part 1: {before:.0f} ms"})
     overall = statistics.median(medians["now"])
     before = statistics.median(medians["before"])
     rows.append({"section": "Biaya tampilan",
@@ -129,6 +125,6 @@ def run(db_path: Path, dataset: str, rounds: int = 3, views: int = 6,
                  "dataset": dataset, "timing": Timing(overall / 1000, min(medians["now"]) / 1000,
                                                       max(medians["now"]) / 1000,
                                                       len(medians["now"])),
-                 "unit": "ms", "compare": f"charts built per view (before): {before:.0f} ms",
+                 "unit": "ms", "compare": f"before issue 29 part 1: {before:.0f} ms",
                  "target": f"≤ {TARGET_MS:.0f} ms", "met": overall <= TARGET_MS})
     return rows
