@@ -7,7 +7,10 @@ region, the same figures as ``masterplan_attainment``, ``dimension_attainment``,
 ``report_completeness`` and ``village_rollout`` (tests/bench/test_national.py checks this), but
 reads each fact table once for all regions (three queries, pivoted in SQL) and applies the rules
 to whole columns (``monev.engine.vector`` and the vectorised village calendar below), so its
-cost grows with the rows, not with a Python loop per region.
+cost grows with the rows, not with a Python loop per region. A region whose active loads hold
+masterplan revisions (domain.md §3b) takes its row from the per-region engine instead
+(:func:`engine_row`), which applies the revisions in force; the queries read the masterplan
+as loaded.
 """
 
 from __future__ import annotations
@@ -397,7 +400,61 @@ def region_comparison(con: duckdb.DuckDBPyConnection, asof: AsOf, rules: Rules =
     out = out.join(_completeness(con, asof, rules), how="left")
     villages = _villages(con, asof, rules, villages_query)
     out = out.join(villages, how="left")
+    for region in revised_regions(con, asof):
+        if region in out.index:
+            for col, value in engine_row(con, region, asof, rules, dims).items():
+                out.loc[region, col] = value
     for col in ("reports_due", "reports_received", "reports_on_time", "n_village_plans",
                 "n_villages", "n_rawan", "n_bergeser", "n_beroperasi", "n_villages_at_risk"):
         out[col] = out[col].fillna(0).astype("int64")
     return out.reset_index()
+
+
+def revised_regions(con: duckdb.DuckDBPyConnection, asof: AsOf) -> list[str]:
+    """Regions whose loads active at the cut-off hold masterplan revisions (domain.md §3b)."""
+    return [r[0] for r in con.execute(
+        f"""WITH {_BASE}
+            SELECT DISTINCT l.region_code FROM revision r JOIN act USING (load_id)
+            JOIN load l USING (load_id) ORDER BY 1""", {"cutoff": asof.cutoff}).fetchall()]
+
+
+def engine_row(con: duckdb.DuckDBPyConnection, region: str, asof: AsOf, rules: Rules,
+               dims: list[str]) -> dict[str, object]:
+    """The comparison's figures of one region from the per-region engine, which applies the
+    region's masterplan revisions in force (targets changed, programs postponed or cancelled,
+    villages rescheduled, reports no longer owed); the vectorised queries above read the
+    masterplan as loaded. Used for the regions with revisions, so the comparison never shows a
+    figure that the region's own pages contradict."""
+    from monev.engine.attainment import dimension_attainment, masterplan_attainment
+    from monev.engine.reporting import report_completeness
+    from monev.engine.villages import village_rollout
+
+    overall = masterplan_attainment(con, region, asof, rules)
+    capaian = np.nan if overall["capaian"] is None else float(overall["capaian"])
+    band = vector.band_codes(np.array([capaian]), rules)[0]
+    row: dict[str, object] = {
+        "capaian": capaian, "band_code": band, "band_label": BY_CODE[band].label,
+        **{k: int(overall[k]) for k in ("n_programs", "n_programs_computed", "n_indicators",
+                                        "n_with_value", "n_indicators_computed")}}
+    per_dim = dimension_attainment(con, region, asof, rules).set_index("dimension_code")
+    for code in dims:
+        value = per_dim["capaian"].get(code)
+        row[f"capaian_{code.lower()}"] = np.nan if value is None else float(value)
+    status = report_completeness(con, region, asof, rules)["status"]
+    due = int((status != wd.BELUM_JATUH_TEMPO).sum())
+    received = int(status.isin([wd.TEPAT_WAKTU, wd.TERLAMBAT]).sum())
+    on_time = int((status == wd.TEPAT_WAKTU).sum())
+    row.update(reports_due=due, reports_received=received, reports_on_time=on_time,
+               completeness_pct=received / due * 100 if due else np.nan,
+               on_time_pct=on_time / due * 100 if due else np.nan)
+    rollout = village_rollout(con, region, asof, rules)
+    villages = rollout["village_code"].nunique()
+    at_risk = rollout.loc[rollout["status"].isin([vil.RAWAN, vil.BERGESER]),
+                          "village_code"].nunique()
+    counts = rollout["status"].value_counts()
+    row.update(n_village_plans=len(rollout), n_villages=villages,
+               n_rawan=int(counts.get(vil.RAWAN, 0)), n_bergeser=int(counts.get(vil.BERGESER, 0)),
+               n_beroperasi=int(counts.get(vil.BEROPERASI_STATUS, 0)),
+               n_villages_at_risk=at_risk,
+               pct_villages_at_risk=at_risk / villages * 100 if villages else np.nan)
+    return row

@@ -66,3 +66,33 @@ def test_the_postponed_demo_program_moves_its_villages_not_yet_under_way(con):
     assert moved["revision_note"].str.startswith("Ditunda ke 2027").all()
     kept = env[(env["funding_year_original"] == 2026) & (env["funding_year"] == 2026)]
     assert set(kept["current_stage"]) <= {"Pelaksanaan", "Beroperasi"}
+
+
+def test_the_comparison_of_regions_applies_the_revision_in_force(con):
+    """Perbandingan Wilayah shows for a region with revisions what its own pages show: the
+    revised masterplan from TW III 2026 (two programs off the plan), the original before."""
+    import numpy as np
+
+    from monev.domain import workdays as wd
+    from monev.engine import dimension_attainment, report_completeness
+    from monev.engine.national import region_comparison, revised_regions
+
+    assert revised_regions(con, TW3) == [REGION]
+    for asof in (TW2, TW3):
+        row = region_comparison(con, asof).set_index("region_code").loc[REGION]
+        overall = masterplan_attainment(con, REGION, asof)
+        assert row["capaian"] == pytest.approx(overall["capaian"], rel=1e-12)
+        assert (row["n_programs"], row["n_indicators"], row["n_indicators_computed"]) == (
+            overall["n_programs"], overall["n_indicators"], overall["n_indicators_computed"])
+        for code, value in dimension_attainment(con, REGION, asof).set_index(
+                "dimension_code")["capaian"].items():
+            got = row[f"capaian_{code.lower()}"]
+            assert (np.isnan(got) and np.isnan(value)) or got == pytest.approx(value)
+        status = report_completeness(con, REGION, asof)["status"]
+        assert row["completeness_pct"] == pytest.approx(wd.completeness(status))
+        rollout = village_rollout(con, REGION, asof)
+        assert (row["n_village_plans"], row["n_bergeser"]) == (
+            len(rollout), int((rollout["status"] == "bergeser").sum()))
+    revised = region_comparison(con, TW3).set_index("region_code").loc[REGION]
+    original = region_comparison(con, TW2).set_index("region_code").loc[REGION]
+    assert revised["n_programs"] == original["n_programs"] - 2
