@@ -212,7 +212,11 @@ def _frame_key(frame: pd.DataFrame) -> bytes:
     digest = _Digest()
     pickler = pickle.Pickler(digest, protocol=5)
     pickler.fast = True    # no memo: a text shared by two cells pickles as two, so equal
-    pickler.dump(frame)    # tables give one digest however their objects are shared
+    try:                   # tables give one digest however their objects are shared
+        pickler.dump(frame)
+    except ValueError:     # a cell that refers to itself needs the memo
+        digest = _Digest()
+        pickle.Pickler(digest, protocol=5).dump(frame)
     return digest.hash.digest()
 
 
