@@ -18,8 +18,8 @@ from monev.engine import AsOf, rules_for
 from monev.engine.national import region_comparison
 from monev.ui import charts_capaian as cc
 from monev.ui import charts_wilayah as cw
-from monev.ui import components, filters, nav
-from monev.ui.data import cached
+from monev.ui import components, filters, models, nav
+from monev.ui.data import cached, derived
 from monev.ui.format import angka, persen, tanggal
 
 ALL_RULES = "*"
@@ -54,16 +54,8 @@ def headline(comp: pd.DataFrame, rules: Rules) -> None:
                   help="Rawan atau bergeser dari jadwal anggaran desa pada salah satu program.")
 
 
-def province_view(comp: pd.DataFrame, rules: Rules) -> None:
+def province_view(table: pd.DataFrame) -> None:
     """One row per province (national view only)."""
-    prov = cw.province_summary(comp, rules)
-    table = pd.DataFrame({
-        "Provinsi": prov["province_name"], "Kabupaten/kota": prov["n_regions"],
-        "Median capaian": [cc.capaian_text(v, c) for v, c in
-                           zip(prov["capaian_median"], prov["band_code"], strict=True)],
-        "Tertinggal": prov["n_lagging"],
-        "Laporan diterima": prov["completeness_pct"].map(persen),
-        "Desa/Kelurahan berisiko": prov["pct_villages_at_risk"].map(persen)})
     st.subheader("Per provinsi", divider="gray")
     st.dataframe(components.styled(table, "wl_provinsi", cw.band_css, table,
                                    ("Median capaian",)), hide_index=True, key="wl_provinsi")
@@ -80,22 +72,22 @@ def render(flt: filters.Filters) -> None:
     choices = cw.province_choices(comp)
     province = st.selectbox("Cakupan", list(choices), format_func=choices.get,
                             key="wl_cakupan")
-    shown = cw.in_province(comp, province)
+    dimensions = filters.options(flt.region).dimensions
+    model = derived(models.region_tables, asof, rules, province, tuple(dimensions.items()))
+    shown = model.shown
     st.caption(f"Capaian {asof.label} · keadaan per {tanggal(asof.date)} · aturan yang sama "
                "untuk semua wilayah · saringan Wilayah dan OPD tidak berlaku di halaman ini")
     headline(shown, rules)
-    dimensions = filters.options(flt.region).dimensions
     column, what = (("capaian", "keseluruhan") if not flt.dimension else
                     (f"capaian_{flt.dimension.lower()}", dimensions[flt.dimension]))
     components.chart(cw.ranked_bars, shown, column, what, rules, key="wl_ranked")
     components.chart(cw.band_bars, shown, rules, key="wl_bands")
     components.band_legend()
-    if province == cw.ALL_PROVINCES and len(choices) > 2:
-        province_view(shown, rules)
+    if model.provinces is not None:
+        province_view(model.provinces)
     st.subheader("Per kabupaten/kota", divider="gray")
-    table = cw.region_table(shown, dimensions, rules)
-    band_cols = ["Capaian", *[n for n in dimensions.values() if n in table.columns]]
-    st.dataframe(components.styled(table, "wl_table", cw.band_css, table, tuple(band_cols)),
+    table = model.regions
+    st.dataframe(components.styled(table, "wl_table", cw.band_css, table, model.band_columns),
                  hide_index=True, key="wl_table")
     components.download_buttons(table, f"perbandingan_wilayah_{flt.year}_tw{flt.tw}",
                                 key="wl_dl")

@@ -24,10 +24,13 @@ from monev.engine import (
     village_milestones,
     village_rollout,
 )
+from monev.engine.national import region_comparison
 from monev.store import uploads
 from monev.ui import charts_capaian as cc
 from monev.ui import charts_desa as cd
+from monev.ui import charts_wilayah as cw
 from monev.ui.data import cached, derived
+from monev.ui.format import persen
 
 
 def village_scope(region: str, asof: AsOf, rules: Rules, dimension: str | None,
@@ -110,3 +113,35 @@ def opd_scorecard(region: str, asof: AsOf, rules: Rules, dimension: str | None
         indicators = indicators[indicators["dimension_code"] == dimension]
     opds = cached(uploads.masterplan_opds, region)
     return cd.opd_scorecard(lead, support, reports, indicators, opds)
+
+
+@dataclass(frozen=True)
+class RegionTables:
+    """Perbandingan Wilayah for one scope (every province or one)."""
+
+    shown: pd.DataFrame              # the regions of the scope (region_comparison rows)
+    provinces: pd.DataFrame | None   # one row per province, in Indonesian (national scope)
+    regions: pd.DataFrame            # cw.region_table
+    band_columns: tuple[str, ...]    # the columns of ``regions`` coloured by band
+
+
+def region_tables(asof: AsOf, rules: Rules, province: str,
+                  dimensions: tuple[tuple[str, str], ...]) -> RegionTables:
+    """The regions of ``province`` ('*': every one) and their tables (``dimensions``: the
+    dimension codes and names, in order)."""
+    comp = cached(region_comparison, asof, rules)
+    shown = cw.in_province(comp, province)
+    names = dict(dimensions)
+    provinces = None
+    if province == cw.ALL_PROVINCES and shown["region_code"].str[:2].nunique() > 1:
+        prov = cw.province_summary(shown, rules)
+        provinces = pd.DataFrame({
+            "Provinsi": prov["province_name"], "Kabupaten/kota": prov["n_regions"],
+            "Median capaian": [cc.capaian_text(v, c) for v, c in
+                               zip(prov["capaian_median"], prov["band_code"], strict=True)],
+            "Tertinggal": prov["n_lagging"],
+            "Laporan diterima": prov["completeness_pct"].map(persen),
+            "Desa/Kelurahan berisiko": prov["pct_villages_at_risk"].map(persen)})
+    table = cw.region_table(shown, names, rules)
+    band_columns = ("Capaian", *[n for n in names.values() if n in table.columns])
+    return RegionTables(shown, provinces, table, band_columns)
