@@ -10,8 +10,9 @@ DB ?= data/monev.duckdb
 
 # Test processes (pytest-xdist): three on the project's 2-core machines. The browser tests
 # spend much of their time waiting on chromium and the served app: with two workers the
-# machine was about half idle; with three the whole suite took 7 min 24 s at 91 % of both
-# cores (2026-12-07). `make test TEST_WORKERS=0` runs in one process. Whole files go to one
+# machine was about half idle; with three the whole suite took 7 min 24-42 s at 91 % of both
+# cores, with four 7 min 50 s at 94 % (2026-12-08). `make test TEST_WORKERS=0` runs in one
+# process. Whole files go to one
 # worker each (--dist loadfile): tests of a file keep their order, and module fixtures (a
 # database built through the loader, a browser) are built once, not once per worker.
 TEST_WORKERS ?= 3
