@@ -540,9 +540,8 @@ def resolve(con: duckdb.DuckDBPyConnection, book: ParsedWorkbook, expect: Expect
                    "ditentukan dari judulnya. Pilih OPD saat mengunggah (di halaman Unggah "
                    "Data, atau python -m etl load BERKAS --opd KODE).")
         return
-    mapped = (mapping.in_force(con, t.region) if expect.mapping_ids is None
-              else mapping.by_ids(con, t.region, expect.mapping_ids))
-    res = resolve_texts(form, state, t.opd, mapped)
+    res = resolve_texts(form, state, t.opd,
+                        mapping.for_load(con, t.region, expect.mapping_ids))
     for text in res.unmapped[:MAX_NAMED]:
         column = "Program/Kegiatan" if text.kind == "program" else "Indikator Kinerja"
         book.issue(sheet, text.row, column, "belum_dipetakan", text.text,

@@ -502,9 +502,8 @@ def resolve(con: duckdb.DuckDBPyConnection, book: ParsedWorkbook, expect: Expect
                    "dari baris SKPD-nya. Pilih OPD saat mengunggah (di halaman Unggah Data, "
                    "atau python -m etl load BERKAS --opd KODE).")
         return
-    mapped = (mapping.in_force(con, t.region) if expect.mapping_ids is None
-              else mapping.by_ids(con, t.region, expect.mapping_ids))
-    res = resolve_texts(form, state, t.opd, mapped)
+    res = resolve_texts(form, state, t.opd,
+                        mapping.for_load(con, t.region, expect.mapping_ids))
     for text in res.unmapped[:MAX_NAMED]:
         book.issue(sheet, text.row or form.header_row, form.headers.get("uraian", COL_URAIAN),
                    "belum_dipetakan", text.text,

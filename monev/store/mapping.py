@@ -57,6 +57,13 @@ def by_ids(con: duckdb.DuckDBPyConnection, region: str,
     return {(kind, key): Mapped(int(mid), code) for kind, key, mid, code in rows}
 
 
+def for_load(con: duckdb.DuckDBPyConnection, region: str,
+             ids: tuple[int, ...] | None) -> dict[tuple[str, str], Mapped]:
+    """The mappings a load resolves its texts with: those in force now, or for a replayed
+    load (``ids``: the rows it used) exactly those rows."""
+    return in_force(con, region) if ids is None else by_ids(con, region, ids)
+
+
 @dataclass
 class Saved:
     """What a save changed: texts added, corrected and already so."""
